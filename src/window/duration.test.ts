@@ -18,8 +18,8 @@ describe('parseGoDuration', () => {
   it('rejects what Go rejects, with Go-like messages', () => {
     assert.throws(() => parseGoDuration(''), DurationError);
     assert.throws(() => parseGoDuration('10'), /missing unit/);
-    assert.throws(() => parseGoDuration('1x'), /invalid duration "1x"/);
+    assert.throws(() => parseGoDuration('1x'), /unknown unit "x" in duration "1x"/);
     assert.throws(() => parseGoDuration('s'), /invalid duration/);
-    assert.throws(() => parseGoDuration('1m 30s'), /invalid duration/);
+    assert.throws(() => parseGoDuration('1m 30s'), /invalid duration "1m 30s"/);
   });
 });

@@ -32,8 +32,11 @@ export function parseGoDuration(text: string): number {
   while (rest !== '') {
     const match = part.exec(rest);
     if (match === null) {
-      if (/^(\d+\.?\d*|\.\d+)/.test(rest)) throw new DurationError(`time: missing unit in duration ${JSON.stringify(text)}`);
-      throw invalid();
+      const number = /^(\d+\.?\d*|\.\d+)/.exec(rest);
+      if (number === null) throw invalid();
+      const unit = /^[^\d.]*/.exec(rest.slice(number[0].length))?.[0] ?? '';
+      if (unit === '') throw new DurationError(`time: missing unit in duration ${JSON.stringify(text)}`);
+      throw new DurationError(`time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(text)}`);
     }
     const [whole, amount, unit] = match as unknown as [string, string, string];
     total += Number(amount) * (UNIT_MS[unit] ?? Number.NaN);
