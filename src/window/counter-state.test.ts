@@ -1,0 +1,80 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TargetCounters } from './counter-state.js';
+
+function scrape(counters: TargetCounters<string>, samples: Record<string, number>): Record<string, number> {
+  counters.beginScrape();
+  const deltas: Record<string, number> = {};
+  for (const [series, value] of Object.entries(samples)) {
+    deltas[series] = counters.observe(series, value, () => `meaning of ${series}`).delta;
+  }
+  counters.endScrape();
+  return deltas;
+}
+
+describe('TargetCounters', () => {
+  it('takes the first scrape as a baseline, then yields increases', () => {
+    const counters = new TargetCounters<string>();
+    assert.deepEqual(scrape(counters, { a: 100, b: 5 }), { a: 0, b: 0 });
+    assert.deepEqual(scrape(counters, { a: 130, b: 5 }), { a: 30, b: 0 });
+  });
+
+  it('counts a series that appears on a known target from zero', () => {
+    const counters = new TargetCounters<string>();
+    scrape(counters, { a: 100 });
+    assert.deepEqual(scrape(counters, { a: 110, fresh: 7 }), { a: 10, fresh: 7 });
+  });
+
+  it('treats a counter that went down as a reset, like increase()', () => {
+    const counters = new TargetCounters<string>();
+    scrape(counters, { a: 100 });
+    assert.deepEqual(scrape(counters, { a: 4 }), { a: 4 });
+    assert.deepEqual(scrape(counters, { a: 10 }), { a: 6 });
+  });
+
+  it('does not turn a gap into a spike: a series missing for a few scrapes continues', () => {
+    const counters = new TargetCounters<string>();
+    scrape(counters, { a: 100, b: 1 });
+    scrape(counters, { b: 2 }); // a missing (e.g. a truncated response)
+    scrape(counters, { b: 3 });
+    assert.deepEqual(scrape(counters, { a: 150, b: 4 }), { a: 50, b: 1 });
+  });
+
+  it('forgets series missing for longer than the limit', () => {
+    const counters = new TargetCounters<string>({ forgetAfterScrapes: 2 });
+    scrape(counters, { a: 100, b: 1 });
+    for (let i = 0; i < 3; i++) scrape(counters, { b: 1 });
+    assert.equal(counters.seriesCount, 1);
+    // It comes back as a new series: counted from zero.
+    assert.deepEqual(scrape(counters, { a: 3, b: 1 }), { a: 3, b: 0 });
+  });
+
+  it('ignores NaN samples without losing the last value', () => {
+    const counters = new TargetCounters<string>();
+    scrape(counters, { a: 10 });
+    assert.deepEqual(scrape(counters, { a: Number.NaN }), { a: 0 });
+    assert.deepEqual(scrape(counters, { a: 15 }), { a: 5 });
+  });
+
+  it('interprets a series once and caches the meaning', () => {
+    const counters = new TargetCounters<string>();
+    let calls = 0;
+    for (let i = 0; i < 3; i++) {
+      counters.beginScrape();
+      const state = counters.observe('x', i, () => {
+        calls++;
+        return 'x means this';
+      });
+      assert.equal(state.meaning, 'x means this');
+      counters.endScrape();
+    }
+    assert.equal(calls, 1);
+  });
+
+  it('stays unbaselined until a scrape completes', () => {
+    const counters = new TargetCounters<string>();
+    assert.equal(counters.baselined, false);
+    scrape(counters, {});
+    assert.equal(counters.baselined, true);
+  });
+});

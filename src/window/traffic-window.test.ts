@@ -1,0 +1,108 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TrafficWindow } from './traffic-window.js';
+import type { SourceWorkload } from './traffic-window.js';
+
+const buckets = [10, 100, Number.POSITIVE_INFINITY];
+const edgeV1 = { apexNamespace: 'default', apex: 'web', leaf: 'web-v1' };
+const edgeV2 = { apexNamespace: 'default', apex: 'web', leaf: 'web-v2' };
+const client: SourceWorkload = { namespace: 'default', kind: 'deployment', name: 'client' };
+const other: SourceWorkload = { namespace: 'batch', kind: 'job', name: 'loader' };
+
+/** Commits intervals of 10 s ending at 10, 20, …; each with `perInterval` successes on v1. */
+function filled(intervals: number, perInterval = 5, options = {}): TrafficWindow {
+  const window = new TrafficWindow({ latencyBucketsMs: buckets, ...options });
+  for (let i = 1; i <= intervals; i++) {
+    const interval = window.openInterval();
+    interval.addResponses(edgeV1, client, 'success', perInterval);
+    interval.addLatency(edgeV1, client, 10, perInterval);
+    interval.addLatency(edgeV1, client, 100, perInterval);
+    interval.addLatency(edgeV1, client, Number.POSITIVE_INFINITY, perInterval);
+    window.commit(interval, (i - 1) * 10_000, i * 10_000);
+  }
+  return window;
+}
+
+describe('TrafficWindow', () => {
+  it('sums the intervals that end inside the window and reports what they cover', () => {
+    const window = filled(12);
+    const minute = window.totals(60_000);
+    assert.equal(minute.coveredMs, 60_000);
+    assert.equal(minute.endMs, 120_000);
+    assert.equal(minute.edges.get('default/web/web-v1')?.success, 30);
+    assert.deepEqual([...(minute.edges.get('default/web/web-v1')?.latency ?? [])], [30, 30, 30]);
+  });
+
+  it('covers less than the window when less data exists', () => {
+    const window = filled(2);
+    const totals = window.totals(60_000);
+    assert.equal(totals.coveredMs, 20_000);
+    assert.equal(totals.edges.get('default/web/web-v1')?.success, 10);
+  });
+
+  it('is empty before the first interval', () => {
+    const window = new TrafficWindow({ latencyBucketsMs: buckets });
+    const totals = window.totals(60_000);
+    assert.equal(totals.edges.size, 0);
+    assert.equal(totals.coveredMs, 0);
+  });
+
+  it('rounds a window that is not a multiple of the interval up to whole intervals', () => {
+    const window = filled(6);
+    const totals = window.totals(15_000);
+    assert.equal(totals.coveredMs, 20_000);
+    assert.equal(totals.edges.get('default/web/web-v1')?.success, 10);
+  });
+
+  it('keeps outcomes, edges and clients apart and filters by client', () => {
+    const window = new TrafficWindow({ latencyBucketsMs: buckets });
+    const interval = window.openInterval();
+    interval.addResponses(edgeV1, client, 'success', 8);
+    interval.addResponses(edgeV1, client, 'failure', 2);
+    interval.addResponses(edgeV2, other, 'success', 3);
+    interval.addResponses(edgeV1, other, 'failure', 1);
+    window.commit(interval, 0, 10_000);
+    const all = window.totals(60_000);
+    assert.deepEqual([all.edges.get('default/web/web-v1')?.success, all.edges.get('default/web/web-v1')?.failure], [8, 3]);
+    assert.equal(all.edges.get('default/web/web-v2')?.success, 3);
+    const fromClient = window.totals(60_000, { namespace: 'default', kind: 'deployment', name: 'client' });
+    assert.deepEqual([fromClient.edges.get('default/web/web-v1')?.failure, fromClient.edges.has('default/web/web-v2')], [2, false]);
+    const fromBatch = window.totals(60_000, { namespace: 'batch' });
+    assert.equal(fromBatch.edges.get('default/web/web-v2')?.success, 3);
+  });
+
+  it('drops intervals older than the retention', () => {
+    const window = filled(20, 5, { retentionMs: 60_000 });
+    assert.equal(window.totals(3_600_000).coveredMs, 60_000);
+    assert.equal(window.totals(3_600_000).edges.get('default/web/web-v1')?.success, 30);
+  });
+
+  it('merges old intervals into coarse buckets without changing totals', () => {
+    const fine = filled(60, 5, { fineRetentionMs: 10 * 60_000 });
+    const compacted = filled(60, 5, { fineRetentionMs: 60_000, coarseBucketMs: 60_000 });
+    assert.ok(compacted.bucketCount < fine.bucketCount, `${compacted.bucketCount} < ${fine.bucketCount}`);
+    for (const windowMs of [60_000, 300_000, 600_000]) {
+      const a = fine.totals(windowMs).edges.get('default/web/web-v1');
+      const b = compacted.totals(windowMs).edges.get('default/web/web-v1');
+      assert.equal(b?.success, a?.success, `window ${windowMs}`);
+      assert.deepEqual([...(b?.latency ?? [])], [...(a?.latency ?? [])]);
+    }
+  });
+
+  it('gives coverage rounded to coarse buckets for windows reaching into them', () => {
+    const window = filled(60, 5, { fineRetentionMs: 60_000, coarseBucketMs: 60_000 });
+    const totals = window.totals(95_000);
+    // (600 − 95, 600] reaches into the coarse minute (480, 540]: the whole minute counts.
+    assert.equal(totals.coveredMs, 120_000);
+    assert.equal(totals.edges.get('default/web/web-v1')?.success, 60);
+  });
+
+  it('ignores zero increases and unknown latency bounds', () => {
+    const window = new TrafficWindow({ latencyBucketsMs: buckets });
+    const interval = window.openInterval();
+    interval.addResponses(edgeV1, client, 'success', 0);
+    interval.addLatency(edgeV1, client, 7, 3);
+    window.commit(interval, 0, 10_000);
+    assert.equal(window.totals(60_000).edges.size, 0);
+  });
+});

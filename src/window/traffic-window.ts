@@ -1,0 +1,238 @@
+// Per-interval increases of split traffic, kept for the longest window anyone may ask for.
+// One bucket per scrape cycle; each holds, for every (edge, client workload) with traffic in
+// that interval, success and failure counts and the latency histogram's increases.
+import type { TrafficEdge } from '../mesh/adapter.js';
+import { edgeKey } from '../mesh/adapter.js';
+
+/** The client side of traffic: the scraped pod's workload, for `--from` filtering. */
+export interface SourceWorkload {
+  readonly namespace: string;
+  /** Lower-case kind (`deployment`, …), or `pod` when the pod has no known owner. */
+  readonly kind: string;
+  readonly name: string;
+}
+
+/** Which clients to count: every field given must match. */
+export interface SourceSelector {
+  readonly namespace?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly name?: string | undefined;
+}
+
+export interface EdgeTotals {
+  readonly edge: TrafficEdge;
+  success: number;
+  failure: number;
+  /** Increase of each cumulative latency bucket, aligned with the window's bucket bounds. */
+  readonly latency: Float64Array;
+}
+
+export interface WindowTotals {
+  /** By edgeKey(). Only edges with traffic in the window. */
+  readonly edges: ReadonlyMap<string, EdgeTotals>;
+  /** How many milliseconds of data the totals cover: the window, or less when less exists. */
+  readonly coveredMs: number;
+  /** End of the newest interval included. */
+  readonly endMs: number;
+}
+
+interface Entry {
+  readonly edge: TrafficEdge;
+  readonly edgeKey: string;
+  readonly source: SourceWorkload;
+  /** [success, failure, latency bucket 0 … n-1] */
+  readonly values: Float64Array;
+}
+
+interface Bucket {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly entries: Map<string, Entry>;
+  coarse: boolean;
+}
+
+export interface TrafficWindowOptions {
+  /** Upper bounds of the latency buckets (ms), ascending, ending with +Inf. */
+  readonly latencyBucketsMs: readonly number[];
+  /** The longest window that can be asked for. */
+  readonly retentionMs?: number;
+  /** Intervals older than this are merged into coarse buckets to bound memory. */
+  readonly fineRetentionMs?: number;
+  readonly coarseBucketMs?: number;
+}
+
+const SUCCESS = 0;
+const FAILURE = 1;
+const FIRST_LATENCY = 2;
+
+export class TrafficWindow {
+  readonly latencyBucketsMs: readonly number[];
+  readonly retentionMs: number;
+  readonly #fineRetentionMs: number;
+  readonly #coarseBucketMs: number;
+  readonly #bucketIndex: ReadonlyMap<number, number>;
+  readonly #buckets: Bucket[] = [];
+  #cache = new Map<string, WindowTotals>();
+
+  constructor({
+    latencyBucketsMs,
+    retentionMs = 3_600_000,
+    fineRetentionMs = 600_000,
+    coarseBucketMs = 60_000,
+  }: TrafficWindowOptions) {
+    this.latencyBucketsMs = latencyBucketsMs;
+    this.retentionMs = retentionMs;
+    this.#fineRetentionMs = fineRetentionMs;
+    this.#coarseBucketMs = coarseBucketMs;
+    this.#bucketIndex = new Map(latencyBucketsMs.map((le, i) => [le, i]));
+  }
+
+  /** End of the newest interval, or undefined before the first one. */
+  get latestEndMs(): number | undefined {
+    return this.#buckets[this.#buckets.length - 1]?.endMs;
+  }
+
+  get bucketCount(): number {
+    return this.#buckets.length;
+  }
+
+  /** Starts collecting the increases of one interval. */
+  openInterval(): IntervalBuilder {
+    return new IntervalBuilder(this.latencyBucketsMs.length, this.#bucketIndex);
+  }
+
+  /** Adds the interval (startMs, endMs]; drops what is older than the retention. */
+  commit(interval: IntervalBuilder, startMs: number, endMs: number): void {
+    this.#buckets.push({ startMs, endMs, entries: interval.entries, coarse: false });
+    this.#cache = new Map();
+    const horizon = endMs - this.retentionMs;
+    while (this.#buckets.length > 0 && (this.#buckets[0] as Bucket).endMs <= horizon) this.#buckets.shift();
+    this.#compact(endMs);
+  }
+
+  /**
+   * Totals over the intervals that end within (latest − windowMs, latest]. Results are cached
+   * until the next commit, since every reader between two scrapes asks the same questions.
+   */
+  totals(windowMs: number, selector: SourceSelector = {}): WindowTotals {
+    const cacheKey = `${windowMs}|${selector.namespace ?? ''}|${selector.kind ?? ''}|${selector.name ?? ''}`;
+    const cached = this.#cache.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const result = this.#sum(windowMs, selector);
+    this.#cache.set(cacheKey, result);
+    return result;
+  }
+
+  #sum(windowMs: number, selector: SourceSelector): WindowTotals {
+    const edges = new Map<string, EdgeTotals>();
+    const latest = this.latestEndMs;
+    if (latest === undefined) return { edges, coveredMs: 0, endMs: 0 };
+    const from = latest - windowMs;
+    let earliestStart = latest;
+    for (let i = this.#buckets.length - 1; i >= 0; i--) {
+      const bucket = this.#buckets[i] as Bucket;
+      if (bucket.endMs <= from) break;
+      earliestStart = bucket.startMs;
+      for (const entry of bucket.entries.values()) {
+        if (!matches(entry.source, selector)) continue;
+        let totals = edges.get(entry.edgeKey);
+        if (totals === undefined) {
+          totals = { edge: entry.edge, success: 0, failure: 0, latency: new Float64Array(this.latencyBucketsMs.length) };
+          edges.set(entry.edgeKey, totals);
+        }
+        const values = entry.values;
+        totals.success += values[SUCCESS] as number;
+        totals.failure += values[FAILURE] as number;
+        for (let b = 0; b < totals.latency.length; b++) totals.latency[b] = (totals.latency[b] as number) + (values[FIRST_LATENCY + b] as number);
+      }
+    }
+    return { edges, coveredMs: latest - earliestStart, endMs: latest };
+  }
+
+  /** Merges fine intervals older than the fine retention into coarse, aligned buckets. */
+  #compact(latestEnd: number): void {
+    const fineHorizon = latestEnd - this.#fineRetentionMs;
+    const merged: Bucket[] = [];
+    let changed = false;
+    for (const bucket of this.#buckets) {
+      const previous = merged[merged.length - 1];
+      const oldEnough = bucket.endMs <= fineHorizon;
+      if (
+        oldEnough &&
+        previous !== undefined &&
+        previous.endMs <= fineHorizon &&
+        Math.ceil(previous.endMs / this.#coarseBucketMs) === Math.ceil(bucket.endMs / this.#coarseBucketMs)
+      ) {
+        merged[merged.length - 1] = mergeBuckets(previous, bucket);
+        changed = true;
+      } else {
+        merged.push(bucket);
+      }
+    }
+    if (changed) this.#buckets.splice(0, this.#buckets.length, ...merged);
+  }
+}
+
+function mergeBuckets(older: Bucket, newer: Bucket): Bucket {
+  const entries = older.coarse ? older.entries : cloneEntries(older.entries);
+  for (const [key, entry] of newer.entries) {
+    const existing = entries.get(key);
+    if (existing === undefined) {
+      entries.set(key, { ...entry, values: Float64Array.from(entry.values) });
+    } else {
+      for (let i = 0; i < existing.values.length; i++) existing.values[i] = (existing.values[i] as number) + (entry.values[i] as number);
+    }
+  }
+  return { startMs: older.startMs, endMs: newer.endMs, entries, coarse: true };
+}
+
+function cloneEntries(entries: ReadonlyMap<string, Entry>): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  for (const [key, entry] of entries) out.set(key, { ...entry, values: Float64Array.from(entry.values) });
+  return out;
+}
+
+function matches(source: SourceWorkload, selector: SourceSelector): boolean {
+  return (
+    (selector.namespace === undefined || selector.namespace === source.namespace) &&
+    (selector.kind === undefined || selector.kind === source.kind) &&
+    (selector.name === undefined || selector.name === source.name)
+  );
+}
+
+/** Collects one interval's increases; only edges that had traffic get an entry. */
+export class IntervalBuilder {
+  readonly entries = new Map<string, Entry>();
+  readonly #width: number;
+  readonly #bucketIndex: ReadonlyMap<number, number>;
+
+  constructor(latencyBuckets: number, bucketIndex: ReadonlyMap<number, number>) {
+    this.#width = FIRST_LATENCY + latencyBuckets;
+    this.#bucketIndex = bucketIndex;
+  }
+
+  addResponses(edge: TrafficEdge, source: SourceWorkload, outcome: 'success' | 'failure', delta: number): void {
+    if (delta === 0) return;
+    const values = this.#values(edge, source);
+    values[outcome === 'success' ? SUCCESS : FAILURE] = (values[outcome === 'success' ? SUCCESS : FAILURE] as number) + delta;
+  }
+
+  addLatency(edge: TrafficEdge, source: SourceWorkload, leMs: number, delta: number): void {
+    if (delta === 0) return;
+    const index = this.#bucketIndex.get(leMs);
+    if (index === undefined) return;
+    const values = this.#values(edge, source);
+    values[FIRST_LATENCY + index] = (values[FIRST_LATENCY + index] as number) + delta;
+  }
+
+  #values(edge: TrafficEdge, source: SourceWorkload): Float64Array {
+    const key = edgeKey(edge);
+    const entryKey = `${key}\u0000${source.namespace}/${source.kind}/${source.name}`;
+    let entry = this.entries.get(entryKey);
+    if (entry === undefined) {
+      entry = { edge, edgeKey: key, source, values: new Float64Array(this.#width) };
+      this.entries.set(entryKey, entry);
+    }
+    return entry.values;
+  }
+}
