@@ -1,0 +1,59 @@
+// Window totals → StatRows, with linkerd's semantics: rates over the window, latency quantiles
+// from the summed histogram, and no numbers at all for a leaf without requests.
+import { apexKey, edgeKey } from '../mesh/adapter.js';
+import type { TrafficSplit } from '../splits/model.js';
+import { histogramQuantile } from '../window/quantile.js';
+import type { EdgeTotals, WindowTotals } from '../window/traffic-window.js';
+import type { BackendStats, StatRow } from './stat-row.js';
+
+export function statRows(splits: readonly TrafficSplit[], totals: WindowTotals, latencyBucketsMs: readonly number[]): StatRow[] {
+  const requestsByApex = new Map<string, number>();
+  for (const edge of totals.edges.values()) {
+    const key = apexKey(edge.edge.apexNamespace, edge.edge.apex);
+    requestsByApex.set(key, (requestsByApex.get(key) ?? 0) + edge.success + edge.failure);
+  }
+  const rows: StatRow[] = [];
+  for (const split of splits) {
+    // The observed share is of every request sent to the apex, including any the mesh sent to
+    // a leaf the split does not list (yet or any more): that is exactly what a rollout must see.
+    const apexRequests = requestsByApex.get(apexKey(split.namespace, split.apex)) ?? 0;
+    for (const backend of split.backends) {
+      const edge = totals.edges.get(edgeKey({ apexNamespace: split.namespace, apex: split.apex, leaf: backend.service }));
+      const stats = edge === undefined ? null : backendStats(edge, totals.coveredMs, latencyBucketsMs);
+      rows.push({
+        namespace: split.namespace,
+        name: split.name,
+        apex: split.apex,
+        leaf: backend.service,
+        weight: backend.weightString,
+        weightValue: backend.weightValue,
+        weightRatio: backend.weightRatio,
+        observedRatio: stats === null || apexRequests === 0 ? null : (stats.successCount + stats.failureCount) / apexRequests,
+        stats,
+      });
+    }
+  }
+  return rows;
+}
+
+export function backendStats(edge: EdgeTotals, coveredMs: number, latencyBucketsMs: readonly number[]): BackendStats | null {
+  const requests = edge.success + edge.failure;
+  if (requests <= 0 || coveredMs <= 0) return null;
+  const windowSeconds = coveredMs / 1000;
+  const cumulative = latencyBucketsMs.map((le, i) => ({ le, count: edge.latency[i] ?? 0 }));
+  return {
+    successCount: edge.success,
+    failureCount: edge.failure,
+    successRate: edge.success / requests,
+    rps: requests / windowSeconds,
+    latencyMsP50: quantileOrZero(0.5, cumulative),
+    latencyMsP95: quantileOrZero(0.95, cumulative),
+    latencyMsP99: quantileOrZero(0.99, cumulative),
+    windowSeconds,
+  };
+}
+
+function quantileOrZero(q: number, buckets: readonly { le: number; count: number }[]): number {
+  const value = histogramQuantile(q, buckets);
+  return Number.isNaN(value) ? 0 : value;
+}
