@@ -13,6 +13,7 @@ export type SplitIssueCode =
   | 'missing-apex'
   | 'no-backends'
   | 'missing-backend-service'
+  | 'missing-weight'
   | 'invalid-weight'
   | 'negative-weight'
   | 'all-zero-weights'

@@ -1,0 +1,14 @@
+// The splits stage: the TrafficSplit model, Kubernetes quantities, normalisation of every SMI
+// version, and the sources that fill a SplitStore.
+export { splitKey } from './model.js';
+export type { SplitBackend, SplitIssue, SplitIssueCode, SplitMatch, TrafficSplit } from './model.js';
+export { SplitStore } from './store.js';
+export type { SplitChange, SplitChangeListener } from './store.js';
+export { QuantityError, compareQuantities, formatQuantity, parseQuantity, quantityString, quantityToNumber } from './quantity.js';
+export type { Quantity, QuantityFormat } from './quantity.js';
+export { KNOWN_SPLIT_VERSIONS, SPLIT_API_GROUP, normalizeTrafficSplit } from './normalize.js';
+export type { NormalizeOptions, NormalizeResult } from './normalize.js';
+export { parseManifestText } from './manifests.js';
+export type { ManifestParseResult, ManifestProblem, ParseManifestOptions } from './manifests.js';
+export { ManifestSplitSource } from './manifest-source.js';
+export type { ManifestSplitSourceOptions } from './manifest-source.js';

@@ -1,0 +1,130 @@
+// Reading TrafficSplits out of manifest text: what `kubectl apply -f` accepts (multi-document
+// YAML, JSON, `List` and `*List` wrappers), keeping only TrafficSplits. Pure: the caller reads
+// the file.
+import { parseAllDocuments } from 'yaml';
+import type { TrafficSplit } from './model.js';
+import { normalizeTrafficSplit } from './normalize.js';
+
+export interface ManifestProblem {
+  readonly file: string;
+  readonly message: string;
+}
+
+export interface ManifestParseResult {
+  readonly splits: readonly TrafficSplit[];
+  readonly problems: readonly ManifestProblem[];
+  /**
+   * False when the text as a whole is not valid YAML or JSON. Nothing of it is used then, as
+   * kubectl would refuse the file, and a watcher keeps the file's last good splits.
+   */
+  readonly readable: boolean;
+}
+
+export interface ParseManifestOptions {
+  /** Namespace for objects without one; default "default". */
+  readonly defaultNamespace?: string;
+}
+
+/** Lists inside lists are legal but rare; the bound only stops pathological nesting. */
+const MAX_LIST_DEPTH = 8;
+
+export function parseManifestText(text: string, fileName: string, options: ParseManifestOptions = {}): ManifestParseResult {
+  const documents = decodeDocuments(text, fileName);
+  if (!documents.ok) return { splits: [], problems: [{ file: fileName, message: documents.error }], readable: false };
+
+  const problems: ManifestProblem[] = [];
+  // Within one file a later definition of the same split wins, as applying the file would leave it.
+  const splits = new Map<string, { split: TrafficSplit; where: string }>();
+  documents.values.forEach((value, index) => {
+    for (const { object, where } of flattenLists(value, `document ${index + 1}`, 0)) {
+      if (!isRecord(object) || object.kind !== 'TrafficSplit') continue;
+      const result = normalizeTrafficSplit(object, options);
+      if (!result.ok) {
+        problems.push({ file: fileName, message: `${where}: ${result.error}` });
+        continue;
+      }
+      const earlier = splits.get(result.split.key);
+      if (earlier !== undefined) {
+        problems.push({
+          file: fileName,
+          message: `${where}: trafficsplit ${result.split.key} is also defined in ${earlier.where}; the later definition is used`,
+        });
+        splits.delete(result.split.key);
+      }
+      splits.set(result.split.key, { split: result.split, where });
+    }
+  });
+  return { splits: [...splits.values()].map((entry) => entry.split), problems, readable: true };
+}
+
+type Decoded = { readonly ok: true; readonly values: readonly unknown[] } | { readonly ok: false; readonly error: string };
+
+function decodeDocuments(text: string, fileName: string): Decoded {
+  // JSON first when it looks like JSON: JSON.parse is exact about JSON, while YAML 1.1 has
+  // opinions about some escapes. kubectl sniffs the content the same way.
+  const trimmed = text.trimStart();
+  let jsonError: string | undefined;
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      return { ok: true, values: [JSON.parse(text) as unknown] };
+    } catch (error) {
+      jsonError = `invalid JSON: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  const yaml = decodeYaml(text);
+  // For a .json file the JSON complaint is the helpful one; elsewhere YAML's.
+  if (!yaml.ok && jsonError !== undefined && /\.json$/i.test(fileName)) return { ok: false, error: jsonError };
+  return yaml;
+}
+
+function decodeYaml(text: string): Decoded {
+  // YAML 1.1 like kubectl's parser (sigs.k8s.io/yaml on go-yaml v2): `010` is 8, `1_000` is
+  // 1000, `on` is true. With YAML 1.2 rules some weights would read differently than in the cluster.
+  const documents = parseAllDocuments(text, { version: '1.1' });
+  const values: unknown[] = [];
+  for (const [index, document] of documents.entries()) {
+    const [error] = document.errors;
+    if (error !== undefined) return { ok: false, error: `invalid YAML in document ${index + 1}: ${firstLine(error.message)}` };
+    try {
+      values.push(document.toJS());
+    } catch (caught) {
+      return { ok: false, error: `invalid YAML in document ${index + 1}: ${caught instanceof Error ? firstLine(caught.message) : String(caught)}` };
+    }
+  }
+  return { ok: true, values };
+}
+
+interface LocatedObject {
+  readonly object: unknown;
+  /** Where it is in the file, for problem messages: `document 2`, `document 1, item 3`. */
+  readonly where: string;
+}
+
+/**
+ * `kind: List` (what `kubectl get -o yaml` prints) and typed lists such as `TrafficSplitList`
+ * (what the API returns) are unwrapped. Items of a typed list may omit apiVersion and kind, as
+ * the API server omits them; they take them from the list.
+ */
+function flattenLists(value: unknown, where: string, depth: number): LocatedObject[] {
+  if (!isRecord(value) || typeof value.kind !== 'string' || !value.kind.endsWith('List') || !Array.isArray(value.items)) {
+    return [{ object: value, where }];
+  }
+  if (depth >= MAX_LIST_DEPTH) return [];
+  const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
+  const items = value.items as unknown[];
+  return items.flatMap((item, index) => {
+    const inherited =
+      itemKind !== undefined && isRecord(item)
+        ? { ...item, apiVersion: item.apiVersion ?? value.apiVersion, kind: item.kind ?? itemKind }
+        : item;
+    return flattenLists(inherited, `${where}, item ${index + 1}`, depth + 1);
+  });
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/:\s*$/, '');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

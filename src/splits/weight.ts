@@ -1,0 +1,59 @@
+// Reading one backend's `weight` field, whatever JSON/YAML type it arrived as. Every SMI version
+// is read the same way: v1alpha1 declares a Quantity, later versions an integer or number, and
+// stores without conversion (linkerd-smi) hand either shape to a reader of any version.
+import { parseQuantity, quantityString, quantityToNumber, QuantityError } from './quantity.js';
+import type { Quantity } from './quantity.js';
+
+export type WeightReading =
+  | {
+      readonly kind: 'valid';
+      readonly quantity: Quantity;
+      /** What Kubernetes prints for it (`900m`, `1k`, and apimachinery's verbatim cases). */
+      readonly text: string;
+      readonly value: number;
+    }
+  /** No weight at all (absent or null). Go readers see the zero value: no traffic. */
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'invalid'; readonly rawText: string; readonly reason: string };
+
+export function readWeight(raw: unknown): WeightReading {
+  if (raw === undefined || raw === null) return { kind: 'missing' };
+  if (typeof raw === 'number' || typeof raw === 'bigint' || typeof raw === 'string') {
+    const rawText = String(raw);
+    try {
+      // A Quantity field trims surrounding whitespace before parsing (UnmarshalJSON does).
+      const quantity = parseQuantity(typeof raw === 'string' ? trimGoSpace(raw) : typeof raw === 'bigint' ? rawText : raw);
+      return { kind: 'valid', quantity, text: quantityString(quantity), value: quantityToNumber(quantity) };
+    } catch (error) {
+      if (!(error instanceof QuantityError)) throw error;
+      return { kind: 'invalid', rawText, reason: error.message };
+    }
+  }
+  return { kind: 'invalid', rawText: describeRaw(raw), reason: `a weight must be a number or a quantity string, not ${kindOf(raw)}` };
+}
+
+// Go's strings.TrimSpace set (unicode.IsSpace), which differs from String.prototype.trim:
+// Go trims U+0085 and keeps U+FEFF.
+const GO_SPACE = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const GO_SPACE_AT_ENDS = new RegExp(`^${GO_SPACE}+|${GO_SPACE}+$`, 'gu');
+
+export function trimGoSpace(text: string): string {
+  return text.replace(GO_SPACE_AT_ENDS, '');
+}
+
+/** The weight as the user wrote it, near enough: YAML/JSON text for structures, else the value. */
+function describeRaw(raw: unknown): string {
+  if (typeof raw === 'boolean' || typeof raw === 'symbol' || typeof raw === 'function') return String(raw);
+  try {
+    return JSON.stringify(raw) ?? typeof raw;
+  } catch {
+    return typeof raw;
+  }
+}
+
+function kindOf(raw: unknown): string {
+  if (Array.isArray(raw)) return 'a list';
+  if (raw instanceof Date) return 'a timestamp';
+  if (typeof raw === 'object') return 'an object';
+  return `a ${typeof raw}`;
+}
