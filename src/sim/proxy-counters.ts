@@ -1,0 +1,98 @@
+// What one client pod's proxy has counted since it (re)started. Rendering these as Linkerd's
+// text format is linkerd-exposition.ts's job; this module only keeps numbers.
+
+/** Linkerd's response_latency_ms bucket bounds (ms); +Inf is implied after the last. */
+export const LATENCY_BUCKETS_MS: readonly number[] = [
+  1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000, 40000, 50000,
+];
+
+/** Index of the first bucket whose bound is ≥ ms (Prometheus buckets are `le`); +Inf last. */
+export function bucketIndex(ms: number): number {
+  // A linear scan beats binary search here: most latencies fall in the first dozen buckets.
+  let i = 0;
+  while (i < LATENCY_BUCKETS_MS.length && (LATENCY_BUCKETS_MS[i] ?? Infinity) < ms) i++;
+  return i;
+}
+
+export class LatencyHistogram {
+  /** Per-bucket (not cumulative) counts; the last slot is the +Inf bucket. */
+  readonly counts = new Float64Array(LATENCY_BUCKETS_MS.length + 1);
+  sum = 0;
+  count = 0;
+
+  observe(ms: number): void {
+    this.counts[bucketIndex(ms)]! += 1;
+    this.sum += ms;
+    this.count += 1;
+  }
+}
+
+/** A meshed pod that receives traffic: everything Linkerd's destination service says about it. */
+export interface EndpointPod {
+  readonly ip: string;
+  readonly port: number;
+  readonly namespace: string;
+  readonly service: string;
+  readonly deployment: string;
+  readonly pod: string;
+  readonly templateHash: string;
+  readonly serviceAccount: string;
+  /** mTLS identity the client proxy verified: `<sa>.<ns>.serviceaccount.identity.linkerd.<domain>`. */
+  readonly serverId: string;
+  readonly controlPlaneNamespace: string;
+}
+
+/** Where an HTTP series points. One object per distinct label set, shared by every pod. */
+export type Route =
+  /** Outbound to `pod`, addressed by `authority` (the apex FQDN:port for split traffic). */
+  | { readonly kind: 'outbound'; readonly authority: string; readonly endpoint: EndpointPod }
+  /** Outbound requests without an authority (raw-IP HTTP/1.0 clients): no dst_* labels at all. */
+  | { readonly kind: 'outbound-no-authority' }
+  /** Inbound to the pod's own app port (kubelet probes): no TLS, no authority. */
+  | { readonly kind: 'inbound'; readonly ip: string; readonly port: number };
+
+export class HttpSeries {
+  requests = 0;
+  success = 0;
+  failure = 0;
+  /** Per HTTP status code; gRPC answers 200 whatever the grpc-status, so it has one entry. */
+  readonly latency = new Map<number, LatencyHistogram>();
+
+  constructor(
+    readonly route: Route,
+    readonly grpc: boolean,
+  ) {}
+
+  record(ok: boolean, latencyMs: number): void {
+    this.requests += 1;
+    if (ok) this.success += 1;
+    else this.failure += 1;
+    const status = ok || this.grpc ? 200 : 500;
+    let histogram = this.latency.get(status);
+    if (histogram === undefined) {
+      histogram = new LatencyHistogram();
+      this.latency.set(status, histogram);
+    }
+    histogram.observe(latencyMs);
+  }
+}
+
+export class ProxyCounters {
+  /** In first-use order, like a proxy that creates a series on its first request. */
+  readonly series = new Map<Route, HttpSeries>();
+
+  constructor(
+    /** Wall-clock start of this proxy process (Unix seconds), for process_start_time_seconds. */
+    readonly startTimeSeconds: number,
+  ) {}
+
+  /** The series for a route, created on first use. */
+  http(route: Route, grpc: boolean): HttpSeries {
+    let series = this.series.get(route);
+    if (series === undefined) {
+      series = new HttpSeries(route, grpc);
+      this.series.set(route, series);
+    }
+    return series;
+  }
+}

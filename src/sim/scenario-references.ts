@@ -1,0 +1,100 @@
+// Checks that need the whole scenario: names that must be unique, and references from clients
+// and schedule steps to splits and backends declared elsewhere in the file.
+import type { ScenarioShape, SplitRef } from './scenario-schema.js';
+
+export interface RawIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+export function checkReferences(shape: ScenarioShape): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const splitIndex = new Map<string, number>();
+  const apexOwner = new Map<string, number>();
+
+  shape.splits.forEach((split, i) => {
+    const key = `${split.namespace}/${split.name}`;
+    const earlier = splitIndex.get(key);
+    if (earlier !== undefined) issues.push({ path: ['splits', i, 'name'], message: `duplicate TrafficSplit ${key} (also splits[${earlier}])` });
+    else splitIndex.set(key, i);
+
+    // Proxy metrics know the apex only through the authority, so two splits of one apex could
+    // not be told apart, and the simulator could not say which one routes a request.
+    const apexKey = `${split.namespace}/${split.apex}`;
+    const owner = apexOwner.get(apexKey);
+    if (owner !== undefined) issues.push({ path: ['splits', i, 'apex'], message: `apex ${apexKey} is already split by splits[${owner}]` });
+    else apexOwner.set(apexKey, i);
+
+    const seen = new Map<string, number>();
+    split.backends.forEach((backend, j) => {
+      const first = seen.get(backend.service);
+      if (first !== undefined) issues.push({ path: ['splits', i, 'backends', j, 'service'], message: `duplicate backend ${backend.service} (also backends[${first}])` });
+      else seen.set(backend.service, j);
+      if (backend.latency.p99Ms < backend.latency.p50Ms) {
+        issues.push({ path: ['splits', i, 'backends', j, 'latency', 'p99'], message: 'p99 must not be below p50' });
+      }
+    });
+  });
+
+  // A Service has one set of pods, however many splits list it as a backend.
+  const backendOwner = new Map<string, { split: number; backend: number; fingerprint: string }>();
+  shape.splits.forEach((split, i) => {
+    split.backends.forEach((backend, j) => {
+      const key = `${split.namespace}/${backend.service}`;
+      const fingerprint = JSON.stringify([backend.pods, backend.successRate, backend.latency]);
+      const owner = backendOwner.get(key);
+      if (owner === undefined) backendOwner.set(key, { split: i, backend: j, fingerprint });
+      else if (owner.split !== i && owner.fingerprint !== fingerprint) {
+        issues.push({
+          path: ['splits', i, 'backends', j],
+          message: `${key} is also declared by splits[${owner.split}].backends[${owner.backend}] with other pods, successRate or latency; a Service has one set of pods`,
+        });
+      }
+    });
+  });
+
+  const clientIndex = new Map<string, number>();
+  shape.clients.forEach((client, i) => {
+    const key = `${client.namespace}/${client.workload.kind}/${client.workload.name}`;
+    const earlier = clientIndex.get(key);
+    if (earlier !== undefined) issues.push({ path: ['clients', i, 'workload'], message: `duplicate client workload ${key} (also clients[${earlier}])` });
+    else clientIndex.set(key, i);
+    client.calls.forEach((call, j) => {
+      const key = refKey(call.split, client.namespace);
+      if (!splitIndex.has(key)) issues.push({ path: ['clients', i, 'calls', j, 'split'], message: `no split ${key} is declared under splits` });
+    });
+  });
+
+  shape.schedule.forEach((step, i) => {
+    if (step.split.namespace === undefined) {
+      issues.push({ path: ['schedule', i, 'split'], message: 'must name the split as "namespace/name"' });
+      return;
+    }
+    const key = refKey(step.split, undefined);
+    const target = splitIndex.get(key);
+    if (target === undefined) {
+      issues.push({ path: ['schedule', i, 'split'], message: `no split ${key} is declared under splits` });
+      return;
+    }
+    const declared = new Set(shape.splits[target]?.backends.map((backend) => backend.service));
+    for (const service of Object.keys(step.backends)) {
+      if (!declared.has(service)) {
+        issues.push({
+          path: ['schedule', i, 'backends', service],
+          message: `${service} is not a backend of ${key}; declare it under splits[${target}].backends (without a weight if it should start outside the split)`,
+        });
+      }
+    }
+  });
+
+  // The first step at time zero would have nothing to change from: that is the initial state.
+  if (shape.schedule[0]?.after === 0) {
+    issues.push({ path: ['schedule', 0, 'after'], message: 'the first step must come after the start; write its weights as the initial ones instead' });
+  }
+  if (shape.repeat && shape.schedule.length === 0) issues.push({ path: ['repeat'], message: 'there is no schedule to repeat' });
+  return issues;
+}
+
+export function refKey(ref: SplitRef, defaultNamespace: string | undefined): string {
+  return `${ref.namespace ?? defaultNamespace ?? ''}/${ref.name}`;
+}
