@@ -22,3 +22,4 @@ export type { LabelStyle } from './linkerd-exposition.js';
 export { LATENCY_BUCKETS_MS } from './proxy-counters.js';
 export { POD_HEALTH_MODES } from './metrics-server.js';
 export type { PodHealth } from './metrics-server.js';
+export { feedSimulatedSplits } from './split-feed.js';

@@ -2,6 +2,7 @@
 // increases, keep only split traffic, and commit one interval to the traffic window. One bad
 // target (down, slow, garbage, reset) costs only its own numbers.
 import { parseExposition } from '../collect/parser.js';
+import { findProcessStartTime } from '../collect/process-start.js';
 import type { ScrapeOptions, ScrapeOutcome } from '../collect/scraper.js';
 import { scrapeAll } from '../collect/scraper.js';
 import type { ScrapeTarget } from '../collect/target.js';
@@ -47,6 +48,7 @@ export interface ScrapeEngineOptions {
 interface TargetState {
   readonly counters: TargetCounters<SeriesMeaning>;
   readonly source: SourceWorkload;
+  processStart: number | undefined;
   status: TargetStatus;
 }
 
@@ -149,7 +151,9 @@ export class ScrapeEngine {
       const result = this.#ingest(state, outcome.body, interval);
       samples += result.samples;
       malformed += result.malformed;
-      if (result.samples === 0 && result.malformed > 0) {
+      // A few bad lines are tolerated; a page that is mostly not metrics (an HTML error page, a
+      // wrong port) is a failed scrape, even with a 200.
+      if (result.malformed > result.samples) {
         this.#markDown(state, 'parse', `no valid samples (${result.malformed} malformed lines)`, outcome.durationMs, failures);
         return;
       }
@@ -169,6 +173,11 @@ export class ScrapeEngine {
   #ingest(state: TargetState, body: string, interval: IntervalBuilder): { samples: number; malformed: number } {
     const { mesh, keepEdge } = this.#options;
     const counters = state.counters;
+    const processStart = findProcessStartTime(body);
+    if (processStart !== undefined) {
+      if (state.processStart !== undefined && processStart !== state.processStart) counters.restarted();
+      state.processStart = processStart;
+    }
     counters.beginScrape();
     const report = parseExposition(
       body,
@@ -180,11 +189,11 @@ export class ScrapeEngine {
         if (meaning.kind === 'response') interval.addResponses(meaning.edge, state.source, meaning.outcome, series.delta);
         else interval.addLatency(meaning.edge, state.source, meaning.leMs, series.delta);
       },
-      { acceptMetric: mesh.acceptMetric },
+      { acceptMetric: (name) => mesh.acceptMetric(name) },
     );
     const readable = report.samples + report.skipped;
-    // A body with nothing readable is not a scrape: keep the old values rather than baseline on it.
-    if (readable > 0 || report.malformed === 0) counters.endScrape();
+    // A body that is mostly unreadable is not a scrape: keep the old values rather than baseline on it.
+    if (report.malformed <= readable) counters.endScrape();
     return { samples: readable, malformed: report.malformed };
   }
 
@@ -202,6 +211,7 @@ export class ScrapeEngine {
       state = {
         counters: new TargetCounters<SeriesMeaning>(),
         source: sourceOf(target),
+        processStart: undefined,
         status: { target, up: true, lastError: undefined, lastDurationMs: 0 },
       };
       this.#states.set(key, state);

@@ -49,6 +49,14 @@ describe('TargetCounters', () => {
     assert.deepEqual(scrape(counters, { a: 3, b: 1 }), { a: 3, b: 0 });
   });
 
+  it('counts every value as new after a known restart, even one above the old value', () => {
+    const counters = new TargetCounters<string>();
+    scrape(counters, { a: 5, b: 100 });
+    counters.restarted();
+    assert.deepEqual(scrape(counters, { a: 7, b: 3 }), { a: 7, b: 3 });
+    assert.deepEqual(scrape(counters, { a: 8, b: 4 }), { a: 1, b: 1 });
+  });
+
   it('ignores NaN samples without losing the last value', () => {
     const counters = new TargetCounters<string>();
     scrape(counters, { a: 10 });

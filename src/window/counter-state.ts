@@ -68,6 +68,11 @@ export class TargetCounters<M> {
     return state;
   }
 
+  /** The process behind the target restarted: every counter starts again from zero. */
+  restarted(): void {
+    for (const state of this.#series.values()) state.last = 0;
+  }
+
   /** Ends a successful scrape: the target is baselined, long-missing series are forgotten. */
   endScrape(): void {
     this.#baselined = true;

@@ -1,0 +1,22 @@
+// Flag value parsers shared by the subcommands; they fail with the flag's name in the message.
+import { InvalidArgumentError } from 'commander';
+import { DurationError, parseGoDuration } from '../window/duration.js';
+
+export interface DurationFlag {
+  /** As typed (Linkerd passed the window string verbatim into PromQL). */
+  readonly text: string;
+  readonly ms: number;
+}
+
+export function parseDurationFlag(flag: string): (value: string) => DurationFlag {
+  return (value) => {
+    try {
+      const ms = parseGoDuration(value);
+      if (ms <= 0) throw new InvalidArgumentError(`${flag} must be a positive duration such as 30s or 1m, got ${JSON.stringify(value)}`);
+      return { text: value, ms };
+    } catch (error) {
+      if (error instanceof DurationError) throw new InvalidArgumentError(`${flag}: ${error.message} (use Go duration syntax: 30s, 1m, 1m30s, 1h)`);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,254 @@
+// The scrape path end to end over real HTTP: simulated Linkerd proxies → scraper → parser →
+// Linkerd mapping → counter increases → window → StatRows, checked against the exact traffic the
+// simulator generated. Time is virtual so every number can be compared exactly.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLinkerdAdapter } from '../../src/mesh/index.js';
+import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../src/sim/index.js';
+import type { GroundTruth } from '../../src/sim/index.js';
+import { SplitStore } from '../../src/splits/store.js';
+import { ScrapeEngine, ScrapeStatSource, splitApexFilter } from '../../src/stats/index.js';
+import type { StatRow } from '../../src/stats/index.js';
+import type { ScrapeTarget } from '../../src/collect/target.js';
+import { histogramQuantile } from '../../src/window/quantile.js';
+import { TrafficWindow } from '../../src/window/traffic-window.js';
+
+const SCENARIO = `
+seed: 7
+splits:
+  - namespace: shop
+    name: checkout
+    apiVersion: split.smi-spec.io/v1alpha2
+    apex: checkout
+    port: 8080
+    backends:
+      - { service: checkout-v1, weight: 80, pods: 3, successRate: 0.99, latency: { p50: 20ms, p99: 200ms } }
+      - { service: checkout-v2, weight: 20, pods: 2, successRate: 0.9, latency: { p50: 35ms, p99: 900ms } }
+  - namespace: link
+    name: server
+    apiVersion: split.smi-spec.io/v1alpha1
+    apex: server
+    backends:
+      - { service: server-v1, weight: 950m, pods: 2, latency: { p50: 5ms, p99: 40ms } }
+      - { service: server-v2, weight: 50m, pods: 1, successRate: 0.97, latency: { p50: 8ms, p99: 60ms } }
+clients:
+  - namespace: shop
+    workload: deployment/frontend
+    pods: 3
+    calls:
+      - { split: shop/checkout, rps: 15 }
+  - namespace: link
+    workload: deployment/slow-cooker
+    pods: 2
+    protocol: grpc
+    calls:
+      - { split: link/server, rps: 9 }
+      - { split: shop/checkout, rps: 2 }
+  - namespace: batch
+    workload: job/loader
+    pods: 1
+    calls:
+      - { split: link/server, rps: 4 }
+schedule:
+  - after: 25s
+    split: link/server
+    backends: { server-v1: 500m, server-v2: 500m }
+`;
+
+const INTERVAL_MS = 10_000;
+const LATENCY_BOUNDS = createLinkerdAdapter().latencyBucketsMs;
+
+/** A simulator and a scrape engine sharing one virtual clock. */
+async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarget[]; timeoutMs?: number } = {}) {
+  let now = 1_700_000_000_000;
+  const sim = new Simulator({ scenario: parseScenarioText(SCENARIO), now: () => now });
+  await sim.start();
+  const store = new SplitStore();
+  const unfeed = feedSimulatedSplits(sim, store);
+  const mesh = createLinkerdAdapter();
+  const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs });
+  const filter = splitApexFilter(store);
+  const pick = options.targets ?? ((all) => all);
+  const engine = new ScrapeEngine({
+    targets: { targets: () => pick(sim.targets()) },
+    mesh,
+    window,
+    keepEdge: filter.keepEdge,
+    now: () => now,
+    scrape: { timeoutMs: options.timeoutMs ?? 2000 },
+  });
+  const source = new ScrapeStatSource({ window });
+  return {
+    sim,
+    engine,
+    store,
+    /** Advances simulated traffic by one interval, then scrapes. */
+    async step(): Promise<void> {
+      sim.advance(INTERVAL_MS);
+      now += INTERVAL_MS;
+      await engine.runCycle();
+    },
+    rows: (windowMs: number, from?: { namespace?: string; kind?: string; name?: string }) => source.stats({ splits: store.list(), windowMs, from }),
+    async close(): Promise<void> {
+      await engine.stop();
+      unfeed();
+      filter.dispose();
+      await sim.stop();
+    },
+  };
+}
+
+/** Every row must equal the truth: exact counts, rates, and histogram_quantile of the true buckets. */
+function assertRowsMatchTruth(rows: readonly StatRow[], truth: GroundTruth, filter: { clientWorkload?: string; clientPod?: string; clientNamespace?: string } = {}): void {
+  const windowSeconds = truth.windowMs / 1000;
+  for (const row of rows) {
+    const where = `${row.namespace}/${row.name} → ${row.leaf}`;
+    const leaf = truth.select({ namespace: row.namespace, split: row.name, leaf: row.leaf, ...filter });
+    if (leaf.total === 0) {
+      assert.equal(row.stats, null, `${where}: no traffic must mean no stats`);
+      continue;
+    }
+    assert.ok(row.stats !== null, `${where}: has traffic`);
+    assert.equal(row.stats.successCount, leaf.success, `${where}: successes`);
+    assert.equal(row.stats.failureCount, leaf.failure, `${where}: failures`);
+    assert.equal(row.stats.windowSeconds, windowSeconds, `${where}: window`);
+    assert.equal(row.stats.rps, leaf.total / windowSeconds, `${where}: rps`);
+    const buckets = leaf.bucketCounts(LATENCY_BOUNDS.slice(0, -1));
+    for (const [q, actual] of [[0.5, row.stats.latencyMsP50], [0.95, row.stats.latencyMsP95], [0.99, row.stats.latencyMsP99]] as const) {
+      assert.equal(actual, histogramQuantile(q, buckets), `${where}: p${q * 100} equals histogram_quantile of the true buckets`);
+      // And within the interpolation of the bucket that holds the exact sample quantile.
+      const exact = leaf.quantileMs(q) ?? Number.NaN;
+      const upper = LATENCY_BOUNDS.find((bound) => exact <= bound) ?? Number.POSITIVE_INFINITY;
+      const lower = [0, ...LATENCY_BOUNDS].filter((bound) => bound < exact).pop() ?? 0;
+      assert.ok(actual >= lower && actual <= upper, `${where}: p${q * 100} ${actual} within (${lower}, ${upper}] of the exact ${exact}`);
+    }
+    const apex = truth.select({ namespace: row.namespace, apex: row.apex, ...filter });
+    assert.equal(row.observedRatio, leaf.total / apex.total, `${where}: observed share`);
+  }
+}
+
+describe('scrape path against the simulator ground truth', () => {
+  const open: { close(): Promise<void> }[] = [];
+  after(async () => {
+    for (const h of open) await h.close();
+  });
+
+  it('equals the ground truth for a window, through a weight change, for every split and backend', async () => {
+    const h = await harness();
+    open.push(h);
+    await h.engine.runCycle(); // baseline
+    const mark = h.sim.truth();
+    for (let i = 0; i < 6; i++) await h.step();
+    const truth = h.sim.truthSince(mark);
+    const rows = await h.rows(60_000);
+    assert.deepEqual(rows.map((row) => `${row.namespace}/${row.name}/${row.leaf}=${row.weight}`), [
+      'link/server/server-v1=500m',
+      'link/server/server-v2=500m',
+      'shop/checkout/checkout-v1=80',
+      'shop/checkout/checkout-v2=20',
+    ]);
+    assert.ok(rows.every((row) => row.stats !== null && row.stats.successCount > 0));
+    assertRowsMatchTruth(rows, truth);
+    // A shorter window is the last intervals only.
+    const lastTwo = await h.rows(20_000);
+    assert.equal(lastTwo[0]?.stats?.windowSeconds, 20);
+    assert.ok((lastTwo[0]?.stats?.successCount ?? 0) < (rows[0]?.stats?.successCount ?? 0));
+  });
+
+  it('filters by client workload (--from)', async () => {
+    const h = await harness();
+    open.push(h);
+    await h.engine.runCycle();
+    const mark = h.sim.truth();
+    for (let i = 0; i < 3; i++) await h.step();
+    const truth = h.sim.truthSince(mark);
+    const rows = await h.rows(30_000, { namespace: 'link', kind: 'deployment', name: 'slow-cooker' });
+    assertRowsMatchTruth(rows, truth, { clientNamespace: 'link', clientWorkload: 'deployment/slow-cooker' });
+    const none = await h.rows(30_000, { namespace: 'nowhere' });
+    assert.ok(none.every((row) => row.stats === null));
+  });
+
+  it('counts across a proxy restart exactly', async () => {
+    const h = await harness();
+    open.push(h);
+    await h.engine.runCycle();
+    const mark = h.sim.truth();
+    await h.step();
+    await h.step();
+    h.sim.resetCounters(h.sim.targets()[0]?.pod ?? '');
+    await h.step();
+    await h.step();
+    assertRowsMatchTruth(await h.rows(40_000), h.sim.truthSince(mark));
+  });
+
+  it('loses nothing from a target that hangs for a while, and reports it down meanwhile', async () => {
+    const h = await harness({ timeoutMs: 200 });
+    open.push(h);
+    await h.engine.runCycle();
+    const mark = h.sim.truth();
+    const pod = h.sim.targets()[1]?.pod ?? '';
+    await h.step();
+    h.sim.setPodHealth(pod, 'hang');
+    await h.step();
+    assert.equal(h.engine.lastReport?.failures.get('timeout'), 1);
+    assert.equal(h.engine.targetStatuses().find((status) => status.target.pod === pod)?.up, false);
+    // Everyone else is exact while it is down.
+    const others = await h.rows(20_000, { namespace: 'link' });
+    assertRowsMatchTruth(others, h.sim.truthSince(mark), { clientNamespace: 'link' });
+    h.sim.setPodHealth(pod, 'ok');
+    await h.step();
+    assertRowsMatchTruth(await h.rows(30_000), h.sim.truthSince(mark));
+  });
+
+  it('keeps good data when a target returns garbage or errors', async () => {
+    const h = await harness();
+    open.push(h);
+    await h.engine.runCycle();
+    const mark = h.sim.truth();
+    const [garbage, failing] = h.sim.targets().map((target) => target.pod);
+    h.sim.setPodHealth(garbage ?? '', 'garbage');
+    h.sim.setPodHealth(failing ?? '', 'http500');
+    await h.step();
+    const report = h.engine.lastReport;
+    assert.equal(report?.failures.get('http-status'), 1);
+    assert.equal(report?.failures.get('parse'), 1);
+    h.sim.setPodHealth(garbage ?? '', 'ok');
+    h.sim.setPodHealth(failing ?? '', 'ok');
+    await h.step();
+    assertRowsMatchTruth(await h.rows(20_000), h.sim.truthSince(mark));
+  });
+
+  it('baselines a new target and forgets a vanished one without corrupting totals', async () => {
+    let phase = 0;
+    const h = await harness({
+      // The batch job's pod is discovered late; the last frontend pod goes away later.
+      targets: (all) => all.filter((target) => (phase === 0 ? target.namespace !== 'batch' : phase === 2 ? target.pod !== all.filter((t) => t.namespace === 'shop').pop()?.pod : true)),
+    });
+    open.push(h);
+    await h.engine.runCycle();
+    const markAll = h.sim.truth();
+    await h.step();
+    phase = 1;
+    await h.step(); // batch pod's first scrape: a baseline
+    const batchMark = h.sim.truth();
+    await h.step();
+    await h.step();
+    const truth = h.sim.truthSince(markAll);
+    const batchTruth = h.sim.truthSince(batchMark);
+    assertRowsMatchTruth(await h.rows(40_000, { namespace: 'link' }), truth, { clientNamespace: 'link' });
+    // Its traffic before its first scrape is unknown; from then on it is exact.
+    assertRowsMatchTruth(await h.rows(20_000, { namespace: 'batch' }), batchTruth, { clientNamespace: 'batch' });
+    phase = 2;
+    const vanished = h.sim.targets().filter((t) => t.namespace === 'shop').pop()?.pod ?? '';
+    const beforeVanish = h.sim.truth();
+    await h.step();
+    await h.step();
+    const afterVanish = h.sim.truthSince(beforeVanish);
+    const rows = await h.rows(20_000, { namespace: 'shop' });
+    for (const row of rows.filter((r) => r.namespace === 'shop')) {
+      const expected = afterVanish.select({ namespace: 'shop', leaf: row.leaf, clientNamespace: 'shop' }).total -
+        afterVanish.select({ namespace: 'shop', leaf: row.leaf, clientPod: vanished }).total;
+      assert.equal((row.stats?.successCount ?? 0) + (row.stats?.failureCount ?? 0), expected, `${row.leaf} without the vanished pod`);
+    }
+  });
+});
