@@ -1,7 +1,13 @@
 // `splitstat demo`: the whole scrape path on one machine. A simulated Linkerd mesh serves real
-// proxy pages on loopback; splitstat scrapes them and redraws the `stat ts` table every cycle.
+// proxy pages on loopback and writes its TrafficSplits and targets as files; splitstat reads those
+// files like any user's (`--splits`, `--targets`), scrapes the pages and redraws `stat ts`.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadTargetsFile } from '../collect/targets-file.js';
 import { createLinkerdAdapter } from '../mesh/index.js';
-import { builtinScenario, DEMO_SCENARIO_YAML, feedSimulatedSplits, loadScenarioFile, Simulator } from '../sim/index.js';
+import { builtinScenario, DEMO_SCENARIO_YAML, loadScenarioFile, Simulator, writeSimulatedCluster } from '../sim/index.js';
+import { ManifestSplitSource } from '../splits/manifest-source.js';
 import { SplitStore } from '../splits/store.js';
 import { checkWindow, ScrapeEngine, ScrapeStatSource, splitApexFilter } from '../stats/index.js';
 import { TrafficWindow } from '../window/traffic-window.js';
@@ -28,30 +34,30 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   }
   checkWindow(options.window.ms, DEMO_RETENTION_MS);
   const scenario = options.scenarioFile === undefined ? builtinScenario() : await loadScenarioFile(options.scenarioFile);
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const sim = new Simulator({ scenario });
+  await sim.start();
+  const workspace = await mkdtemp(path.join(os.tmpdir(), 'splitstat-demo-'));
+  const files = await writeSimulatedCluster(sim, workspace, (error) => log(`demo: cannot write manifests: ${String(error)}`));
+  sim.run();
+
   const store = new SplitStore();
+  const splitSource = new ManifestSplitSource({ path: files.splitsDir, store, log });
+  await splitSource.start();
+  const targets = await loadTargetsFile(files.targetsFile);
   const mesh = createLinkerdAdapter({ clusterDomain: scenario.clusterDomain });
   const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, retentionMs: DEMO_RETENTION_MS });
   const apexFilter = splitApexFilter(store);
-  const engine = new ScrapeEngine({
-    targets: { targets: () => sim.targets() },
-    mesh,
-    window,
-    keepEdge: apexFilter.keepEdge,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+  const engine = new ScrapeEngine({ targets: { targets: () => targets }, mesh, window, keepEdge: apexFilter.keepEdge, log });
   const source = new ScrapeStatSource({ window });
-
-  await sim.start();
-  const unfeed = feedSimulatedSplits(sim, store);
-  sim.run();
 
   const draw = async (): Promise<void> => {
     const rows = await source.stats({ splits: store.list(), windowMs: options.window.ms });
     const table = renderStatTs(rows, { output: 'table', allNamespaces: true });
     const heading =
-      `splitstat demo: ${sim.targets().length} simulated Linkerd proxies on loopback, scraped every ` +
-      `${options.scrapeIntervalMs / 1000}s, window ${options.window.text}. Ctrl-C stops.\n\n`;
+      `splitstat demo: ${targets.length} simulated Linkerd proxies on loopback, scraped every ` +
+      `${options.scrapeIntervalMs / 1000}s, window ${options.window.text}. Ctrl-C stops.\n` +
+      `TrafficSplits: ${files.splitsDir}  targets: ${files.targetsFile}\n\n`;
     out.write(`${out.isTTY ? CLEAR_SCREEN : ''}${heading}${table.stdout}${table.stderr}${out.isTTY ? '' : '\n'}`);
   };
   engine.onCycle(() => {
@@ -72,8 +78,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   });
 
   await engine.stop();
-  unfeed();
+  await splitSource.stop();
   apexFilter.dispose();
+  await files.close();
   await sim.stop();
+  await rm(workspace, { recursive: true, force: true });
   return 0;
 }

@@ -98,7 +98,8 @@ describe('scrapeTarget', () => {
     const outcome = failure(await scrapeTarget(target(url), { timeoutMs: 150 }));
     assert.equal(outcome.reason, 'timeout');
     assert.equal(outcome.message, 'no response headers within 150 ms');
-    assert.ok(outcome.durationMs >= 140 && outcome.durationMs < 5000, `took ${outcome.durationMs} ms`);
+    // It gave up by itself rather than hanging (the bound is generous on purpose).
+    assert.ok(outcome.durationMs < 5000, `took ${outcome.durationMs} ms`);
   });
 
   it('times out a target that sends headers and then trickles the body', async () => {

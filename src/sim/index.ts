@@ -23,3 +23,5 @@ export { LATENCY_BUCKETS_MS } from './proxy-counters.js';
 export { POD_HEALTH_MODES } from './metrics-server.js';
 export type { PodHealth } from './metrics-server.js';
 export { feedSimulatedSplits } from './split-feed.js';
+export { writeSimulatedCluster } from './cluster-files.js';
+export type { SimulatedClusterFiles } from './cluster-files.js';

@@ -127,7 +127,13 @@ function formatIssue(fileName: string, issue: ScenarioIssue): string {
 
 /** Reads and validates a scenario file; errors name the file by its base name. */
 export async function loadScenarioFile(path: string): Promise<Scenario> {
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new Error(`cannot read scenario file ${path}: ${reason}`);
+  }
   return parseScenarioText(text, basename(path));
 }
 
