@@ -18,6 +18,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .description('Run a simulated Linkerd mesh on loopback, scrape it, and show a live `stat ts` table')
     .option('--scenario <file>', 'scenario YAML to simulate instead of the built-in one')
     .option('--print-scenario', 'print the built-in scenario (a starting point for your own) and exit')
+    .option('--splits <file|dir>', 'instead of simulating: TrafficSplit manifests (YAML/JSON, watched for changes)')
+    .option('--targets <file>', 'instead of simulating: the proxies to scrape (a static targets file)')
+    .option('--cluster-domain <domain>', 'cluster domain in proxy authorities (with --splits/--targets)', 'cluster.local')
     .addOption(durationOption('--scrape-interval <duration>', 'how often to scrape the simulated proxies', '2s'))
     .addOption(durationOption('-t, --time-window <duration>', 'stat window (15s to 1h)', '1m'))
     .addOption(durationOption('--exit-after <duration>', 'stop by itself after this long (for scripts)'))
@@ -25,6 +28,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       action = runDemo({
         scenarioFile: options.scenario,
         printScenario: options.printScenario === true,
+        splitsPath: options.splits,
+        targetsFile: options.targets,
+        clusterDomain: options.clusterDomain,
         scrapeIntervalMs: options.scrapeInterval.ms,
         window: options.timeWindow,
         exitAfterMs: options.exitAfter?.ms,
@@ -44,6 +50,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 interface DemoCliOptions {
   scenario?: string;
   printScenario?: boolean;
+  splits?: string;
+  targets?: string;
+  clusterDomain: string;
   scrapeInterval: { text: string; ms: number };
   timeWindow: { text: string; ms: number };
   exitAfter?: { text: string; ms: number };

@@ -18,3 +18,4 @@ export {
 } from './scraper.js';
 
 export { loadTargetsFile, parseTargetsText, TargetsFileError } from './targets-file.js';
+export { findProcessStartTime } from './process-start.js';

@@ -103,7 +103,7 @@ describe('loadTargetsFile', () => {
         assert.equal(error.message, `${bad}: targets[0].url: must be an http(s) URL`);
         return true;
       });
-      await assert.rejects(loadTargetsFile(join(dir, 'missing.yaml')), /ENOENT/);
+      await assert.rejects(loadTargetsFile(join(dir, 'missing.yaml')), { name: 'TargetsFileError', message: `cannot read targets file ${join(dir, 'missing.yaml')}: ENOENT` });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -57,9 +57,15 @@ const fileSchema = z.strictObject(
 
 const ENTRY_KEYS = Object.keys(entrySchema.shape).join(', ');
 
-/** Reads and validates a targets file; throws TargetsFileError (or the read error). */
+/** Reads and validates a targets file; throws TargetsFileError. */
 export async function loadTargetsFile(path: string): Promise<ScrapeTarget[]> {
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new TargetsFileError([`cannot read targets file ${path}: ${reason}`]);
+  }
   return parseTargetsText(text, path);
 }
 

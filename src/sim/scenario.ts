@@ -132,7 +132,7 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-    throw new Error(`cannot read scenario file ${path}: ${reason}`);
+    throw new Error(`cannot read scenario file ${path}: ${reason}`, { cause: error });
   }
   return parseScenarioText(text, basename(path));
 }

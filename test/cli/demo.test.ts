@@ -50,10 +50,29 @@ describe('splitstat demo', () => {
       const rows = last.split('\n').filter((line) => line.startsWith('demo '));
       assert.equal(rows.length, 2, last);
       // After the schedule step the manifests say 0/1; the stats cover both phases.
-      assert.match(rows[0] ?? '', /^demo        web    web    web-v1        0   100\.00%\s+\d+\.\drps\s+\d+ms\s+\d+ms\s+\d+ms$/);
-      assert.match(rows[1] ?? '', /^demo        web    web    web-v2        1    \d\d\.\d\d%\s+\d+\.\drps/);
+      assert.match(rows[0] ?? '', /^demo {8}web {4}web {4}web-v1 {8}0 {3}100\.00%\s+\d+\.\drps\s+\d+ms\s+\d+ms\s+\d+ms$/);
+      assert.match(rows[1] ?? '', /^demo {8}web {4}web {4}web-v2 {8}1 {4}\d\d\.\d\d%\s+\d+\.\drps/);
       assert.ok(tables.some((table) => /web-v1\s+9\s/.test(table)), 'the first weights were shown too');
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows the same live table for your own manifests and proxies (--splits, --targets)', async () => {
+    const { parseScenarioText, Simulator, writeSimulatedCluster } = await import('../../src/sim/index.js');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'splitstat-live-test-'));
+    const sim = new Simulator({ scenario: parseScenarioText(SCENARIO.replace(/schedule:[\s\S]*/, '')) });
+    await sim.start();
+    try {
+      const files = await writeSimulatedCluster(sim, dir);
+      sim.run(50);
+      const { stdout } = await splitstat(['demo', '--splits', files.splitsDir, '--targets', files.targetsFile, '--scrape-interval', '250ms', '-t', '15s', '--exit-after', '2s']);
+      assert.match(stdout, /^splitstat: 2 proxies from .*targets\.yaml, scraped every 0\.25s, window 15s\. Ctrl-C stops\.$/m);
+      const last = stdout.split('splitstat: ').pop() ?? '';
+      assert.match(last, /^demo {8}web {4}web {4}web-v1 {8}9 {3}100\.00%\s+\d+\.\drps/m);
+      await files.close();
+    } finally {
+      await sim.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -73,6 +92,14 @@ describe('splitstat demo', () => {
     });
     await assert.rejects(splitstat(['demo', '--scenario', '/nonexistent/scenario.yaml']), (error: { stderr?: string }) => {
       assert.equal(error.stderr, 'Error: cannot read scenario file /nonexistent/scenario.yaml: ENOENT\n');
+      return true;
+    });
+    await assert.rejects(splitstat(['demo', '--splits', '/nonexistent']), (error: { stderr?: string }) => {
+      assert.equal(error.stderr, 'Error: --splits and --targets go together\n');
+      return true;
+    });
+    await assert.rejects(splitstat(['demo', '--splits', root, '--targets', '/nonexistent/targets.yaml']), (error: { stderr?: string }) => {
+      assert.equal(error.stderr, 'Error: cannot read targets file /nonexistent/targets.yaml: ENOENT\n');
       return true;
     });
     await assert.rejects(splitstat(['demo', '--scrape-interval', 'soon']), (error: { stderr?: string }) => {
