@@ -4,7 +4,7 @@ import { loadTargetsFile } from '../collect/targets-file.js';
 import { createLinkerdAdapter } from '../mesh/index.js';
 import { ManifestSplitSource } from '../splits/manifest-source.js';
 import { SplitStore } from '../splits/store.js';
-import { checkWindow, ScrapeEngine, ScrapeStatSource, splitApexFilter } from '../stats/index.js';
+import { checkWindow, flattenRows, ScrapeEngine, ScrapeStatSource, splitApexFilter } from '../stats/index.js';
 import { TrafficWindow } from '../window/traffic-window.js';
 import type { DurationFlag } from './flags.js';
 import { renderStatTs } from './stat-table.js';
@@ -39,7 +39,7 @@ export async function runLiveTable(options: LiveTableOptions): Promise<void> {
   const source = new ScrapeStatSource({ window });
 
   const draw = async (): Promise<void> => {
-    const rows = await source.stats({ splits: store.list(), windowMs: options.window.ms });
+    const rows = flattenRows(await source.stats({ splits: store.list(), windowMs: options.window.ms }));
     const table = renderStatTs(rows, { output: 'table', allNamespaces: true });
     const heading = `${options.describe(targets.length)}\n\n`;
     out.write(`${out.isTTY ? CLEAR_SCREEN : ''}${heading}${table.stdout}${table.stderr}${out.isTTY ? '' : '\n'}`);

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TrafficSplit } from '../splits/model.js';
 import { TrafficWindow } from '../window/traffic-window.js';
-import { statRows } from './rows.js';
+import { splitStats } from './rows.js';
+import { flattenRows } from './stat-source.js';
 import { ScrapeStatSource } from './scrape-source.js';
 
 const bounds = [10, 100, Number.POSITIVE_INFINITY];
@@ -48,7 +49,8 @@ function window(): TrafficWindow {
 }
 
 describe('statRows', () => {
-  const rows = statRows([split([['web-v1', '90', 90], ['web-v2', '10', 10], ['web-v3', '0', 0]])], window().totals(60_000), bounds);
+  const [stats] = splitStats([split([['web-v1', '90', 90], ['web-v2', '10', 10], ['web-v3', '0', 0]])], window().totals(60_000), bounds);
+  const rows = stats?.rows ?? [];
 
   it('computes success rate, rps and quantiles per backend', () => {
     const v1 = rows.find((row) => row.leaf === 'web-v1');
@@ -81,9 +83,18 @@ describe('statRows', () => {
   });
 
   it('shows 0 ms when requests were counted but the histogram is empty', () => {
-    const legacyRows = statRows([split([['web-legacy', '1', 1]])], window().totals(60_000), bounds);
+    const legacyRows = flattenRows(splitStats([split([['web-legacy', '1', 1]])], window().totals(60_000), bounds));
     assert.equal(legacyRows[0]?.stats?.latencyMsP99, 0);
     assert.equal(legacyRows[0]?.stats?.successCount, 30);
+  });
+
+  it('sums every request to the apex for the split as a whole', () => {
+    assert.equal(stats?.total?.successCount, 140);
+    assert.equal(stats?.total?.failureCount, 10);
+    assert.equal(stats?.total?.rps, 150 / 60);
+    // 100 requests ≤ 10 ms, 20 in (10, 100], 30 without a histogram: p50 rank 60 of 120 → 6 ms.
+    assert.equal(stats?.total?.latencyMsP50, 6);
+    assert.equal(splitStats([{ ...split([['x', '1', 1]]), apex: 'idle' }], window().totals(60_000), bounds)[0]?.total, null);
   });
 
   it('keeps the order of splits and backends', () => {
@@ -96,6 +107,6 @@ describe('ScrapeStatSource', () => {
     const source = new ScrapeStatSource({ window: window() });
     await assert.rejects(() => source.stats({ splits: [], windowMs: 10_000 }), /at least 15s/);
     await assert.rejects(() => source.stats({ splits: [], windowMs: 7_200_000 }), /at most 3600s/);
-    assert.equal((await source.stats({ splits: [split([['web-v1', '1', 1]])], windowMs: 60_000 }))[0]?.stats?.successCount, 90);
+    assert.equal((await source.stats({ splits: [split([['web-v1', '1', 1]])], windowMs: 60_000 }))[0]?.rows[0]?.stats?.successCount, 90);
   });
 });

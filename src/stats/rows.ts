@@ -5,35 +5,53 @@ import type { TrafficSplit } from '../splits/model.js';
 import { histogramQuantile } from '../window/quantile.js';
 import type { EdgeTotals, WindowTotals } from '../window/traffic-window.js';
 import type { BackendStats, StatRow } from './stat-row.js';
+import type { SplitStats } from './stat-source.js';
 
-export function statRows(splits: readonly TrafficSplit[], totals: WindowTotals, latencyBucketsMs: readonly number[]): StatRow[] {
-  const requestsByApex = new Map<string, number>();
-  for (const edge of totals.edges.values()) {
-    const key = apexKey(edge.edge.apexNamespace, edge.edge.apex);
-    requestsByApex.set(key, (requestsByApex.get(key) ?? 0) + edge.success + edge.failure);
-  }
-  const rows: StatRow[] = [];
-  for (const split of splits) {
+export function splitStats(splits: readonly TrafficSplit[], totals: WindowTotals, latencyBucketsMs: readonly number[]): SplitStats[] {
+  const byApex = apexTotals(totals);
+  return splits.map((split) => {
+    const apex = byApex.get(apexKey(split.namespace, split.apex));
+    const total = apex === undefined ? null : backendStats(apex, totals.coveredMs, latencyBucketsMs);
     // The observed share is of every request sent to the apex, including any the mesh sent to
     // a leaf the split does not list (yet or any more): that is exactly what a rollout must see.
-    const apexRequests = requestsByApex.get(apexKey(split.namespace, split.apex)) ?? 0;
-    for (const backend of split.backends) {
-      const edge = totals.edges.get(edgeKey({ apexNamespace: split.namespace, apex: split.apex, leaf: backend.service }));
-      const stats = edge === undefined ? null : backendStats(edge, totals.coveredMs, latencyBucketsMs);
-      rows.push({
-        namespace: split.namespace,
-        name: split.name,
-        apex: split.apex,
-        leaf: backend.service,
-        weight: backend.weightString,
-        weightValue: backend.weightValue,
-        weightRatio: backend.weightRatio,
-        observedRatio: stats === null || apexRequests === 0 ? null : (stats.successCount + stats.failureCount) / apexRequests,
-        stats,
-      });
+    const apexRequests = apex === undefined ? 0 : apex.success + apex.failure;
+    return { split, total, rows: backendRows(split, totals, apexRequests, latencyBucketsMs) };
+  });
+}
+
+/** Per apex: the sum of all its edges, histograms included. */
+function apexTotals(totals: WindowTotals): Map<string, EdgeTotals> {
+  const byApex = new Map<string, EdgeTotals>();
+  for (const edge of totals.edges.values()) {
+    const key = apexKey(edge.edge.apexNamespace, edge.edge.apex);
+    let sum = byApex.get(key);
+    if (sum === undefined) {
+      sum = { edge: { ...edge.edge, leaf: '' }, success: 0, failure: 0, latency: new Float64Array(edge.latency.length) };
+      byApex.set(key, sum);
     }
+    sum.success += edge.success;
+    sum.failure += edge.failure;
+    for (let i = 0; i < sum.latency.length; i++) sum.latency[i] = (sum.latency[i] as number) + (edge.latency[i] as number);
   }
-  return rows;
+  return byApex;
+}
+
+function backendRows(split: TrafficSplit, totals: WindowTotals, apexRequests: number, latencyBucketsMs: readonly number[]): StatRow[] {
+  return split.backends.map((backend) => {
+    const edge = totals.edges.get(edgeKey({ apexNamespace: split.namespace, apex: split.apex, leaf: backend.service }));
+    const stats = edge === undefined ? null : backendStats(edge, totals.coveredMs, latencyBucketsMs);
+    return {
+      namespace: split.namespace,
+      name: split.name,
+      apex: split.apex,
+      leaf: backend.service,
+      weight: backend.weightString,
+      weightValue: backend.weightValue,
+      weightRatio: backend.weightRatio,
+      observedRatio: stats === null || apexRequests === 0 ? null : (stats.successCount + stats.failureCount) / apexRequests,
+      stats,
+    };
+  });
 }
 
 export function backendStats(edge: EdgeTotals, coveredMs: number, latencyBucketsMs: readonly number[]): BackendStats | null {

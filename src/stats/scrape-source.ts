@@ -1,8 +1,7 @@
 // StatSource over what this process scraped itself: answers from the traffic window in memory.
 import type { TrafficWindow } from '../window/traffic-window.js';
-import { statRows } from './rows.js';
-import type { StatRow } from './stat-row.js';
-import type { StatQuery, StatSource } from './stat-source.js';
+import { splitStats } from './rows.js';
+import type { SplitStats, StatQuery, StatSource } from './stat-source.js';
 
 /** Linkerd refused windows below 15 s: fewer than two Prometheus scrapes make no rate. */
 export const MIN_WINDOW_MS = 15_000;
@@ -22,11 +21,11 @@ export class ScrapeStatSource implements StatSource {
     return this.#window.retentionMs;
   }
 
-  stats(query: StatQuery): Promise<StatRow[]> {
+  stats(query: StatQuery): Promise<SplitStats[]> {
     try {
       checkWindow(query.windowMs, this.#window.retentionMs);
       const totals = this.#window.totals(query.windowMs, query.from ?? {});
-      return Promise.resolve(statRows(query.splits, totals, this.#window.latencyBucketsMs));
+      return Promise.resolve(splitStats(query.splits, totals, this.#window.latencyBucketsMs));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

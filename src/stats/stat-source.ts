@@ -1,7 +1,7 @@
 // The one question every output asks: numbers for these splits over this window.
 import type { TrafficSplit } from '../splits/model.js';
 import type { SourceSelector } from '../window/traffic-window.js';
-import type { StatRow } from './stat-row.js';
+import type { BackendStats, StatRow } from './stat-row.js';
 
 export interface StatQuery {
   readonly splits: readonly TrafficSplit[];
@@ -10,7 +10,21 @@ export interface StatQuery {
   readonly from?: SourceSelector | undefined;
 }
 
+/** One split's numbers: per backend, and for the split as a whole. */
+export interface SplitStats {
+  readonly split: TrafficSplit;
+  /** Every request sent to the apex in the window, whichever leaf served it; null without traffic. */
+  readonly total: BackendStats | null;
+  /** One row per backend, in the split's order. */
+  readonly rows: readonly StatRow[];
+}
+
 export interface StatSource {
-  /** One row per backend of every split asked for, in the order of query.splits. */
-  stats(query: StatQuery): Promise<StatRow[]>;
+  /** One entry per split asked for, in the order of query.splits. */
+  stats(query: StatQuery): Promise<SplitStats[]>;
+}
+
+/** The rows of every split, in order: what `stat ts` prints. */
+export function flattenRows(stats: readonly SplitStats[]): StatRow[] {
+  return stats.flatMap((entry) => entry.rows);
 }

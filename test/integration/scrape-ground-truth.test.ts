@@ -7,7 +7,7 @@ import { createLinkerdAdapter } from '../../src/mesh/index.js';
 import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../src/sim/index.js';
 import type { GroundTruth } from '../../src/sim/index.js';
 import { SplitStore } from '../../src/splits/store.js';
-import { ScrapeEngine, ScrapeStatSource, splitApexFilter } from '../../src/stats/index.js';
+import { flattenRows, ScrapeEngine, ScrapeStatSource, splitApexFilter } from '../../src/stats/index.js';
 import type { StatRow } from '../../src/stats/index.js';
 import type { ScrapeTarget } from '../../src/collect/target.js';
 import { histogramQuantile } from '../../src/window/quantile.js';
@@ -88,7 +88,7 @@ async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarge
       now += INTERVAL_MS;
       await engine.runCycle();
     },
-    rows: (windowMs: number, from?: { namespace?: string; kind?: string; name?: string }) => source.stats({ splits: store.list(), windowMs, from }),
+    rows: async (windowMs: number, from?: { namespace?: string; kind?: string; name?: string }) => flattenRows(await source.stats({ splits: store.list(), windowMs, from })),
     async close(): Promise<void> {
       await engine.stop();
       unfeed();
