@@ -97,6 +97,13 @@ describe('TrafficWindow', () => {
     assert.equal(totals.edges.get('default/web/web-v1')?.success, 60);
   });
 
+  it('keeps lifetime totals that outlive the retention', () => {
+    const window = filled(20, 5, { retentionMs: 60_000 });
+    const lifetime = window.lifetimeTotals().get('default/web/web-v1');
+    assert.equal(lifetime?.success, 100);
+    assert.deepEqual([...(lifetime?.latency ?? [])], [100, 100, 100]);
+  });
+
   it('ignores zero increases and unknown latency bounds', () => {
     const window = new TrafficWindow({ latencyBucketsMs: buckets });
     const interval = window.openInterval();

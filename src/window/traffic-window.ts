@@ -72,6 +72,7 @@ export class TrafficWindow {
   readonly #coarseBucketMs: number;
   readonly #bucketIndex: ReadonlyMap<number, number>;
   readonly #buckets: Bucket[] = [];
+  readonly #lifetime = new Map<string, EdgeTotals>();
   #cache = new Map<string, WindowTotals>();
 
   constructor({
@@ -104,10 +105,30 @@ export class TrafficWindow {
   /** Adds the interval (startMs, endMs]; drops what is older than the retention. */
   commit(interval: IntervalBuilder, startMs: number, endMs: number): void {
     this.#buckets.push({ startMs, endMs, entries: interval.entries, coarse: false });
+    for (const entry of interval.entries.values()) this.#addToLifetime(entry);
     this.#cache = new Map();
     const horizon = endMs - this.retentionMs;
     while (this.#buckets.length > 0 && (this.#buckets[0] as Bucket).endMs <= horizon) this.#buckets.shift();
     this.#compact(endMs);
+  }
+
+  /**
+   * Everything ever committed, per edge, never reset: the counters `/metrics` exports, so that
+   * Prometheus can take rates and sum shards like any other counter.
+   */
+  lifetimeTotals(): ReadonlyMap<string, Readonly<EdgeTotals>> {
+    return this.#lifetime;
+  }
+
+  #addToLifetime(entry: Entry): void {
+    let totals = this.#lifetime.get(entry.edgeKey);
+    if (totals === undefined) {
+      totals = { edge: entry.edge, success: 0, failure: 0, latency: new Float64Array(this.latencyBucketsMs.length) };
+      this.#lifetime.set(entry.edgeKey, totals);
+    }
+    totals.success += entry.values[SUCCESS] as number;
+    totals.failure += entry.values[FAILURE] as number;
+    for (let b = 0; b < totals.latency.length; b++) totals.latency[b] = (totals.latency[b] as number) + (entry.values[FIRST_LATENCY + b] as number);
   }
 
   /**
