@@ -10,7 +10,8 @@ export interface TrafficEdge {
 
 export type SeriesMeaning =
   | { readonly kind: 'response'; readonly edge: TrafficEdge; readonly outcome: 'success' | 'failure' }
-  | { readonly kind: 'latency'; readonly edge: TrafficEdge; readonly leMs: number };
+  | { readonly kind: 'latency'; readonly edge: TrafficEdge; readonly leMs: number }
+  | { readonly kind: 'latency-sum'; readonly edge: TrafficEdge };
 
 export interface MeshAdapter {
   readonly mesh: string;

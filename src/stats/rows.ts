@@ -26,11 +26,12 @@ function apexTotals(totals: WindowTotals): Map<string, EdgeTotals> {
     const key = apexKey(edge.edge.apexNamespace, edge.edge.apex);
     let sum = byApex.get(key);
     if (sum === undefined) {
-      sum = { edge: { ...edge.edge, leaf: '' }, success: 0, failure: 0, latency: new Float64Array(edge.latency.length) };
+      sum = { edge: { ...edge.edge, leaf: '' }, success: 0, failure: 0, latencySumMs: 0, latency: new Float64Array(edge.latency.length) };
       byApex.set(key, sum);
     }
     sum.success += edge.success;
     sum.failure += edge.failure;
+    sum.latencySumMs += edge.latencySumMs;
     for (let i = 0; i < sum.latency.length; i++) sum.latency[i] = (sum.latency[i] as number) + (edge.latency[i] as number);
   }
   return byApex;

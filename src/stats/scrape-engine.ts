@@ -187,7 +187,8 @@ export class ScrapeEngine {
         if (meaning === null || series.delta === 0) return;
         if (keepEdge !== undefined && !keepEdge(meaning.edge)) return;
         if (meaning.kind === 'response') interval.addResponses(meaning.edge, state.source, meaning.outcome, series.delta);
-        else interval.addLatency(meaning.edge, state.source, meaning.leMs, series.delta);
+        else if (meaning.kind === 'latency') interval.addLatency(meaning.edge, state.source, meaning.leMs, series.delta);
+        else interval.addLatencySum(meaning.edge, state.source, series.delta);
       },
       { acceptMetric: (name) => mesh.acceptMetric(name) },
     );

@@ -18,6 +18,7 @@ function filled(intervals: number, perInterval = 5, options = {}): TrafficWindow
     interval.addLatency(edgeV1, client, 10, perInterval);
     interval.addLatency(edgeV1, client, 100, perInterval);
     interval.addLatency(edgeV1, client, Number.POSITIVE_INFINITY, perInterval);
+    interval.addLatencySum(edgeV1, client, 7 * perInterval);
     window.commit(interval, (i - 1) * 10_000, i * 10_000);
   }
   return window;
@@ -31,6 +32,7 @@ describe('TrafficWindow', () => {
     assert.equal(minute.endMs, 120_000);
     assert.equal(minute.edges.get('default/web/web-v1')?.success, 30);
     assert.deepEqual([...(minute.edges.get('default/web/web-v1')?.latency ?? [])], [30, 30, 30]);
+    assert.equal(minute.edges.get('default/web/web-v1')?.latencySumMs, 210);
   });
 
   it('covers less than the window when less data exists', () => {
@@ -101,6 +103,7 @@ describe('TrafficWindow', () => {
     const window = filled(20, 5, { retentionMs: 60_000 });
     const lifetime = window.lifetimeTotals().get('default/web/web-v1');
     assert.equal(lifetime?.success, 100);
+    assert.equal(lifetime?.latencySumMs, 700);
     assert.deepEqual([...(lifetime?.latency ?? [])], [100, 100, 100]);
   });
 

@@ -23,6 +23,8 @@ export interface EdgeTotals {
   readonly edge: TrafficEdge;
   success: number;
   failure: number;
+  /** Sum of the latencies (ms) of the requests counted, from the histogram's `_sum`. */
+  latencySumMs: number;
   /** Increase of each cumulative latency bucket, aligned with the window's bucket bounds. */
   readonly latency: Float64Array;
 }
@@ -40,7 +42,7 @@ interface Entry {
   readonly edge: TrafficEdge;
   readonly edgeKey: string;
   readonly source: SourceWorkload;
-  /** [success, failure, latency bucket 0 … n-1] */
+  /** [success, failure, latency sum (ms), latency bucket 0 … n-1] */
   readonly values: Float64Array;
 }
 
@@ -63,7 +65,8 @@ export interface TrafficWindowOptions {
 
 const SUCCESS = 0;
 const FAILURE = 1;
-const FIRST_LATENCY = 2;
+const LATENCY_SUM = 2;
+const FIRST_LATENCY = 3;
 
 export class TrafficWindow {
   readonly latencyBucketsMs: readonly number[];
@@ -123,12 +126,10 @@ export class TrafficWindow {
   #addToLifetime(entry: Entry): void {
     let totals = this.#lifetime.get(entry.edgeKey);
     if (totals === undefined) {
-      totals = { edge: entry.edge, success: 0, failure: 0, latency: new Float64Array(this.latencyBucketsMs.length) };
+      totals = emptyTotals(entry.edge, this.latencyBucketsMs.length);
       this.#lifetime.set(entry.edgeKey, totals);
     }
-    totals.success += entry.values[SUCCESS] as number;
-    totals.failure += entry.values[FAILURE] as number;
-    for (let b = 0; b < totals.latency.length; b++) totals.latency[b] = (totals.latency[b] as number) + (entry.values[FIRST_LATENCY + b] as number);
+    accumulate(totals, entry.values);
   }
 
   /**
@@ -158,13 +159,10 @@ export class TrafficWindow {
         if (!matches(entry.source, selector)) continue;
         let totals = edges.get(entry.edgeKey);
         if (totals === undefined) {
-          totals = { edge: entry.edge, success: 0, failure: 0, latency: new Float64Array(this.latencyBucketsMs.length) };
+          totals = emptyTotals(entry.edge, this.latencyBucketsMs.length);
           edges.set(entry.edgeKey, totals);
         }
-        const values = entry.values;
-        totals.success += values[SUCCESS] as number;
-        totals.failure += values[FAILURE] as number;
-        for (let b = 0; b < totals.latency.length; b++) totals.latency[b] = (totals.latency[b] as number) + (values[FIRST_LATENCY + b] as number);
+        accumulate(totals, entry.values);
       }
     }
     return { edges, coveredMs: latest - earliestStart, endMs: latest };
@@ -192,6 +190,17 @@ export class TrafficWindow {
     }
     if (changed) this.#buckets.splice(0, this.#buckets.length, ...merged);
   }
+}
+
+function emptyTotals(edge: TrafficEdge, latencyBuckets: number): EdgeTotals {
+  return { edge, success: 0, failure: 0, latencySumMs: 0, latency: new Float64Array(latencyBuckets) };
+}
+
+function accumulate(totals: EdgeTotals, values: Float64Array): void {
+  totals.success += values[SUCCESS] as number;
+  totals.failure += values[FAILURE] as number;
+  totals.latencySumMs += values[LATENCY_SUM] as number;
+  for (let b = 0; b < totals.latency.length; b++) totals.latency[b] = (totals.latency[b] as number) + (values[FIRST_LATENCY + b] as number);
 }
 
 function mergeBuckets(older: Bucket, newer: Bucket): Bucket {
@@ -236,6 +245,12 @@ export class IntervalBuilder {
     if (delta === 0) return;
     const values = this.#values(edge, source);
     values[outcome === 'success' ? SUCCESS : FAILURE] = (values[outcome === 'success' ? SUCCESS : FAILURE] as number) + delta;
+  }
+
+  addLatencySum(edge: TrafficEdge, source: SourceWorkload, deltaMs: number): void {
+    if (deltaMs === 0) return;
+    const values = this.#values(edge, source);
+    values[LATENCY_SUM] = (values[LATENCY_SUM] as number) + deltaMs;
   }
 
   addLatency(edge: TrafficEdge, source: SourceWorkload, leMs: number, delta: number): void {

@@ -82,6 +82,7 @@ async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarge
     sim,
     engine,
     store,
+    window,
     /** Advances simulated traffic by one interval, then scrapes. */
     async step(): Promise<void> {
       sim.advance(INTERVAL_MS);
@@ -149,6 +150,11 @@ describe('scrape path against the simulator ground truth', () => {
     ]);
     assert.ok(rows.every((row) => row.stats !== null && row.stats.successCount > 0));
     assertRowsMatchTruth(rows, truth);
+    // Latency sums (the histogram's _sum) are carried exactly too.
+    for (const row of rows) {
+      const sum = h.window.totals(60_000).edges.get(`${row.namespace}/${row.apex}/${row.leaf}`)?.latencySumMs;
+      assert.equal(sum, truth.select({ namespace: row.namespace, split: row.name, leaf: row.leaf }).latencySumMs, `${row.leaf} latency sum`);
+    }
     // A shorter window is the last intervals only.
     const lastTwo = await h.rows(20_000);
     assert.equal(lastTwo[0]?.stats?.windowSeconds, 20);

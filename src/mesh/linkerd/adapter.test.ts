@@ -37,7 +37,8 @@ describe('Linkerd adapter', () => {
   it('accepts only the families split stats need', () => {
     assert.equal(linkerd.acceptMetric('response_total'), true);
     assert.equal(linkerd.acceptMetric('response_latency_ms_bucket'), true);
-    for (const name of ['request_total', 'response_latency_ms_count', 'response_latency_ms_sum', 'tcp_open_total', 'process_cpu_seconds_total']) {
+    assert.equal(linkerd.acceptMetric('response_latency_ms_sum'), true);
+    for (const name of ['request_total', 'response_latency_ms_count', 'tcp_open_total', 'process_cpu_seconds_total']) {
       assert.equal(linkerd.acceptMetric(name), false, name);
     }
   });
@@ -60,6 +61,13 @@ describe('Linkerd adapter', () => {
     assert.equal(linkerd.interpret('response_latency_ms_bucket', { ...outbound, le: '+Inf' })?.kind, 'latency');
     assert.equal(linkerd.interpret('response_latency_ms_bucket', { ...outbound, le: '7' }), null);
     assert.equal(linkerd.interpret('response_latency_ms_bucket', { ...outbound, le: 'x' }), null);
+  });
+
+  it('maps the latency sum', () => {
+    assert.deepEqual(linkerd.interpret('response_latency_ms_sum', outbound), {
+      kind: 'latency-sum',
+      edge: { apexNamespace: 'test', apex: 'backend-svc', leaf: 'backend-v2' },
+    });
   });
 
   it('ignores inbound traffic, other namespaces, missing leaves and unknown classifications', () => {

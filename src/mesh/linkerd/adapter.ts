@@ -12,6 +12,7 @@ export const LINKERD_LATENCY_BUCKETS_MS: readonly number[] = [
 
 const RESPONSES = 'response_total';
 const LATENCY_BUCKET = 'response_latency_ms_bucket';
+const LATENCY_SUM = 'response_latency_ms_sum';
 
 export interface LinkerdAdapterOptions {
   readonly clusterDomain?: string;
@@ -36,7 +37,7 @@ export function createLinkerdAdapter({ clusterDomain = 'cluster.local' }: Linker
   return {
     mesh: 'linkerd',
     latencyBucketsMs: LINKERD_LATENCY_BUCKETS_MS,
-    acceptMetric: (name) => name === RESPONSES || name === LATENCY_BUCKET,
+    acceptMetric: (name) => name === RESPONSES || name === LATENCY_BUCKET || name === LATENCY_SUM,
     interpret(name, labels): SeriesMeaning | null {
       const edge = edgeOf(labels);
       if (edge === null) return null;
@@ -51,6 +52,7 @@ export function createLinkerdAdapter({ clusterDomain = 'cluster.local' }: Linker
         if (le === null || !knownBounds.has(le)) return null;
         return { kind: 'latency', edge, leMs: le };
       }
+      if (name === LATENCY_SUM) return { kind: 'latency-sum', edge };
       return null;
     },
   };
