@@ -1,0 +1,73 @@
+// Self metrics of the scrape path (scrape mode only): targets up and down, how long cycles take,
+// why scrapes fail, and how much of what targets serve is unreadable.
+import { Histogram } from 'prom-client';
+import type { Registry } from 'prom-client';
+import type { ScrapeEngine, ScrapeFailureReason } from '../../stats/scrape-engine.js';
+import { stateCounter, stateGauge } from './state-metrics.js';
+
+/**
+ * Every reason the engine can report, so each has a series from the start: an alert on
+ * `increase(splitstat_scrape_failures_total[5m]) > 0` then fires on the first failure too, which
+ * it cannot do on a series that only appears with it.
+ */
+export const SCRAPE_FAILURE_REASONS = ['timeout', 'http-status', 'body-too-large', 'network', 'aborted', 'parse'] as const satisfies readonly ScrapeFailureReason[];
+
+// Fails to compile when the engine gains a reason this list lacks.
+type MissingReason = Exclude<ScrapeFailureReason, (typeof SCRAPE_FAILURE_REASONS)[number]>;
+const _everyReasonListed: [MissingReason] extends [never] ? true : MissingReason = true;
+
+/** Cycle durations from a loopback demo (milliseconds) to many slow targets (the 5 s timeout, in waves). */
+const CYCLE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine): void {
+  stateGauge(registry, {
+    name: 'splitstat_scrape_targets',
+    help: 'Proxies scraped, by the state of their last scrape (up or down).',
+    labelNames: ['state'],
+    collect(emit) {
+      let up = 0;
+      const statuses = engine.targetStatuses();
+      for (const status of statuses) if (status.up) up++;
+      emit({ state: 'up' }, up);
+      emit({ state: 'down' }, statuses.length - up);
+    },
+  });
+
+  // Fed by every cycle rather than read at scrape time: cycles run more often than Prometheus
+  // usually scrapes, and a slow cycle between two scrapes must still be seen.
+  const duration = new Histogram({
+    name: 'splitstat_scrape_duration_seconds',
+    help: 'Duration of scrape cycles (every target scraped once), observed since this metrics registry was created.',
+    buckets: CYCLE_BUCKETS_SECONDS,
+    registers: [registry],
+  });
+  engine.onCycle((report) => duration.observe(report.durationMs / 1000));
+
+  stateCounter(registry, {
+    name: 'splitstat_scrape_failures_total',
+    help: 'Failed scrapes of a target, by reason: timeout, http-status, body-too-large, network, aborted, parse.',
+    labelNames: ['reason'],
+    collect(emit) {
+      const failures = engine.failuresTotal;
+      for (const reason of SCRAPE_FAILURE_REASONS) emit({ reason }, failures.get(reason) ?? 0);
+    },
+  });
+
+  stateCounter(registry, {
+    name: 'splitstat_scrape_cycles_total',
+    help: 'Completed scrape cycles (the first one only takes baselines).',
+    labelNames: [],
+    collect(emit) {
+      emit({}, engine.cycles);
+    },
+  });
+
+  stateCounter(registry, {
+    name: 'splitstat_malformed_lines_total',
+    help: 'Lines of scraped metrics pages that could not be parsed and were skipped.',
+    labelNames: [],
+    collect(emit) {
+      emit({}, engine.malformedLinesTotal);
+    },
+  });
+}

@@ -1,0 +1,86 @@
+// A histogram family whose buckets, sum and count come from counts kept elsewhere (the traffic
+// window's lifetime totals). prom-client's Histogram can only `observe()` one value at a time and
+// has no way to set cumulative bucket counts, so this is a small metric object of its own that
+// speaks the registry's collector protocol: `name`, `get()` giving the samples, `reset()`.
+import type { Metric, Registry } from 'prom-client';
+
+export interface HistogramSeries<L extends string> {
+  readonly labels: Readonly<Record<L, string>>;
+  /** Cumulative bucket counts, aligned with the family's bounds; the last bound is +Inf. */
+  readonly buckets: ArrayLike<number>;
+  /** Sum of the observed values, in the family's unit. */
+  readonly sum: number;
+}
+
+export interface SnapshotHistogramOptions<L extends string> {
+  readonly name: string;
+  readonly help: string;
+  /** `le` label values, ascending, the last one "+Inf". */
+  readonly bounds: readonly string[];
+  /** Every current series; called once per scrape. */
+  readonly series: () => Iterable<HistogramSeries<L>>;
+}
+
+/** What prom-client's registry reads from a metric (registry.js `getMetricsAsString`). */
+interface Sample {
+  readonly metricName: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+interface Collected {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'histogram';
+  readonly aggregator: 'sum';
+  readonly values: readonly Sample[];
+}
+
+class SnapshotHistogram<L extends string> {
+  readonly type = 'histogram';
+  // How a Node cluster's AggregatorRegistry would combine workers: counts add up.
+  readonly aggregator = 'sum';
+  readonly name: string;
+  readonly help: string;
+  readonly #bounds: readonly string[];
+  readonly #series: () => Iterable<HistogramSeries<L>>;
+
+  constructor({ name, help, bounds, series }: SnapshotHistogramOptions<L>) {
+    if (bounds[bounds.length - 1] !== '+Inf') throw new Error(`histogram ${name}: the last bucket must be +Inf`);
+    this.name = name;
+    this.help = help;
+    this.#bounds = bounds;
+    this.#series = series;
+  }
+
+  get(): Promise<Collected> {
+    try {
+      return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.#samples() });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Nothing is kept between scrapes, so there is nothing to reset. */
+  reset(): void {}
+
+  #samples(): Sample[] {
+    const samples: Sample[] = [];
+    const inf = this.#bounds.length - 1;
+    for (const { labels, buckets, sum } of this.#series()) {
+      for (let i = 0; i < this.#bounds.length; i++) {
+        samples.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: this.#bounds[i] as string }, value: buckets[i] ?? 0 });
+      }
+      samples.push({ metricName: `${this.name}_sum`, labels, value: sum });
+      // By definition of the format, the count is the +Inf bucket.
+      samples.push({ metricName: `${this.name}_count`, labels, value: buckets[inf] ?? 0 });
+    }
+    return samples;
+  }
+}
+
+export function snapshotHistogram<L extends string>(registry: Registry, options: SnapshotHistogramOptions<L>): void {
+  // prom-client types registerMetric() as taking only its own four classes, while its registry
+  // needs no more than the protocol implemented above; this is the one place that bridges the two.
+  registry.registerMetric(new SnapshotHistogram(options) as unknown as Metric);
+}

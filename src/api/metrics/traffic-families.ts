@@ -1,0 +1,79 @@
+// What each backend of a split really served, from the traffic this process scraped: lifetime
+// counters and a latency histogram (so Prometheus can take rate() and sum shards like any proxy
+// metric), and the observed share over a recent window (so a dashboard needs no PromQL for it).
+import type { Registry } from 'prom-client';
+import { edgeKey } from '../../mesh/adapter.js';
+import type { TrafficEdge } from '../../mesh/adapter.js';
+import type { TrafficSplit } from '../../splits/model.js';
+import type { SplitStore } from '../../splits/store.js';
+import { splitStats } from '../../stats/rows.js';
+import type { EdgeTotals, TrafficWindow } from '../../window/traffic-window.js';
+import { BACKEND_LABELS, backendLabels, secondsBound } from './labels.js';
+import type { BackendLabels } from './labels.js';
+import { snapshotHistogram } from './snapshot-histogram.js';
+import { stateCounter, stateGauge } from './state-metrics.js';
+
+export interface TrafficFamiliesOptions {
+  readonly store: SplitStore;
+  readonly window: TrafficWindow;
+  readonly observedWindowMs: number;
+}
+
+export function registerTrafficFamilies(registry: Registry, { store, window, observedWindowMs }: TrafficFamiliesOptions): void {
+  stateCounter(registry, {
+    name: 'trafficsplit_backend_responses_total',
+    help: 'Responses served by the backend to requests sent to the apex, by classification (success or failure), since this process started.',
+    labelNames: [...BACKEND_LABELS, 'classification'],
+    collect(emit) {
+      for (const { labels, totals } of backendTotals(store, window)) {
+        // Both outcomes always, so that a failure ratio is 0, not "no data", until the first failure.
+        emit({ ...labels, classification: 'success' }, totals.success);
+        emit({ ...labels, classification: 'failure' }, totals.failure);
+      }
+    },
+  });
+
+  snapshotHistogram<keyof BackendLabels>(registry, {
+    name: 'trafficsplit_backend_response_latency_seconds',
+    help: 'Latency of the responses served by the backend to requests sent to the apex, since this process started.',
+    bounds: window.latencyBucketsMs.map(secondsBound),
+    *series() {
+      for (const { labels, totals } of backendTotals(store, window)) {
+        // The mesh reports milliseconds; the sum is the proxies' own histogram sum, not an estimate.
+        yield { labels, buckets: totals.latency, sum: totals.latencySumMs / 1000 };
+      }
+    },
+  });
+
+  stateGauge(registry, {
+    name: 'trafficsplit_backend_observed_ratio',
+    help: `Share of the requests sent to the apex that this backend served over the last ${observedWindowMs / 1000}s, 0 to 1 (requests to backends the split no longer lists count in the whole). Absent without traffic.`,
+    labelNames: BACKEND_LABELS,
+    collect(emit) {
+      const stats = splitStats(store.list(), window.totals(observedWindowMs), window.latencyBucketsMs);
+      for (const { split, rows } of stats) {
+        for (const row of rows) {
+          if (row.observedRatio !== null) emit(backendLabels(split, row.leaf), row.observedRatio);
+        }
+      }
+    },
+  });
+}
+
+/**
+ * The lifetime totals of every backend a current split lists. Traffic to leaves no split lists is
+ * not exported: the series belong to the split, and vanish with it or with the backend.
+ */
+function* backendTotals(store: SplitStore, window: TrafficWindow): Generator<{ labels: BackendLabels; totals: Readonly<EdgeTotals> }> {
+  const lifetime = window.lifetimeTotals();
+  for (const split of store.list()) {
+    for (const backend of split.backends) {
+      const totals = lifetime.get(edgeKey(edgeOf(split, backend.service)));
+      if (totals !== undefined) yield { labels: backendLabels(split, backend.service), totals };
+    }
+  }
+}
+
+function edgeOf(split: TrafficSplit, leaf: string): TrafficEdge {
+  return { apexNamespace: split.namespace, apex: split.apex, leaf };
+}

@@ -1,0 +1,101 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, parseListen, readConfigFile, resolveServeConfig } from './serve-config.js';
+
+const needed = { splits: './splits', targets: './targets.yaml' };
+
+describe('serve configuration', () => {
+  it('has defaults for everything but the inputs', () => {
+    assert.deepEqual(resolveServeConfig({ flags: needed }), {
+      listen: { host: undefined, port: 8080 },
+      splits: './splits',
+      targets: './targets.yaml',
+      source: 'scrape',
+      mesh: 'linkerd',
+      clusterDomain: 'cluster.local',
+      scrapeIntervalMs: 10_000,
+      scrapeTimeoutMs: 5_000,
+      maxWindowMs: 3_600_000,
+      auth: 'none',
+    });
+  });
+
+  it('layers file < environment < flags', () => {
+    const config = resolveServeConfig({
+      file: { ...needed, listen: '127.0.0.1:9000', scrapeInterval: '30s', clusterDomain: 'corp.local' },
+      env: { SPLITSTAT_SCRAPE_INTERVAL: '20s', SPLITSTAT_LISTEN: ':9100', PATH: '/bin' },
+      flags: { listen: '[::1]:9200' },
+    });
+    assert.deepEqual(config.listen, { host: '::1', port: 9200 });
+    assert.equal(config.scrapeIntervalMs, 20_000);
+    assert.equal(config.clusterDomain, 'corp.local');
+  });
+
+  it('names every bad key and says what is allowed', () => {
+    assert.throws(
+      () =>
+        resolveServeConfig({
+          file: { ...needed, mesh: 'istio', scrapeInterval: '10', listen: 'everywhere', colour: 'blue' },
+          fileName: 'splitstat.yaml',
+          env: { SPLITSTAT_SOURCES: 'x', SPLITSTAT_SERVER: 'http://ignored-by-serve' },
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        const lines = error.message.split('\n');
+        assert.deepEqual(lines, [
+          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, source, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, auth',
+          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_SOURCE, SPLITSTAT_MESH, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_AUTH',
+          'listen: "everywhere" is not [host]:port (e.g. :8080, 127.0.0.1:8080, [::1]:8080)',
+          'mesh: "istio" is not supported; allowed: linkerd',
+          'scrapeInterval: time: missing unit in duration "10" (Go duration syntax: 10s, 1m, 1h30m)',
+        ]);
+        return true;
+      },
+    );
+  });
+
+  it('requires the inputs and refuses what this version cannot do', () => {
+    assert.throws(() => resolveServeConfig({}), /splits: required: a TrafficSplit manifest file or directory \(--splits\)\ntargets: required/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, source: 'prometheus' } }), /source: "prometheus" is not supported \(querying Prometheus is not available in this version\); allowed: scrape/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, splits: 'kube' } }), /splits: "kube" \(watching a cluster\) is not supported/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, maxWindow: '10s' } }), /maxWindow: must be at least 15s/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, scrapeInterval: '2s' } }), /scrapeTimeout: must not be longer than scrapeInterval/);
+  });
+
+  it('reads listen addresses', () => {
+    assert.deepEqual(parseListen(':8080'), { host: undefined, port: 8080 });
+    assert.deepEqual(parseListen('8080'), { host: undefined, port: 8080 });
+    assert.deepEqual(parseListen('0.0.0.0:80'), { host: '0.0.0.0', port: 80 });
+    assert.deepEqual(parseListen('localhost:0'), { host: 'localhost', port: 0 });
+    assert.deepEqual(parseListen('[::]:8080'), { host: '::', port: 8080 });
+    for (const bad of ['', ':', 'host:', ':99999', 'a:b:c', 'http://x:80']) assert.equal(parseListen(bad), undefined, bad);
+  });
+
+  it('reads a YAML config file and reports unreadable or malformed ones', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'splitstat-config-'));
+    try {
+      const good = path.join(dir, 'good.yaml');
+      await writeFile(good, 'splits: /etc/splits\ntargets: /etc/targets.yaml\nscrapeInterval: 15s\n');
+      assert.equal(resolveServeConfig({ file: await readConfigFile(good) }).scrapeIntervalMs, 15_000);
+      const list = path.join(dir, 'list.yaml');
+      await writeFile(list, '- a\n- b\n');
+      await assert.rejects(readConfigFile(list), /list\.yaml: must be a mapping of settings/);
+      const broken = path.join(dir, 'broken.yaml');
+      await writeFile(broken, 'a: [1,\n');
+      await assert.rejects(readConfigFile(broken), /broken\.yaml: not valid YAML/);
+      await assert.rejects(readConfigFile(path.join(dir, 'missing.yaml')), /cannot read config file .*missing\.yaml: ENOENT/);
+      assert.deepEqual(await readConfigFile(await writeEmpty(dir)), {});
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function writeEmpty(dir: string): Promise<string> {
+  const file = path.join(dir, 'empty.yaml');
+  await writeFile(file, '# nothing set\n');
+  return file;
+}

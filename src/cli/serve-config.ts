@@ -1,0 +1,181 @@
+// `splitstat serve` configuration: defaults, then a YAML file (--config), then SPLITSTAT_*
+// environment variables, then flags — validated in one place, with errors that name the key and
+// say what is allowed.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { DurationError, parseGoDuration } from '../window/duration.js';
+
+export interface ServeConfig {
+  readonly listen: ListenAddress;
+  /** TrafficSplit manifests: a file or a directory (watched). */
+  readonly splits: string;
+  /** Static targets file: the proxies to scrape. */
+  readonly targets: string;
+  readonly source: 'scrape';
+  readonly mesh: 'linkerd';
+  readonly clusterDomain: string;
+  readonly scrapeIntervalMs: number;
+  readonly scrapeTimeoutMs: number;
+  /** The longest stat window served; history kept for it. */
+  readonly maxWindowMs: number;
+  readonly auth: 'none';
+}
+
+export interface ListenAddress {
+  /** undefined: every interface. */
+  readonly host: string | undefined;
+  readonly port: number;
+}
+
+/** Every setting: its flag, environment variable and config-file key. */
+export const SETTINGS = {
+  listen: { env: 'SPLITSTAT_LISTEN', default: ':8080', help: 'address to serve on: [host]:port' },
+  splits: { env: 'SPLITSTAT_SPLITS', default: undefined, help: 'TrafficSplit manifests: a YAML/JSON file or a directory (watched)' },
+  targets: { env: 'SPLITSTAT_TARGETS', default: undefined, help: 'static targets file listing the proxies to scrape' },
+  source: { env: 'SPLITSTAT_SOURCE', default: 'scrape', help: 'where numbers come from: scrape' },
+  mesh: { env: 'SPLITSTAT_MESH', default: 'linkerd', help: 'which mesh the proxies belong to: linkerd' },
+  clusterDomain: { env: 'SPLITSTAT_CLUSTER_DOMAIN', default: 'cluster.local', help: 'cluster domain in proxy authorities' },
+  scrapeInterval: { env: 'SPLITSTAT_SCRAPE_INTERVAL', default: '10s', help: 'how often to scrape every target' },
+  scrapeTimeout: { env: 'SPLITSTAT_SCRAPE_TIMEOUT', default: '5s', help: 'per-target scrape timeout (at most the interval)' },
+  maxWindow: { env: 'SPLITSTAT_MAX_WINDOW', default: '1h', help: 'longest stat window served (history kept)' },
+  auth: { env: 'SPLITSTAT_AUTH', default: 'none', help: 'access control: none' },
+} as const satisfies Record<string, { env: string; default: string | undefined; help: string }>;
+
+export type SettingKey = keyof typeof SETTINGS;
+export type RawSettings = Partial<Record<SettingKey, string>>;
+
+/** Variables read by other commands, so a shell that sets them can still run `serve`. */
+const OTHER_COMMANDS_ENV = new Set(['SPLITSTAT_SERVER', 'SPLITSTAT_CONFIG']);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const duration = (key: string, minMs: number) =>
+  z.string().transform((text, ctx) => {
+    try {
+      const ms = parseGoDuration(text);
+      if (ms < minMs) ctx.addIssue({ code: 'custom', message: `${key}: must be at least ${minMs / 1000}s, got ${JSON.stringify(text)}` });
+      return ms;
+    } catch (error) {
+      const reason = error instanceof DurationError ? error.message : String(error);
+      ctx.addIssue({ code: 'custom', message: `${key}: ${reason} (Go duration syntax: 10s, 1m, 1h30m)` });
+      return z.NEVER;
+    }
+  });
+
+const oneOf = <T extends string>(key: string, allowed: readonly [T, ...T[]], later: Record<string, string> = {}) =>
+  z.string().transform((value, ctx): T => {
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    const note = later[value] === undefined ? '' : ` (${later[value]})`;
+    ctx.addIssue({ code: 'custom', message: `${key}: ${JSON.stringify(value)} is not supported${note}; allowed: ${allowed.join(', ')}` });
+    return z.NEVER;
+  });
+
+const required = (key: string, what: string) =>
+  z.string({ error: `${key}: required: ${what}` }).min(1, { error: `${key}: must not be empty` });
+
+const schema = z.object({
+  listen: z.string().transform((text, ctx) => {
+    const address = parseListen(text);
+    if (address === undefined) {
+      ctx.addIssue({ code: 'custom', message: `listen: ${JSON.stringify(text)} is not [host]:port (e.g. :8080, 127.0.0.1:8080, [::1]:8080)` });
+      return z.NEVER;
+    }
+    return address;
+  }),
+  splits: required('splits', 'a TrafficSplit manifest file or directory (--splits)').refine((value) => value !== 'kube', {
+    error: 'splits: "kube" (watching a cluster) is not supported by this version; give a manifest file or directory',
+  }),
+  targets: required('targets', 'a static targets file (--targets)').refine((value) => value !== 'kube', {
+    error: 'targets: "kube" (discovering pods) is not supported by this version; give a static targets file',
+  }),
+  source: oneOf('source', ['scrape'], { prometheus: 'querying Prometheus is not available in this version' }),
+  mesh: oneOf('mesh', ['linkerd']),
+  clusterDomain: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: 'clusterDomain: must be a DNS name such as cluster.local' }),
+  scrapeInterval: duration('scrapeInterval', 1000),
+  scrapeTimeout: duration('scrapeTimeout', 100),
+  maxWindow: duration('maxWindow', 15_000),
+  auth: oneOf('auth', ['none'], { token: 'not available in this version', kubernetes: 'not available in this version' }),
+});
+
+/**
+ * Merges the layers (later wins) and validates. Throws ConfigError listing every problem.
+ */
+export function resolveServeConfig(layers: { file?: Record<string, unknown>; fileName?: string; env?: NodeJS.ProcessEnv; flags?: RawSettings }): ServeConfig {
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS)) if (setting.default !== undefined) raw[key] = setting.default;
+
+  for (const [key, value] of Object.entries(layers.file ?? {})) {
+    if (!(key in SETTINGS)) {
+      problems.push(`${layers.fileName ?? 'config'}: unknown key ${JSON.stringify(key)}; known keys: ${Object.keys(SETTINGS).join(', ')}`);
+    } else if (typeof value === 'string' || typeof value === 'number') {
+      raw[key] = String(value);
+    } else {
+      problems.push(`${layers.fileName ?? 'config'}: ${key}: must be a string`);
+    }
+  }
+
+  const envNames = new Map<string, string>(Object.entries(SETTINGS).map(([key, setting]) => [setting.env, key]));
+  for (const [name, value] of Object.entries(layers.env ?? {})) {
+    if (!name.startsWith('SPLITSTAT_') || value === undefined || OTHER_COMMANDS_ENV.has(name)) continue;
+    const key = envNames.get(name);
+    if (key === undefined) problems.push(`${name}: unknown environment variable; known: ${[...envNames.keys()].join(', ')}`);
+    else raw[key] = value;
+  }
+
+  for (const [key, value] of Object.entries(layers.flags ?? {})) if (value !== undefined) raw[key] = value;
+
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) for (const issue of parsed.error.issues) problems.push(issue.message);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems.join('\n'));
+  const config = parsed.data;
+  if (config.scrapeTimeout > config.scrapeInterval) {
+    throw new ConfigError('scrapeTimeout: must not be longer than scrapeInterval, or cycles would pile up');
+  }
+  return {
+    listen: config.listen,
+    splits: config.splits,
+    targets: config.targets,
+    source: config.source,
+    mesh: config.mesh,
+    clusterDomain: config.clusterDomain,
+    scrapeIntervalMs: config.scrapeInterval,
+    scrapeTimeoutMs: config.scrapeTimeout,
+    maxWindowMs: config.maxWindow,
+    auth: config.auth,
+  };
+}
+
+/** Reads a YAML config file into a plain mapping. */
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new ConfigError(`cannot read config file ${path}: ${reason}`, { cause: error });
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${path}: must be a mapping of settings`);
+  return value as Record<string, unknown>;
+}
+
+/** `:8080`, `8080`, `127.0.0.1:8080`, `[::1]:8080`, `localhost:0`. */
+export function parseListen(text: string): ListenAddress | undefined {
+  const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]*):)?(\d{1,5})$/.exec(text);
+  if (match === null) return undefined;
+  const port = Number(match[2]);
+  if (port > 65535) return undefined;
+  const rawHost = match[1];
+  const host = rawHost === undefined || rawHost === '' ? undefined : rawHost.replace(/^\[(.*)\]$/, '$1');
+  return { host, port };
+}
