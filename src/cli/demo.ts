@@ -1,14 +1,16 @@
-// `splitstat demo`: the whole scrape path on one machine. A simulated Linkerd mesh serves real
-// proxy pages on loopback and writes its TrafficSplits and targets as files; splitstat reads those
-// files like any user's, scrapes the pages and redraws `stat ts`. With --splits and --targets it
-// shows the same live table for real proxies instead.
+// `splitstat demo`: the whole service on one machine. A simulated Linkerd mesh serves real proxy
+// pages on loopback and writes its TrafficSplits and targets as files; splitstat serves them
+// exactly as `splitstat serve --splits … --targets …` would and redraws `stat ts` beside it.
+// With --splits and --targets it does the same for real proxies instead.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { builtinScenario, DEMO_SCENARIO_YAML, loadScenarioFile, Simulator, writeSimulatedCluster } from '../sim/index.js';
 import { checkWindow } from '../stats/index.js';
 import type { DurationFlag } from './flags.js';
-import { LIVE_RETENTION_MS, runLiveTable } from './live-table.js';
+import { runLiveTable } from './live-table.js';
+import { resolveServeConfig } from './serve-config.js';
+import type { ServeConfig } from './serve-config.js';
 
 export interface DemoOptions {
   readonly scenarioFile?: string | undefined;
@@ -17,7 +19,8 @@ export interface DemoOptions {
   readonly splitsPath?: string | undefined;
   readonly targetsFile?: string | undefined;
   readonly clusterDomain?: string | undefined;
-  readonly scrapeIntervalMs: number;
+  readonly listen: string;
+  readonly scrapeInterval: DurationFlag;
   readonly window: DurationFlag;
   readonly exitAfterMs?: number | undefined;
 }
@@ -27,20 +30,37 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     process.stdout.write(DEMO_SCENARIO_YAML);
     return 0;
   }
-  const every = `scraped every ${options.scrapeIntervalMs / 1000}s, window ${options.window.text}. Ctrl-C stops.`;
+  const config = (splits: string, targets: string, clusterDomain: string | undefined): ServeConfig => {
+    const serveConfig = resolveServeConfig({
+      flags: {
+        listen: options.listen,
+        splits,
+        targets,
+        scrapeInterval: options.scrapeInterval.text,
+        // A fast demo interval needs a timeout that fits inside it.
+        scrapeTimeout: options.scrapeInterval.ms < 5000 ? options.scrapeInterval.text : '5s',
+        ...(clusterDomain === undefined ? {} : { clusterDomain }),
+      },
+    });
+    checkWindow(options.window.ms, serveConfig.maxWindowMs);
+    return serveConfig;
+  };
+  const every = `scraped every ${options.scrapeInterval.text}, window ${options.window.text}. Ctrl-C stops.`;
+  const urls = (url: string): string => `GraphiQL: ${url}/graphql   metrics: ${url}/metrics`;
+
   if (options.splitsPath !== undefined || options.targetsFile !== undefined) {
     if (options.splitsPath === undefined || options.targetsFile === undefined) throw new Error('--splits and --targets go together');
     if (options.scenarioFile !== undefined) throw new Error('--scenario simulates a mesh; it cannot be combined with --splits and --targets');
     await runLiveTable({
       ...options,
-      splitsPath: options.splitsPath,
-      targetsFile: options.targetsFile,
-      describe: (targets) => `splitstat: ${targets} proxies from ${options.targetsFile}, ${every}`,
+      config: config(options.splitsPath, options.targetsFile, options.clusterDomain),
+      describe: (url) => `splitstat: proxies from ${options.targetsFile}, ${every}\n${urls(url)}`,
     });
     return 0;
   }
 
-  checkWindow(options.window.ms, LIVE_RETENTION_MS);
+  // Fail on a bad window before starting anything.
+  checkWindow(options.window.ms, Number.POSITIVE_INFINITY);
   const scenario = options.scenarioFile === undefined ? builtinScenario() : await loadScenarioFile(options.scenarioFile);
   const sim = new Simulator({ scenario });
   await sim.start();
@@ -50,12 +70,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     sim.run();
     await runLiveTable({
       ...options,
-      splitsPath: files.splitsDir,
-      targetsFile: files.targetsFile,
-      clusterDomain: scenario.clusterDomain,
-      describe: (targets) =>
-        `splitstat demo: ${targets} simulated Linkerd proxies on loopback, ${every}\n` +
-        `TrafficSplits: ${files.splitsDir}  targets: ${files.targetsFile}`,
+      config: config(files.splitsDir, files.targetsFile, scenario.clusterDomain),
+      describe: (url) =>
+        `splitstat demo: ${sim.targets().length} simulated Linkerd proxies on loopback, ${every}\n` +
+        `${urls(url)}\n` +
+        `the same as: splitstat serve --splits ${files.splitsDir} --targets ${files.targetsFile}`,
     });
     await files.close();
   } finally {

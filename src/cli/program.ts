@@ -3,15 +3,47 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runDemo } from './demo.js';
 import { parseDurationFlag } from './flags.js';
+import { runServe } from './serve.js';
+import { SETTINGS } from './serve-config.js';
+import type { RawSettings, SettingKey } from './serve-config.js';
+import { registerStatCommand } from './stat-command.js';
+import { processIo } from './stat-io.js';
+import type { CliIo } from './stat-io.js';
+import { kubectlPluginArgv } from './stat-plugin.js';
 
-export async function runCli(argv: readonly string[]): Promise<number> {
+/** `io` lets tests run a command in-process: its output, environment and a stop signal (--watch). */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const program = new Command()
     .name('splitstat')
     .description('Per-backend request metrics for SMI TrafficSplits')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      outputError: (text, write) => write(text),
+    });
 
   let action: Promise<number> = Promise.resolve(0);
+
+  const serve = program
+    .command('serve')
+    .description('Run the service: scrape the mesh proxies, serve /metrics, /graphql (+GraphiQL), /healthz and /readyz')
+    .option('--config <file>', 'YAML file with any of the settings below (keys as in the flags, camelCase); env SPLITSTAT_CONFIG');
+  for (const [key, setting] of Object.entries(SETTINGS)) {
+    const flag = `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} <value>`;
+    const shown = setting.default === undefined ? 'required' : `default: ${setting.default}`;
+    serve.option(flag, `${setting.help} (${shown}; env ${setting.env})`);
+  }
+  serve.addHelpText(
+    'after',
+    '\nPrecedence: flags, then SPLITSTAT_* environment variables, then the --config file, then defaults.\n' +
+      'Example: splitstat serve --splits ./trafficsplits/ --targets ./targets.yaml --listen :8080',
+  );
+  serve.action((options: Record<string, string | undefined>) => {
+    const flags: RawSettings = {};
+    for (const key of Object.keys(SETTINGS) as SettingKey[]) if (options[key] !== undefined) flags[key] = options[key];
+    action = runServe({ configFile: options.config, flags });
+  });
 
   program
     .command('demo')
@@ -20,7 +52,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .option('--print-scenario', 'print the built-in scenario (a starting point for your own) and exit')
     .option('--splits <file|dir>', 'instead of simulating: TrafficSplit manifests (YAML/JSON, watched for changes)')
     .option('--targets <file>', 'instead of simulating: the proxies to scrape (a static targets file)')
-    .option('--cluster-domain <domain>', 'cluster domain in proxy authorities (with --splits/--targets)', 'cluster.local')
+    .option('--cluster-domain <domain>', 'cluster domain in proxy authorities (with --splits/--targets)')
+    .option('--listen <address>', 'where the service (GraphQL, /metrics) listens; another port if taken', '127.0.0.1:8080')
     .addOption(durationOption('--scrape-interval <duration>', 'how often to scrape the simulated proxies', '2s'))
     .addOption(durationOption('-t, --time-window <duration>', 'stat window (15s to 1h)', '1m'))
     .addOption(durationOption('--exit-after <duration>', 'stop by itself after this long (for scripts)'))
@@ -31,18 +64,30 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         splitsPath: options.splits,
         targetsFile: options.targets,
         clusterDomain: options.clusterDomain,
-        scrapeIntervalMs: options.scrapeInterval.ms,
+        listen: options.listen,
+        scrapeInterval: options.scrapeInterval,
         window: options.timeWindow,
         exitAfterMs: options.exitAfter?.ms,
       });
     });
 
+  // ---- stat: `splitstat stat ts` and `kubectl splitstat ts` (stat-command.ts, stat-plugin.ts)
+  registerStatCommand(
+    program,
+    (next) => {
+      action = next;
+    },
+    io,
+  );
+  const args = kubectlPluginArgv(argv, program.commands.map((command) => command.name()));
+  // ---- end stat
+
   try {
-    await program.parseAsync([...argv]);
+    await program.parseAsync(args);
     return await action;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
 }
@@ -52,7 +97,8 @@ interface DemoCliOptions {
   printScenario?: boolean;
   splits?: string;
   targets?: string;
-  clusterDomain: string;
+  clusterDomain?: string;
+  listen: string;
   scrapeInterval: { text: string; ms: number };
   timeWindow: { text: string; ms: number };
   exitAfter?: { text: string; ms: number };

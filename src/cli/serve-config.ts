@@ -94,7 +94,7 @@ const schema = z.object({
   source: oneOf('source', ['scrape'], { prometheus: 'querying Prometheus is not available in this version' }),
   mesh: oneOf('mesh', ['linkerd']),
   clusterDomain: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: 'clusterDomain: must be a DNS name such as cluster.local' }),
-  scrapeInterval: duration('scrapeInterval', 1000),
+  scrapeInterval: duration('scrapeInterval', 100),
   scrapeTimeout: duration('scrapeTimeout', 100),
   maxWindow: duration('maxWindow', 15_000),
   auth: oneOf('auth', ['none'], { token: 'not available in this version', kubernetes: 'not available in this version' }),

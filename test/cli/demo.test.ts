@@ -41,7 +41,7 @@ describe('splitstat demo', () => {
     try {
       const scenario = path.join(dir, 'scenario.yaml');
       await writeFile(scenario, SCENARIO);
-      const { stdout } = await splitstat(['demo', '--scenario', scenario, '--scrape-interval', '250ms', '-t', '15s', '--exit-after', '3500ms']);
+      const { stdout } = await splitstat(['demo', '--scenario', scenario, '--scrape-interval', '250ms', '-t', '15s', '--exit-after', '3500ms', '--listen', '127.0.0.1:0']);
       const tables = stdout.split('splitstat demo: ').slice(1);
       assert.ok(tables.length >= 5, `a table per cycle, got ${tables.length}`);
       const header = 'NAMESPACE   NAME   APEX   LEAF     WEIGHT   SUCCESS';
@@ -66,8 +66,8 @@ describe('splitstat demo', () => {
     try {
       const files = await writeSimulatedCluster(sim, dir);
       sim.run(50);
-      const { stdout } = await splitstat(['demo', '--splits', files.splitsDir, '--targets', files.targetsFile, '--scrape-interval', '250ms', '-t', '15s', '--exit-after', '2s']);
-      assert.match(stdout, /^splitstat: 2 proxies from .*targets\.yaml, scraped every 0\.25s, window 15s\. Ctrl-C stops\.$/m);
+      const { stdout } = await splitstat(['demo', '--splits', files.splitsDir, '--targets', files.targetsFile, '--scrape-interval', '250ms', '-t', '15s', '--exit-after', '2s', '--listen', '127.0.0.1:0']);
+      assert.match(stdout, /^splitstat: proxies from .*targets\.yaml, scraped every 250ms, window 15s\. Ctrl-C stops\.\nGraphiQL: http:\/\/127\.0\.0\.1:\d+\/graphql {3}metrics: http:\/\/127\.0\.0\.1:\d+\/metrics$/m);
       const last = stdout.split('splitstat: ').pop() ?? '';
       assert.match(last, /^demo {8}web {4}web {4}web-v1 {8}9 {3}100\.00%\s+\d+\.\drps/m);
       await files.close();

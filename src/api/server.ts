@@ -1,0 +1,67 @@
+// The HTTP service: one express app with /metrics, /graphql (GraphiQL in a browser), /healthz and
+// /readyz, and a shutdown that stops accepting, lets in-flight requests finish, and never hangs.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { ServiceContext } from './context.js';
+import { createGraphQL } from './graphql/index.js';
+import type { GraphQLOptions } from './graphql/index.js';
+import { healthHandler, readinessHandler } from './health.js';
+import type { ReadinessCheck } from './health.js';
+import { createMetricsRegistry, metricsHandler } from './metrics/index.js';
+
+export interface ServerOptions {
+  readonly readiness: readonly ReadinessCheck[];
+  readonly graphql?: Partial<GraphQLOptions>;
+  /** How long in-flight requests (and streams) may take to finish on shutdown. */
+  readonly shutdownGraceMs?: number;
+}
+
+export function createApp(ctx: ServiceContext, { readiness, graphql = {} }: ServerOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const registry = createMetricsRegistry(ctx);
+  const yoga = createGraphQL(ctx, graphql);
+  app.get('/healthz', healthHandler);
+  app.get('/readyz', readinessHandler(readiness));
+  app.get('/metrics', metricsHandler(registry));
+  app.use(yoga.graphqlEndpoint, yoga);
+  app.get('/', (_request, response) => response.redirect(yoga.graphqlEndpoint));
+  return app;
+}
+
+export interface RunningServer {
+  readonly server: http.Server;
+  /** e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function listen(app: express.Express, host: string | undefined, port: number, { shutdownGraceMs = 4000 } = {}): Promise<RunningServer> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host === undefined || host === '' || host === '0.0.0.0' || host === '::' ? 'localhost' : address.address;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    url,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        // Stop accepting; idle keep-alive sockets go now, busy ones when their response ends.
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Streams (GraphQL subscriptions) never end by themselves: cut what is left after the grace.
+        setTimeout(() => server.closeAllConnections(), shutdownGraceMs).unref();
+      });
+      return closing;
+    },
+  };
+}

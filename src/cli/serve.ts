@@ -1,0 +1,36 @@
+// `splitstat serve`: the service a team deploys. Runs until SIGTERM/SIGINT, then stops accepting,
+// lets in-flight requests finish and exits within 5 s.
+import type { RawSettings } from './serve-config.js';
+import { readConfigFile, resolveServeConfig } from './serve-config.js';
+import { startService } from './service.js';
+import { untilStopped } from './signals.js';
+
+export interface ServeOptions {
+  readonly configFile?: string | undefined;
+  readonly flags: RawSettings;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+const SHUTDOWN_LIMIT_MS = 5000;
+
+export function log(line: string): void {
+  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+export async function runServe({ configFile, flags, env = process.env }: ServeOptions): Promise<number> {
+  const fileName = configFile ?? env.SPLITSTAT_CONFIG;
+  const file = fileName === undefined ? {} : await readConfigFile(fileName);
+  const config = resolveServeConfig({ file, fileName, env, flags });
+  const service = await startService(config, { log });
+  const signal = await untilStopped();
+  log(`${signal}: shutting down`);
+  // Whatever still hangs after the limit must not keep the pod in Terminating.
+  const hardStop = setTimeout(() => {
+    log('shutdown took too long; exiting');
+    process.exit(1);
+  }, SHUTDOWN_LIMIT_MS);
+  hardStop.unref();
+  await service.close();
+  clearTimeout(hardStop);
+  return 0;
+}

@@ -1,0 +1,99 @@
+// Wires the scrape-mode service: split source → store, targets → scrape engine → traffic window →
+// stat source → HTTP surfaces. `serve`, `demo` and the end-to-end tests all start it this way.
+import { loadTargetsFile } from '../collect/targets-file.js';
+import type { ServiceContext } from '../api/context.js';
+import { createApp, listen } from '../api/server.js';
+import type { RunningServer } from '../api/server.js';
+import { createLinkerdAdapter } from '../mesh/index.js';
+import { ManifestSplitSource } from '../splits/manifest-source.js';
+import { SplitStore } from '../splits/store.js';
+import { MIN_WINDOW_MS, ScrapeEngine, ScrapeStatSource, splitApexFilter } from '../stats/index.js';
+import { TrafficWindow } from '../window/traffic-window.js';
+import type { ServeConfig } from './serve-config.js';
+import { VERSION } from './version.js';
+
+export interface RunningService {
+  readonly url: string;
+  readonly ctx: ServiceContext;
+  readonly engine: ScrapeEngine;
+  close(): Promise<void>;
+}
+
+export interface StartServiceOptions {
+  readonly log?: (line: string) => void;
+  /** Try this port first, then any free one (the demo should not fail because 8080 is taken). */
+  readonly fallbackToAnyPort?: boolean;
+  /** Tests drive time and scrape cycles themselves. */
+  readonly now?: () => number;
+  readonly autoScrape?: boolean;
+}
+
+export async function startService(
+  config: ServeConfig,
+  { log = () => undefined, fallbackToAnyPort = false, now = Date.now, autoScrape = true }: StartServiceOptions = {},
+): Promise<RunningService> {
+  const store = new SplitStore();
+  const splitSource = new ManifestSplitSource({ path: config.splits, store, log });
+  const targets = await loadTargetsFile(config.targets);
+  await splitSource.start();
+  const mesh = createLinkerdAdapter({ clusterDomain: config.clusterDomain });
+  const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, retentionMs: config.maxWindowMs });
+  const apexFilter = splitApexFilter(store);
+  const engine = new ScrapeEngine({
+    targets: { targets: () => targets },
+    mesh,
+    window,
+    keepEdge: apexFilter.keepEdge,
+    scrape: { timeoutMs: config.scrapeTimeoutMs },
+    now,
+    log,
+  });
+  const ctx: ServiceContext = {
+    info: {
+      version: VERSION,
+      source: config.source,
+      mesh: config.mesh,
+      minWindowMs: MIN_WINDOW_MS,
+      maxWindowMs: config.maxWindowMs,
+      scrapeIntervalMs: config.scrapeIntervalMs,
+    },
+    store,
+    source: new ScrapeStatSource({ window }),
+    engine,
+    window,
+    splitProblems: () => splitSource.problems(),
+    watchRestarts: () => 0,
+    now,
+  };
+  const app = createApp(ctx, {
+    readiness: [
+      { name: 'TrafficSplits', ready: () => splitSource.ready },
+      { name: 'the first scrape cycle', ready: () => engine.cycles >= 1 },
+    ],
+  });
+  let server: RunningServer;
+  try {
+    server = await listen(app, config.listen.host, config.listen.port);
+  } catch (error) {
+    const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
+    if (!(inUse && fallbackToAnyPort)) {
+      await splitSource.stop();
+      apexFilter.dispose();
+      throw error instanceof Error && 'code' in error
+        ? new Error(`cannot listen on ${config.listen.host ?? ''}:${config.listen.port}: ${String(error.code)}`, { cause: error })
+        : error;
+    }
+    server = await listen(app, config.listen.host, 0);
+  }
+  if (autoScrape) engine.start(config.scrapeIntervalMs);
+  log(`splitstat ${VERSION} serving on ${server.url}: ${targets.length} targets, TrafficSplits from ${config.splits}`);
+  return {
+    url: server.url,
+    ctx,
+    engine,
+    async close() {
+      await Promise.all([server.close(), engine.stop(), splitSource.stop()]);
+      apexFilter.dispose();
+    },
+  };
+}

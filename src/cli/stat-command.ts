@@ -1,0 +1,64 @@
+// `splitstat stat ts` (and `kubectl splitstat ts`): Linkerd 2.11's `linkerd viz stat ts`, with
+// the numbers from a running splitstat over GraphQL. Flags and errors: SPEC-stat-ts.md §1.
+import type { Command } from 'commander';
+import { parseStatArgs } from './stat-args.js';
+import type { StatFlags } from './stat-args.js';
+import { errorLine, fetchStatOutput } from './stat-fetch.js';
+import type { CliIo } from './stat-io.js';
+import { defaultNamespace } from './stat-namespace.js';
+import { watchStat } from './stat-watch.js';
+
+export function registerStatCommand(program: Command, setAction: (action: Promise<number>) => void, io: CliIo): void {
+  program
+    .command('stat')
+    .description('Per-backend traffic of SMI TrafficSplits, printed as `linkerd viz stat ts` printed it')
+    .argument('[resources...]', 'ts, ts/NAME or ts NAME… (also trafficsplit, trafficsplits)')
+    .option('-n, --namespace <namespace>', 'namespace of the TrafficSplits (default: "default")')
+    .option('-A, --all-namespaces', 'TrafficSplits of every namespace, ignoring --namespace')
+    .option('-t, --time-window <duration>', 'stat window, Go duration syntax ("15s", "1m", "10m", "1h"); at least 15s (default: "1m")')
+    .option('-o, --output <format>', 'output format: table, json or wide (wide adds WEIGHT_SHARE and OBSERVED_SHARE)')
+    .option('--from <resource>', 'count only requests from these clients: TYPE[/NAME], e.g. deploy/web, ns/frontend')
+    .option('--from-namespace <namespace>', 'namespace of the --from resource (default: --namespace)')
+    .option('--to <resource>', 'count only requests served by this leaf: svc/NAME (or ns/NAME); other leaves show -')
+    .option('--to-namespace <namespace>', 'namespace of the --to resource (default: --namespace)')
+    .option('-l, --selector <selector>', "label selector of the TrafficSplits ('=', '==', '!=', in, notin, exists)")
+    .option('--server <url>', 'the splitstat to ask (default: $SPLITSTAT_SERVER, else http://localhost:8080)')
+    .option('--watch', 'refresh every --watch-interval until Ctrl-C')
+    .option('--watch-interval <duration>', 'with --watch: how often to refresh (default: "2s")')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  splitstat stat ts                          every TrafficSplit in the namespace',
+        '  splitstat stat ts/web -n prod              one split (also: stat ts web web-canary)',
+        '  splitstat stat -A ts -o wide               every namespace, with configured and observed shares',
+        '  splitstat stat ts --from deploy/frontend   only requests from the frontend deployment',
+        '  kubectl splitstat ts -n prod --watch       the same as a kubectl plugin, refreshed every 2s',
+      ].join('\n'),
+    )
+    .action((resources: string[], flags: StatFlags) => {
+      setAction(runStat(resources, flags, io));
+    });
+}
+
+export async function runStat(resources: readonly string[], flags: StatFlags, io: CliIo): Promise<number> {
+  const parsed = parseStatArgs(resources, flags, { env: io.env, defaultNamespace: defaultNamespace() });
+  if (!parsed.ok) {
+    io.stderr.write(`Error: ${parsed.error}\n`);
+    return 1;
+  }
+  const { request } = parsed;
+  if (request.watchIntervalMs !== null) {
+    return watchStat({ io, intervalMs: request.watchIntervalMs, frame: (signal) => fetchStatOutput(request, { signal }) });
+  }
+  try {
+    const output = await fetchStatOutput(request, { signal: io.signal });
+    io.stdout.write(output.stdout);
+    io.stderr.write(output.stderr);
+    return 0;
+  } catch (error) {
+    io.stderr.write(errorLine(error));
+    return 1;
+  }
+}
