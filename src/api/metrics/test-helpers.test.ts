@@ -2,7 +2,6 @@
 // TrafficWindow, traffic committed by hand, and a reader for exposition text. Named *.test.ts so
 // it stays out of the build; it declares no tests itself.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { LINKERD_LATENCY_BUCKETS_MS } from '../../mesh/linkerd/adapter.js';
 import type { TrafficEdge } from '../../mesh/adapter.js';
 import { parseExposition } from '../../collect/parser.js';
@@ -117,17 +116,4 @@ export function seriesKey(sample: Sample): string {
   return `${sample.name}${JSON.stringify(Object.entries(sample.labels).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
 }
 
-export const PROMTOOL = '/usr/bin/promtool';
-
-/** Runs `promtool check metrics` on the text (it reads stdin); bounded in time. */
-export function promtoolCheck(text: string, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PROMTOOL, ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-    child.stdin.end(text);
-  });
-}
+export { PROMTOOL, promtoolCheck } from '../../../test/helpers/promtool.js';

@@ -1,0 +1,75 @@
+// Reading and checking the arguments the schema types only as strings: every mistake becomes a
+// BAD_USER_INPUT error that quotes what was sent and says what would have been accepted.
+import type { ServerInfo } from '../context.js';
+import type { SourceSelector } from '../../window/traffic-window.js';
+import { DurationError, parseGoDuration } from '../../window/duration.js';
+import { badUserInput } from './bad-user-input.js';
+import { formatDuration } from './format-duration.js';
+import { LabelSelectorError, parseLabelSelector } from './label-selector.js';
+import type { LabelSelector } from './label-selector.js';
+
+/** The schema's default, also used when a client sends `window: null` explicitly. */
+export const DEFAULT_WINDOW = '1m';
+export const MIN_INTERVAL_MS = 1000;
+/** Beyond this, setTimeout would overflow (2^31 ms) long before anyone needs such a pace. */
+export const MAX_INTERVAL_MS = 3_600_000;
+
+export interface ClientSelectorInput {
+  readonly namespace?: string | null;
+  readonly kind?: string | null;
+  readonly name?: string | null;
+}
+
+export interface StatWindow {
+  /** As given, echoed in Stats.window. */
+  readonly text: string;
+  readonly ms: number;
+}
+
+export function readWindow(text: string | null | undefined, info: ServerInfo): StatWindow {
+  const window = text ?? DEFAULT_WINDOW;
+  const ms = readDuration('window', window);
+  if (!(ms >= info.minWindowMs)) {
+    throw badUserInput(`window "${window}" is too short: the minimum is ${formatDuration(info.minWindowMs)}`);
+  }
+  if (ms > info.maxWindowMs) {
+    throw badUserInput(
+      `window "${window}" is too long: the maximum is ${formatDuration(info.maxWindowMs)}, all the history this server keeps`,
+    );
+  }
+  return { text: window, ms };
+}
+
+/** A subscription's pace; without one, the scrape interval, since numbers change no faster. */
+export function readInterval(text: string | null | undefined, info: ServerInfo): number {
+  if (text == null) return Math.min(Math.max(info.scrapeIntervalMs, MIN_INTERVAL_MS), MAX_INTERVAL_MS);
+  const ms = readDuration('interval', text);
+  if (!(ms >= MIN_INTERVAL_MS)) throw badUserInput(`interval "${text}" is too short: the minimum is ${formatDuration(MIN_INTERVAL_MS)}`);
+  if (ms > MAX_INTERVAL_MS) throw badUserInput(`interval "${text}" is too long: the maximum is ${formatDuration(MAX_INTERVAL_MS)}`);
+  return ms;
+}
+
+export function readLabelSelector(text: string | null | undefined): LabelSelector | undefined {
+  if (text == null) return undefined;
+  try {
+    return parseLabelSelector(text);
+  } catch (error) {
+    if (error instanceof LabelSelectorError) throw badUserInput(`labelSelector "${text}": ${error.message}`);
+    throw error;
+  }
+}
+
+/** GraphQL nulls become "not given": only the fields present must match the client. */
+export function readClientSelector(input: ClientSelectorInput | null | undefined): SourceSelector | undefined {
+  if (input == null) return undefined;
+  return { namespace: input.namespace ?? undefined, kind: input.kind ?? undefined, name: input.name ?? undefined };
+}
+
+function readDuration(argument: string, text: string): number {
+  try {
+    return parseGoDuration(text);
+  } catch (error) {
+    if (!(error instanceof DurationError)) throw error;
+    throw badUserInput(`${argument} "${text}" is not a duration (e.g. 30s, 5m, 1h): ${error.message.replace(/^time: /, '')}`);
+  }
+}

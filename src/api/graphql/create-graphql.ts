@@ -1,0 +1,92 @@
+// The GraphQL surface: schema-first (schema/*.graphql is the contract) and served by graphql-yoga,
+// with each protection a plugin of its own. Queries and subscriptions (SSE) share one endpoint.
+import { createSchema, createYoga } from 'graphql-yoga';
+import type { LogLevel, YogaLogger, YogaServerInstance } from 'graphql-yoga';
+import type { ServiceContext } from '../context.js';
+import { GRAPHIQL_OPTIONS, renderGraphiQL } from './graphiql.js';
+import { renderLandingPage } from './landing-page.js';
+import { loadTypeDefs } from './load-schema.js';
+import { MASKED_ERRORS } from './masked-errors.js';
+import { createResolvers } from './resolvers.js';
+import { useCostLimit } from './use-cost-limit.js';
+import { useMaxAliases } from './use-max-aliases.js';
+import { useMaxDepth } from './use-max-depth.js';
+import { useMaxTokens } from './use-max-tokens.js';
+import { useRequestTimeout } from './use-request-timeout.js';
+
+export const GRAPHQL_ENDPOINT = '/graphql';
+
+export interface GraphQLOptions {
+  /** Deepest selection nesting allowed (introspection exempt). */
+  readonly maxDepth?: number;
+  readonly maxAliases?: number;
+  /** graphql-armor's cost estimate (introspection exempt). */
+  readonly maxCost?: number;
+  /** Longest document, in tokens, that is parsed at all. */
+  readonly maxTokens?: number;
+  /** Larger request bodies get 413 before any parsing. */
+  readonly maxBodyBytes?: number;
+  /** Per query; and per tick of a trafficSplits subscription. */
+  readonly timeoutMs?: number;
+  /** Serve GraphiQL at GET /graphql for browsers. */
+  readonly graphiql?: boolean;
+  /** A small HTML page pointing to /graphql for browsers on unknown paths (off: an empty 404). */
+  readonly landingPage?: boolean;
+  /** Where masked internal errors are logged (yoga's logger, or a level of its console logger). */
+  readonly logging?: boolean | LogLevel | YogaLogger;
+}
+
+/** No extra server or user context: resolvers close over the ServiceContext instead. */
+type NoContext = Record<never, never>;
+
+/**
+ * A yoga instance is also a Node request listener, so it mounts on express 5 as is:
+ *
+ *   app.use(yoga.graphqlEndpoint, yoga);   // '/graphql'
+ *
+ * Yoga rebuilds the request URL from express's req.originalUrl, so it still sees /graphql and
+ * matches its graphqlEndpoint: mount it at that same path (anywhere else it answers 404). Mount
+ * it before any body parser (express.json() and friends): yoga reads the raw body itself with its
+ * own size limit, and a parser that ran first would consume the stream and apply its own limit.
+ * Tests call `yoga.fetch(url, init)` instead, with no socket at all. (The context type must stay
+ * empty: a typed server context such as { req, res } no longer type-checks as an express handler.)
+ */
+export type GraphQLServer = YogaServerInstance<NoContext, NoContext>;
+
+export function createGraphQL(
+  ctx: ServiceContext,
+  {
+    maxDepth = 10,
+    maxAliases = 15,
+    maxCost = 5000,
+    maxTokens = 1000,
+    maxBodyBytes = 1_048_576,
+    timeoutMs = 10_000,
+    graphiql = true,
+    landingPage = false,
+    logging = true,
+  }: GraphQLOptions = {},
+): GraphQLServer {
+  return createYoga<NoContext, NoContext>({
+    schema: createSchema({ typeDefs: loadTypeDefs(), resolvers: createResolvers(ctx, { timeoutMs }) }),
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    graphiql: graphiql ? GRAPHIQL_OPTIONS : false,
+    renderGraphiQL,
+    landingPage: landingPage ? renderLandingPage : false,
+    maskedErrors: MASKED_ERRORS,
+    // Yoga's own limit: a Content-Length above it is refused with 413 before the body is read,
+    // and a body without one (chunked) is cut off as soon as it passes the limit.
+    maxRequestBodySize: maxBodyBytes,
+    // GraphiQL is served from the same origin; no other site's scripts should read split names
+    // and traffic through a user's browser (e.g. a port-forward on localhost).
+    cors: false,
+    logging,
+    plugins: [
+      useMaxTokens({ maxTokens }),
+      useMaxDepth({ maxDepth }),
+      useMaxAliases({ maxAliases }),
+      useCostLimit({ maxCost }),
+      useRequestTimeout({ timeoutMs }),
+    ],
+  });
+}

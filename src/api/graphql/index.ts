@@ -1,0 +1,7 @@
+// The GraphQL API: createGraphQL(ctx, options) builds the yoga server, which mounts on express
+// as `app.use(yoga.graphqlEndpoint, yoga)` (see GraphQLServer for why that path).
+export { createGraphQL, GRAPHQL_ENDPOINT } from './create-graphql.js';
+export type { GraphQLOptions, GraphQLServer } from './create-graphql.js';
+export { parseLabelSelector, LabelSelectorError } from './label-selector.js';
+export type { LabelSelector, Requirement, RequirementOperator } from './label-selector.js';
+export { DEFAULT_QUERY } from './graphiql.js';

@@ -1,0 +1,59 @@
+// Query: the splits with their numbers, one split, and what this server can answer.
+import type { GraphQLResolveInfo } from 'graphql';
+import { splitKey } from '../../splits/model.js';
+import type { ServiceContext } from '../context.js';
+import { readClientSelector, readWindow } from './arguments.js';
+import type { ClientSelectorInput } from './arguments.js';
+import { formatDuration } from './format-duration.js';
+import { selectsStats } from './selects-stats.js';
+import { readSplitQuery } from './split-query.js';
+import type { TrafficSplitsArgs } from './split-query.js';
+import { selectSplits, viewSplits } from './split-views.js';
+import type { SplitView } from './split-views.js';
+
+interface TrafficSplitArgs {
+  readonly namespace: string;
+  readonly name: string;
+  readonly window?: string | null;
+  readonly from?: ClientSelectorInput | null;
+}
+
+export interface ServerInfoView {
+  readonly version: string;
+  readonly source: string;
+  readonly mesh: string;
+  readonly minWindow: string;
+  readonly maxWindow: string;
+  readonly scrapeInterval: string;
+}
+
+export function queryResolvers(ctx: ServiceContext) {
+  return {
+    trafficSplits(_root: unknown, args: TrafficSplitsArgs, _context: unknown, info: GraphQLResolveInfo): Promise<SplitView[]> {
+      const { filter, request } = readSplitQuery(args, ctx.info);
+      return viewSplits(ctx.source, selectSplits(ctx.store, filter), request, selectsStats(info));
+    },
+
+    async trafficSplit(_root: unknown, args: TrafficSplitArgs, _context: unknown, info: GraphQLResolveInfo): Promise<SplitView | null> {
+      // Arguments are checked even for a split that does not exist: a bad window is an error
+      // whatever the cluster holds right now.
+      const request = { window: readWindow(args.window, ctx.info), from: readClientSelector(args.from) };
+      const split = ctx.store.get(splitKey(args.namespace, args.name));
+      if (split === undefined) return null;
+      const [view] = await viewSplits(ctx.source, [split], request, selectsStats(info));
+      return view ?? null;
+    },
+
+    serverInfo(): ServerInfoView {
+      const { version, source, mesh, minWindowMs, maxWindowMs, scrapeIntervalMs } = ctx.info;
+      return {
+        version,
+        source,
+        mesh,
+        minWindow: formatDuration(minWindowMs),
+        maxWindow: formatDuration(maxWindowMs),
+        scrapeInterval: formatDuration(scrapeIntervalMs),
+      };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// The resolver map for schema/*.graphql. Resolvers close over the service context instead of
+// reading it from the GraphQL context, so they are typed without casts.
+import type { ServiceContext } from '../context.js';
+import { queryResolvers } from './query-resolvers.js';
+import { subscribeTrafficSplits } from './subscribe-traffic-splits.js';
+import { subscribeWeightChanges } from './subscribe-weight-changes.js';
+import { typeResolvers } from './type-resolvers.js';
+
+export interface ResolverOptions {
+  /** Bounds each tick of a trafficSplits subscription. */
+  readonly timeoutMs: number;
+}
+
+export function createResolvers(ctx: ServiceContext, { timeoutMs }: ResolverOptions) {
+  return {
+    Query: queryResolvers(ctx),
+    Subscription: {
+      trafficSplits: subscribeTrafficSplits(ctx, { timeoutMs }),
+      weightChanges: subscribeWeightChanges(ctx),
+    },
+    ...typeResolvers,
+  };
+}

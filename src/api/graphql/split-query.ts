@@ -1,0 +1,26 @@
+// The arguments Query.trafficSplits and Subscription.trafficSplits share, checked once per
+// request, before any numbers are fetched.
+import type { ServerInfo } from '../context.js';
+import { readClientSelector, readLabelSelector, readWindow } from './arguments.js';
+import type { ClientSelectorInput } from './arguments.js';
+import type { SplitFilter, StatsRequest } from './split-views.js';
+
+export interface TrafficSplitsArgs {
+  readonly namespace?: string | null;
+  readonly names?: readonly string[] | null;
+  readonly labelSelector?: string | null;
+  readonly window?: string | null;
+  readonly from?: ClientSelectorInput | null;
+}
+
+export interface SplitQuery {
+  readonly filter: SplitFilter;
+  readonly request: StatsRequest;
+}
+
+export function readSplitQuery(args: TrafficSplitsArgs, info: ServerInfo): SplitQuery {
+  return {
+    filter: { namespace: args.namespace, names: args.names, selector: readLabelSelector(args.labelSelector) },
+    request: { window: readWindow(args.window, info), from: readClientSelector(args.from) },
+  };
+}

@@ -1,0 +1,109 @@
+// What the TrafficSplit and Backend resolvers read: a split plus a handle on its numbers. The
+// numbers of every split in one answer come from a single StatSource call (one PromQL round
+// trip in prometheus mode), made at most once and only if some field needs them.
+import type { SplitStore } from '../../splits/store.js';
+import type { TrafficSplit } from '../../splits/model.js';
+import { WindowRangeError } from '../../stats/scrape-source.js';
+import type { SplitStats, StatSource } from '../../stats/stat-source.js';
+import type { SourceSelector } from '../../window/traffic-window.js';
+import type { StatWindow } from './arguments.js';
+import { badUserInput } from './bad-user-input.js';
+import type { LabelSelector } from './label-selector.js';
+
+export interface SplitFilter {
+  /** Null, undefined or "" (Kubernetes' "all namespaces"): every namespace. */
+  readonly namespace?: string | null | undefined;
+  /** Null, undefined or empty: every name. */
+  readonly names?: readonly string[] | null | undefined;
+  readonly selector?: LabelSelector | undefined;
+}
+
+/** The splits the filter keeps, sorted by namespace then name. */
+export function selectSplits(store: SplitStore, { namespace, names, selector }: SplitFilter): TrafficSplit[] {
+  const wanted = names == null || names.length === 0 ? undefined : new Set(names);
+  return store
+    .list()
+    .filter(
+      (split) =>
+        (namespace == null || namespace === '' || split.namespace === namespace) &&
+        (wanted === undefined || wanted.has(split.name)) &&
+        (selector === undefined || selector.matches(split.labels)),
+    )
+    .sort(byNamespaceThenName);
+}
+
+// The store sorts by `namespace/name`, which is not the same order: "a-b/x" < "a/x" because
+// "-" sorts before "/", while namespace "a" sorts before "a-b".
+function byNamespaceThenName(a: TrafficSplit, b: TrafficSplit): number {
+  return compare(a.namespace, b.namespace) || compare(a.name, b.name);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface StatsRequest {
+  readonly window: StatWindow;
+  readonly from?: SourceSelector | undefined;
+}
+
+/** The numbers of a fixed list of splits, fetched on first use and shared by every field. */
+export class StatsBatch {
+  readonly #source: StatSource;
+  readonly #splits: readonly TrafficSplit[];
+  readonly #request: StatsRequest;
+  #result: Promise<readonly SplitStats[]> | undefined;
+
+  constructor(source: StatSource, splits: readonly TrafficSplit[], request: StatsRequest) {
+    this.#source = source;
+    this.#splits = splits;
+    this.#request = request;
+  }
+
+  all(): Promise<readonly SplitStats[]> {
+    this.#result ??= this.#fetch();
+    return this.#result;
+  }
+
+  async of(index: number): Promise<SplitStats> {
+    const stats = (await this.all())[index];
+    if (stats === undefined || stats.split.key !== this.#splits[index]?.key) {
+      throw new Error(`stat source answered out of order: no stats for split #${index} (${this.#splits[index]?.key ?? '?'})`);
+    }
+    return stats;
+  }
+
+  async #fetch(): Promise<readonly SplitStats[]> {
+    if (this.#splits.length === 0) return [];
+    try {
+      return await this.#source.stats({ splits: this.#splits, windowMs: this.#request.window.ms, from: this.#request.from });
+    } catch (error) {
+      // The window passed our own bounds but the source keeps less history than serverInfo
+      // claims: still the caller's window that cannot be served, not an internal failure.
+      if (error instanceof WindowRangeError) throw badUserInput(`window "${this.#request.window.text}": ${error.message}`);
+      throw error;
+    }
+  }
+}
+
+export interface SplitView {
+  readonly split: TrafficSplit;
+  /** The window as the client wrote it. */
+  readonly window: string;
+  stats(): Promise<SplitStats>;
+}
+
+/**
+ * Views of the splits over one shared batch. When the selection asks for numbers, they are fetched
+ * here, so a failing source is one error on the list instead of one per split and backend.
+ */
+export async function viewSplits(
+  source: StatSource,
+  splits: readonly TrafficSplit[],
+  request: StatsRequest,
+  needsStats: boolean,
+): Promise<SplitView[]> {
+  const batch = new StatsBatch(source, splits, request);
+  if (needsStats) await batch.all();
+  return splits.map((split, index) => ({ split, window: request.window.text, stats: () => batch.of(index) }));
+}

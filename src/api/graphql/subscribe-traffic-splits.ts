@@ -1,0 +1,60 @@
+// Subscription.trafficSplits: the Query.trafficSplits answer, again every interval, until the
+// client goes away. The next tick is scheduled only after the previous answer was taken, so a
+// slow reader slows the stream down instead of piling answers up in memory.
+import type { GraphQLResolveInfo } from 'graphql';
+import { Repeater } from 'graphql-yoga';
+import type { ServiceContext } from '../context.js';
+import { readInterval } from './arguments.js';
+import { selectsStats } from './selects-stats.js';
+import { readSplitQuery } from './split-query.js';
+import type { TrafficSplitsArgs } from './split-query.js';
+import { selectSplits, viewSplits } from './split-views.js';
+import type { SplitView } from './split-views.js';
+import { timeoutError, withTimeout } from './timeout.js';
+
+export interface TrafficSplitsSubscriptionArgs extends TrafficSplitsArgs {
+  readonly interval?: string | null;
+}
+
+/** One tick's answer, or why it failed: a failed tick is one error event, not the end of the stream. */
+export type TrafficSplitsTick = SplitView[] | Error;
+
+export interface TrafficSplitsSubscriptionOptions {
+  /** Bounds each tick, as the request timeout bounds a query. */
+  readonly timeoutMs: number;
+}
+
+export function subscribeTrafficSplits(ctx: ServiceContext, { timeoutMs }: TrafficSplitsSubscriptionOptions) {
+  return {
+    subscribe(_root: unknown, args: TrafficSplitsSubscriptionArgs, _context: unknown, info: GraphQLResolveInfo): Repeater<TrafficSplitsTick> {
+      // Checked here, so a bad argument is an error response instead of a stream of errors.
+      const { filter, request } = readSplitQuery(args, ctx.info);
+      const intervalMs = readInterval(args.interval, ctx.info);
+      const needsStats = selectsStats(info);
+
+      return new Repeater<TrafficSplitsTick>(async (push, stop) => {
+        let stopped = false;
+        let timer: NodeJS.Timeout | undefined;
+        const tick = async (): Promise<void> => {
+          // Splits are selected afresh each tick: new, changed and deleted splits show up.
+          const answer = viewSplits(ctx.source, selectSplits(ctx.store, filter), request, needsStats);
+          const payload = await withTimeout(answer, timeoutMs, () => timeoutError(timeoutMs)).catch((error: unknown) =>
+            error instanceof Error ? error : new Error(String(error)),
+          );
+          if (stopped) return;
+          await push(payload);
+          if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
+        };
+        void tick();
+        await stop;
+        stopped = true;
+        clearTimeout(timer);
+      });
+    },
+
+    resolve(payload: TrafficSplitsTick): SplitView[] {
+      if (payload instanceof Error) throw payload;
+      return payload;
+    },
+  };
+}

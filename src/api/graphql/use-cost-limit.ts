@@ -1,0 +1,10 @@
+// Rejects operations whose estimated cost (graphql-armor's: objects cost more than scalars, and
+// each level deeper costs 1.5 times more) exceeds maxCost, catching wide queries that stay under
+// the depth and alias limits. Fragments are costed as if inlined; `__schema` introspection is
+// exempt.
+import type { Plugin } from 'graphql-yoga';
+import { armorOnly, reportAsValidationError } from './armor-only.js';
+
+export function useCostLimit({ maxCost = 5000 }: { maxCost?: number } = {}): Plugin {
+  return armorOnly({ costLimit: { maxCost, ignoreIntrospection: true, flattenFragments: true, ...reportAsValidationError() } });
+}
