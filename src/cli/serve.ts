@@ -18,7 +18,8 @@ export function log(line: string): void {
 }
 
 export async function runServe({ configFile, flags, env = process.env }: ServeOptions): Promise<number> {
-  const fileName = configFile ?? env.SPLITSTAT_CONFIG;
+  const fromEnv = env.SPLITSTAT_CONFIG === '' ? undefined : env.SPLITSTAT_CONFIG;
+  const fileName = configFile ?? fromEnv;
   const file = fileName === undefined ? {} : await readConfigFile(fileName);
   const config = resolveServeConfig({ file, fileName, env, flags });
   const service = await startService(config, { log });
