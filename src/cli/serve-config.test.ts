@@ -13,6 +13,11 @@ describe('serve configuration', () => {
       listen: { host: undefined, port: 8080 },
       splits: './splits',
       targets: './targets.yaml',
+      kubeconfig: undefined,
+      context: undefined,
+      namespace: undefined,
+      selector: undefined,
+      adminPort: 4191,
       source: 'scrape',
       mesh: 'linkerd',
       clusterDomain: 'cluster.local',
@@ -20,6 +25,8 @@ describe('serve configuration', () => {
       scrapeTimeoutMs: 5_000,
       maxWindowMs: 3_600_000,
       auth: 'none',
+      authTokensFile: undefined,
+      metricsAuth: 'none',
     });
   });
 
@@ -46,8 +53,8 @@ describe('serve configuration', () => {
         assert.ok(error instanceof ConfigError);
         const lines = error.message.split('\n');
         assert.deepEqual(lines, [
-          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, source, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, auth',
-          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_SOURCE, SPLITSTAT_MESH, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_AUTH',
+          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, auth, authTokensFile, metricsAuth',
+          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_MESH, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH',
           'listen: "everywhere" is not [host]:port (e.g. :8080, 127.0.0.1:8080, [::1]:8080)',
           'mesh: "istio" is not supported; allowed: linkerd',
           'scrapeInterval: time: missing unit in duration "10" (Go duration syntax: 10s, 1m, 1h30m)',
@@ -58,9 +65,13 @@ describe('serve configuration', () => {
   });
 
   it('requires the inputs and refuses what this version cannot do', () => {
-    assert.throws(() => resolveServeConfig({}), /splits: required: a TrafficSplit manifest file or directory \(--splits\)\ntargets: required/);
+    assert.throws(() => resolveServeConfig({}), /splits: required: "kube" or a TrafficSplit manifest file or directory \(--splits\)\ntargets: required/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, source: 'prometheus' } }), /source: "prometheus" is not supported \(querying Prometheus is not available in this version\); allowed: scrape/);
-    assert.throws(() => resolveServeConfig({ flags: { ...needed, splits: 'kube' } }), /splits: "kube" \(watching a cluster\) is not supported/);
+    assert.equal(resolveServeConfig({ flags: { splits: 'kube', targets: 'kube', namespace: 'shop', selector: 'team=a' } }).namespace, 'shop');
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, namespace: 'Not_A_Namespace' } }), /namespace: must be a Kubernetes namespace name/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, adminPort: '70000' } }), /adminPort: must be 1 to 65535/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, auth: 'token' } }), /authTokensFile: required with auth=token or metricsAuth=token/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, auth: 'oauth' } }), /auth: "oauth" is not supported; allowed: none, token, kubernetes/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, maxWindow: '10s' } }), /maxWindow: must be at least 15s/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, scrapeInterval: '2s' } }), /scrapeTimeout: must not be longer than scrapeInterval/);
   });

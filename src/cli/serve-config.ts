@@ -8,10 +8,19 @@ import { DurationError, parseGoDuration } from '../window/duration.js';
 
 export interface ServeConfig {
   readonly listen: ListenAddress;
-  /** TrafficSplit manifests: a file or a directory (watched). */
+  /** `kube` (watch the cluster), or TrafficSplit manifests: a file or a directory (watched). */
   readonly splits: string;
-  /** Static targets file: the proxies to scrape. */
+  /** `kube` (discover meshed pods), or a static targets file: the proxies to scrape. */
   readonly targets: string;
+  /** Kubernetes access when splits or targets are `kube`: in-cluster config, else the kubeconfig. */
+  readonly kubeconfig: string | undefined;
+  readonly context: string | undefined;
+  /** Only this namespace (TrafficSplits and pods); undefined: all. */
+  readonly namespace: string | undefined;
+  /** Only TrafficSplits with these labels (Kubernetes selector syntax). */
+  readonly selector: string | undefined;
+  /** The proxy's admin port, where meshed pods serve /metrics. */
+  readonly adminPort: number;
   readonly source: 'scrape';
   readonly mesh: 'linkerd';
   readonly clusterDomain: string;
@@ -19,7 +28,11 @@ export interface ServeConfig {
   readonly scrapeTimeoutMs: number;
   /** The longest stat window served; history kept for it. */
   readonly maxWindowMs: number;
-  readonly auth: 'none';
+  readonly auth: 'none' | 'token' | 'kubernetes';
+  /** Bearer tokens and their namespaces, for auth=token (and metricsAuth=token). */
+  readonly authTokensFile: string | undefined;
+  /** /metrics is open by default (Prometheus scrapes it); `token` protects it with the tokens file. */
+  readonly metricsAuth: 'none' | 'token';
 }
 
 export interface ListenAddress {
@@ -31,15 +44,22 @@ export interface ListenAddress {
 /** Every setting: its flag, environment variable and config-file key. */
 export const SETTINGS = {
   listen: { env: 'SPLITSTAT_LISTEN', default: ':8080', help: 'address to serve on: [host]:port' },
-  splits: { env: 'SPLITSTAT_SPLITS', default: undefined, help: 'TrafficSplit manifests: a YAML/JSON file or a directory (watched)' },
-  targets: { env: 'SPLITSTAT_TARGETS', default: undefined, help: 'static targets file listing the proxies to scrape' },
+  splits: { env: 'SPLITSTAT_SPLITS', default: undefined, help: 'TrafficSplits: "kube" (watch the cluster) or a YAML/JSON manifest file or directory (watched)' },
+  targets: { env: 'SPLITSTAT_TARGETS', default: undefined, help: 'proxies to scrape: "kube" (discover meshed pods) or a static targets file' },
+  kubeconfig: { env: 'SPLITSTAT_KUBECONFIG', default: undefined, help: 'kubeconfig file, when not running in a cluster (else $KUBECONFIG, ~/.kube/config)' },
+  context: { env: 'SPLITSTAT_CONTEXT', default: undefined, help: 'kubeconfig context' },
+  namespace: { env: 'SPLITSTAT_NAMESPACE', default: undefined, help: 'watch only this namespace (default: all)' },
+  selector: { env: 'SPLITSTAT_SELECTOR', default: undefined, help: 'watch only TrafficSplits with these labels (e.g. team=payments)' },
+  adminPort: { env: 'SPLITSTAT_ADMIN_PORT', default: '4191', help: 'proxy admin port serving /metrics (with --targets kube)' },
   source: { env: 'SPLITSTAT_SOURCE', default: 'scrape', help: 'where numbers come from: scrape' },
   mesh: { env: 'SPLITSTAT_MESH', default: 'linkerd', help: 'which mesh the proxies belong to: linkerd' },
   clusterDomain: { env: 'SPLITSTAT_CLUSTER_DOMAIN', default: 'cluster.local', help: 'cluster domain in proxy authorities' },
   scrapeInterval: { env: 'SPLITSTAT_SCRAPE_INTERVAL', default: '10s', help: 'how often to scrape every target' },
   scrapeTimeout: { env: 'SPLITSTAT_SCRAPE_TIMEOUT', default: '5s', help: 'per-target scrape timeout (at most the interval)' },
   maxWindow: { env: 'SPLITSTAT_MAX_WINDOW', default: '1h', help: 'longest stat window served (history kept)' },
-  auth: { env: 'SPLITSTAT_AUTH', default: 'none', help: 'access control: none' },
+  auth: { env: 'SPLITSTAT_AUTH', default: 'none', help: 'access control: none, token (static tokens) or kubernetes (TokenReview + RBAC)' },
+  authTokensFile: { env: 'SPLITSTAT_AUTH_TOKENS_FILE', default: undefined, help: 'YAML file of bearer tokens and their namespaces (auth=token, metricsAuth=token)' },
+  metricsAuth: { env: 'SPLITSTAT_METRICS_AUTH', default: 'none', help: 'protect /metrics: none or token' },
 } as const satisfies Record<string, { env: string; default: string | undefined; help: string }>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -85,19 +105,22 @@ const schema = z.object({
     }
     return address;
   }),
-  splits: required('splits', 'a TrafficSplit manifest file or directory (--splits)').refine((value) => value !== 'kube', {
-    error: 'splits: "kube" (watching a cluster) is not supported by this version; give a manifest file or directory',
-  }),
-  targets: required('targets', 'a static targets file (--targets)').refine((value) => value !== 'kube', {
-    error: 'targets: "kube" (discovering pods) is not supported by this version; give a static targets file',
-  }),
+  splits: required('splits', '"kube" or a TrafficSplit manifest file or directory (--splits)'),
+  targets: required('targets', '"kube" or a static targets file (--targets)'),
+  kubeconfig: z.string().optional(),
+  context: z.string().optional(),
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'namespace: must be a Kubernetes namespace name' }).optional(),
+  selector: z.string().optional(),
+  adminPort: z.string().regex(/^\d{1,5}$/, { error: 'adminPort: must be a port number' }).transform(Number).refine((port) => port > 0 && port <= 65535, { error: 'adminPort: must be 1 to 65535' }),
   source: oneOf('source', ['scrape'], { prometheus: 'querying Prometheus is not available in this version' }),
   mesh: oneOf('mesh', ['linkerd']),
   clusterDomain: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: 'clusterDomain: must be a DNS name such as cluster.local' }),
   scrapeInterval: duration('scrapeInterval', 100),
   scrapeTimeout: duration('scrapeTimeout', 100),
   maxWindow: duration('maxWindow', 15_000),
-  auth: oneOf('auth', ['none'], { token: 'not available in this version', kubernetes: 'not available in this version' }),
+  auth: oneOf('auth', ['none', 'token', 'kubernetes']),
+  authTokensFile: z.string().optional(),
+  metricsAuth: oneOf('metricsAuth', ['none', 'token']),
 });
 
 /**
@@ -135,10 +158,18 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
   if (config.scrapeTimeout > config.scrapeInterval) {
     throw new ConfigError('scrapeTimeout: must not be longer than scrapeInterval, or cycles would pile up');
   }
+  if ((config.auth === 'token' || config.metricsAuth === 'token') && config.authTokensFile === undefined) {
+    throw new ConfigError('authTokensFile: required with auth=token or metricsAuth=token');
+  }
   return {
     listen: config.listen,
     splits: config.splits,
     targets: config.targets,
+    kubeconfig: config.kubeconfig,
+    context: config.context,
+    namespace: config.namespace,
+    selector: config.selector,
+    adminPort: config.adminPort,
     source: config.source,
     mesh: config.mesh,
     clusterDomain: config.clusterDomain,
@@ -146,6 +177,8 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
     scrapeTimeoutMs: config.scrapeTimeout,
     maxWindowMs: config.maxWindow,
     auth: config.auth,
+    authTokensFile: config.authTokensFile,
+    metricsAuth: config.metricsAuth,
   };
 }
 
