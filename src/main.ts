@@ -3,3 +3,7 @@
 import { runCli } from './cli/program.js';
 
 process.exitCode = await runCli(process.argv);
+// Every command has finished its work here. Something still holding the event loop open (a
+// socket a failed start-up left behind) must not turn an error into a hang; the grace lets
+// piped output drain first.
+setTimeout(() => process.exit(), 3000).unref();

@@ -4,6 +4,7 @@ import { loadTargetsFile } from '../collect/targets-file.js';
 import type { ServiceContext } from '../api/context.js';
 import { createApp, listen } from '../api/server.js';
 import type { RunningServer } from '../api/server.js';
+import type { Express } from 'express';
 import { createLinkerdAdapter } from '../mesh/index.js';
 import { ManifestSplitSource } from '../splits/manifest-source.js';
 import { SplitStore } from '../splits/store.js';
@@ -26,6 +27,17 @@ export interface StartServiceOptions {
   /** Tests drive time and scrape cycles themselves. */
   readonly now?: () => number;
   readonly autoScrape?: boolean;
+}
+
+async function listenWithFallback(app: Express, config: ServeConfig, fallbackToAnyPort: boolean): Promise<RunningServer> {
+  try {
+    return await listen(app, config.listen.host, config.listen.port);
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : undefined;
+    if (code === 'EADDRINUSE' && fallbackToAnyPort) return listen(app, config.listen.host, 0);
+    if (code !== undefined) throw new Error(`cannot listen on ${config.listen.host ?? ''}:${config.listen.port}: ${code}`, { cause: error });
+    throw error;
+  }
 }
 
 export async function startService(
@@ -65,25 +77,20 @@ export async function startService(
     watchRestarts: () => 0,
     now,
   };
-  const app = createApp(ctx, {
-    readiness: [
-      { name: 'TrafficSplits', ready: () => splitSource.ready },
-      { name: 'the first scrape cycle', ready: () => engine.cycles >= 1 },
-    ],
-  });
   let server: RunningServer;
   try {
-    server = await listen(app, config.listen.host, config.listen.port);
+    const app = createApp(ctx, {
+      readiness: [
+        { name: 'TrafficSplits', ready: () => splitSource.ready },
+        { name: 'the first scrape cycle', ready: () => engine.cycles >= 1 },
+      ],
+    });
+    server = await listenWithFallback(app, config, fallbackToAnyPort);
   } catch (error) {
-    const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
-    if (!(inUse && fallbackToAnyPort)) {
-      await splitSource.stop();
-      apexFilter.dispose();
-      throw error instanceof Error && 'code' in error
-        ? new Error(`cannot listen on ${config.listen.host ?? ''}:${config.listen.port}: ${String(error.code)}`, { cause: error })
-        : error;
-    }
-    server = await listen(app, config.listen.host, 0);
+    // Whatever started must stop, or a watcher would keep a failed process alive.
+    await splitSource.stop();
+    apexFilter.dispose();
+    throw error;
   }
   if (autoScrape) engine.start(config.scrapeIntervalMs);
   log(`splitstat ${VERSION} serving on ${server.url}: ${targets.length} targets, TrafficSplits from ${config.splits}`);
