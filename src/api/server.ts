@@ -3,6 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import type { RequestHandler } from 'express';
+import { OPEN_METRICS } from './auth/index.js';
 import type { ServiceContext } from './context.js';
 import { createGraphQL } from './graphql/index.js';
 import type { GraphQLOptions } from './graphql/index.js';
@@ -13,18 +15,20 @@ import { createMetricsRegistry, metricsHandler } from './metrics/index.js';
 export interface ServerOptions {
   readonly readiness: readonly ReadinessCheck[];
   readonly graphql?: Partial<GraphQLOptions>;
+  /** Guards /metrics (open unless --metrics-auth token). /healthz and /readyz stay open for the kubelet. */
+  readonly metricsGuard?: RequestHandler;
   /** How long in-flight requests (and streams) may take to finish on shutdown. */
   readonly shutdownGraceMs?: number;
 }
 
-export function createApp(ctx: ServiceContext, { readiness, graphql = {} }: ServerOptions): express.Express {
+export function createApp(ctx: ServiceContext, { readiness, graphql = {}, metricsGuard = OPEN_METRICS }: ServerOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const registry = createMetricsRegistry(ctx);
   const yoga = createGraphQL(ctx, graphql);
   app.get('/healthz', healthHandler);
   app.get('/readyz', readinessHandler(readiness));
-  app.get('/metrics', metricsHandler(registry));
+  app.get('/metrics', metricsGuard, metricsHandler(registry));
   app.use(yoga.graphqlEndpoint, yoga);
   app.get('/', (_request, response) => response.redirect(yoga.graphqlEndpoint));
   return app;

@@ -16,6 +16,8 @@ export interface GraphqlRequest {
   readonly timeoutMs?: number;
   /** Cancels the request (e.g. Ctrl-C during `--watch`). */
   readonly signal?: AbortSignal | undefined;
+  /** Sent as `Authorization: Bearer <value>`; `origin` names where it came from when it is refused. */
+  readonly token?: { readonly value: string; readonly origin: string } | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -35,7 +37,11 @@ export async function graphqlRequest(request: GraphqlRequest): Promise<unknown> 
   try {
     const response = await fetch(request.endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(request.token === undefined ? {} : { authorization: `Bearer ${request.token.value}` }),
+      },
       body: JSON.stringify({ query: request.query, variables: request.variables ?? {} }),
       signal,
     });
@@ -55,12 +61,20 @@ export async function graphqlRequest(request: GraphqlRequest): Promise<unknown> 
     throw new GraphqlClientError(`${answered} with ${contentType === '' ? 'no content type' : contentType}, not GraphQL JSON (is the server URL right?)`);
   }
   const messages = errorMessages(document);
+  if (status === 401) throw new GraphqlClientError(unauthorized(label, request.token, messages.length > 0 ? messages.join('; ') : oneLine(body)));
   if (messages.length > 0) throw new GraphqlClientError(`${label}: ${messages.join('; ')}`);
   if (status < 200 || status > 299) throw new GraphqlClientError(withExcerpt(answered, body));
   if (!isRecord(document) || document['data'] === undefined || document['data'] === null) {
     throw new GraphqlClientError(`${label} answered without data`);
   }
   return document['data'];
+}
+
+/** A 401 says what to do next: fix the token that was sent, or send one. */
+function unauthorized(label: string, token: GraphqlRequest['token'], reason: string): string {
+  const why = reason === '' ? 'unauthorized' : reason.slice(0, BODY_EXCERPT_CHARS);
+  if (token !== undefined) return `${label} refused the token: ${why} (token from ${token.origin})`;
+  return `${label} requires a token: ${why}; give --token, set SPLITSTAT_TOKEN or use a kubeconfig user with a token`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,6 @@
 // Reading the user's kubeconfig the way kubectl does, for the CLI: which file ($KUBECONFIG, else
 // ~/.kube/config), which context (--context, else current-context), and that context's namespace.
 import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 
@@ -21,8 +20,10 @@ export class KubeconfigError extends Error {
 export function kubeconfigFiles(selection: KubeconfigSelection): string[] {
   if (selection.file !== undefined) return existsSync(selection.file) ? [selection.file] : [];
   const fromEnv = selection.env.KUBECONFIG;
-  const home = selection.env.HOME ?? os.homedir();
-  const candidates = fromEnv !== undefined && fromEnv !== '' ? fromEnv.split(path.delimiter) : [path.join(home, '.kube', 'config')];
+  // From the command's own environment, never the process's: tests and plugins see one truth.
+  const home = selection.env.HOME ?? selection.env.USERPROFILE;
+  if ((fromEnv === undefined || fromEnv === '') && (home === undefined || home === '')) return [];
+  const candidates = fromEnv !== undefined && fromEnv !== '' ? fromEnv.split(path.delimiter) : [path.join(home ?? '', '.kube', 'config')];
   return candidates.filter((file) => file !== '' && existsSync(file));
 }
 
@@ -42,7 +43,9 @@ export function loadKubeconfig(selection: KubeconfigSelection): KubeConfig | und
       if (index === 0) config.loadFromFile(file);
       else mergeFirstWins(config, file);
     } catch (error) {
-      throw new KubeconfigError(`cannot read kubeconfig ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      // YAML errors go on with an excerpt of the file: the first line says what is wrong.
+      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+      throw new KubeconfigError(`cannot read kubeconfig ${file}: ${message.trim()}`, { cause: error });
     }
   }
   if (selection.context !== undefined) {

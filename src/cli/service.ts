@@ -1,6 +1,8 @@
 // Wires the scrape-mode service: split source → store, targets → scrape engine → traffic window →
 // stat source → HTTP surfaces. `serve`, `demo` and the end-to-end tests all start it this way.
+import { createAuth } from '../api/auth/index.js';
 import { loadTargetsFile } from '../collect/targets-file.js';
+import { serviceKubeConfig } from './kube-access.js';
 import type { ServiceContext } from '../api/context.js';
 import { createApp, listen } from '../api/server.js';
 import type { RunningServer } from '../api/server.js';
@@ -44,6 +46,16 @@ export async function startService(
   config: ServeConfig,
   { log = () => undefined, fallbackToAnyPort = false, now = Date.now, autoScrape = true }: StartServiceOptions = {},
 ): Promise<RunningService> {
+  // A bad tokens file or missing cluster access fails start-up before anything runs.
+  const auth = await createAuth(
+    {
+      mode: config.auth,
+      tokensFile: config.authTokensFile,
+      metricsAuth: config.metricsAuth,
+      kubeConfig: config.auth === 'kubernetes' ? serviceKubeConfig({ kubeconfig: config.kubeconfig, context: config.context, env: process.env }) : undefined,
+    },
+    { log },
+  );
   const store = new SplitStore();
   const splitSource = new ManifestSplitSource({ path: config.splits, store, log });
   const targets = await loadTargetsFile(config.targets);
@@ -84,6 +96,8 @@ export async function startService(
         { name: 'TrafficSplits', ready: () => splitSource.ready },
         { name: 'the first scrape cycle', ready: () => engine.cycles >= 1 },
       ],
+      graphql: { auth: auth.graphqlContext },
+      metricsGuard: auth.metricsGuard,
     });
     server = await listenWithFallback(app, config, fallbackToAnyPort);
   } catch (error) {

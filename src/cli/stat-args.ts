@@ -22,12 +22,17 @@ export interface StatFlags {
   readonly server?: string | undefined;
   readonly watch?: boolean | undefined;
   readonly watchInterval?: string | undefined;
+  /** Read by stat-token.ts, not here: finding a token may read the kubeconfig. */
+  readonly token?: string | undefined;
+  /** Which kubeconfig and context give the default namespace and the token. */
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
 }
 
 export interface StatEnvironment {
   /** Read for SPLITSTAT_SERVER. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** The namespace when -n is not given (see stat-namespace.ts). */
+  /** The namespace when -n is not given: the kubeconfig context's (see kubeconfig.ts). */
   readonly defaultNamespace: string;
 }
 

@@ -4,8 +4,10 @@ import type { Command } from 'commander';
 import { parseStatArgs } from './stat-args.js';
 import type { StatFlags } from './stat-args.js';
 import { errorLine, fetchStatOutput } from './stat-fetch.js';
+import { mayCarryKubeconfigToken, resolveStatToken } from './stat-token.js';
+import type { BearerToken } from './stat-token.js';
 import type { CliIo } from './stat-io.js';
-import { defaultNamespace } from './stat-namespace.js';
+import { contextNamespace } from './kubeconfig.js';
 import { watchStat } from './stat-watch.js';
 
 export function registerStatCommand(program: Command, setAction: (action: Promise<number>) => void, io: CliIo): void {
@@ -13,7 +15,7 @@ export function registerStatCommand(program: Command, setAction: (action: Promis
     .command('stat')
     .description('Per-backend traffic of SMI TrafficSplits, printed as `linkerd viz stat ts` printed it')
     .argument('[resources...]', 'ts, ts/NAME or ts NAME… (also trafficsplit, trafficsplits)')
-    .option('-n, --namespace <namespace>', 'namespace of the TrafficSplits (default: "default")')
+    .option('-n, --namespace <namespace>', "namespace of the TrafficSplits (default: the kubeconfig context's, else \"default\")")
     .option('-A, --all-namespaces', 'TrafficSplits of every namespace, ignoring --namespace')
     .option('-t, --time-window <duration>', 'stat window, Go duration syntax ("15s", "1m", "10m", "1h"); at least 15s (default: "1m")')
     .option('-o, --output <format>', 'output format: table, json or wide (wide adds WEIGHT_SHARE and OBSERVED_SHARE)')
@@ -23,6 +25,9 @@ export function registerStatCommand(program: Command, setAction: (action: Promis
     .option('--to-namespace <namespace>', 'namespace of the --to resource (default: --namespace)')
     .option('-l, --selector <selector>', "label selector of the TrafficSplits ('=', '==', '!=', in, notin, exists)")
     .option('--server <url>', 'the splitstat to ask (default: $SPLITSTAT_SERVER, else http://localhost:8080)')
+    .option('--token <token>', "bearer token for a server that checks them (default: $SPLITSTAT_TOKEN, else the kubeconfig user's token)")
+    .option('--kubeconfig <file>', 'kubeconfig for the default namespace and token (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
     .option('--watch', 'refresh every --watch-interval until Ctrl-C')
     .option('--watch-interval <duration>', 'with --watch: how often to refresh (default: "2s")')
     .addHelpText(
@@ -43,17 +48,31 @@ export function registerStatCommand(program: Command, setAction: (action: Promis
 }
 
 export async function runStat(resources: readonly string[], flags: StatFlags, io: CliIo): Promise<number> {
-  const parsed = parseStatArgs(resources, flags, { env: io.env, defaultNamespace: defaultNamespace() });
+  const kubeconfig = { file: flags.kubeconfig, context: flags.context };
+  let token: BearerToken | undefined;
+  let namespace = 'default';
+  try {
+    // Only read when needed: `-n x` must work with a kubeconfig that is broken or absent.
+    if (flags.namespace === undefined || flags.allNamespaces === true) namespace = contextNamespace({ ...kubeconfig, env: io.env });
+    token = resolveStatToken(flags.token, io.env, kubeconfig);
+  } catch (error) {
+    io.stderr.write(errorLine(error));
+    return 1;
+  }
+  const parsed = parseStatArgs(resources, flags, { env: io.env, defaultNamespace: namespace });
   if (!parsed.ok) {
     io.stderr.write(`Error: ${parsed.error}\n`);
     return 1;
   }
   const { request } = parsed;
+  // A cluster credential found in the kubeconfig only travels encrypted or stays on this machine;
+  // a token given on purpose (--token, $SPLITSTAT_TOKEN) goes wherever it was meant to.
+  if (token?.origin.startsWith('kubeconfig') === true && !mayCarryKubeconfigToken(request.endpoint)) token = undefined;
   if (request.watchIntervalMs !== null) {
-    return watchStat({ io, intervalMs: request.watchIntervalMs, frame: (signal) => fetchStatOutput(request, { signal }) });
+    return watchStat({ io, intervalMs: request.watchIntervalMs, frame: (signal) => fetchStatOutput(request, { signal, token }) });
   }
   try {
-    const output = await fetchStatOutput(request, { signal: io.signal });
+    const output = await fetchStatOutput(request, { signal: io.signal, token });
     io.stdout.write(output.stdout);
     io.stderr.write(output.stderr);
     return 0;
@@ -62,3 +81,4 @@ export async function runStat(resources: readonly string[], flags: StatFlags, io
     return 1;
   }
 }
+

@@ -1,12 +1,15 @@
 // One `stat ts` answer: ask the server, turn its answer into rows, render them.
 import { graphqlRequest } from './graphql-client.js';
 import type { StatRequest } from './stat-args.js';
+import type { BearerToken } from './stat-token.js';
 import { checkNamedSplitsFound, parseTrafficSplitsData, statRowsFromAnswer, TRAFFIC_SPLITS_QUERY, trafficSplitsVariables } from './stat-query.js';
 import { renderStatTs } from './stat-table.js';
 import type { RenderedOutput } from './stat-table.js';
 
 export interface FetchOptions {
   readonly signal?: AbortSignal | undefined;
+  /** The bearer token to send (see stat-token.ts); none when undefined. */
+  readonly token?: BearerToken | undefined;
 }
 
 /** Resolves to what to print; rejects with a one-line error (GraphqlClientError, StatAnswerError). */
@@ -18,6 +21,7 @@ export async function fetchStatOutput(request: StatRequest, options: FetchOption
     variables: trafficSplitsVariables(request),
     label,
     signal: options.signal,
+    token: options.token,
   });
   const splits = parseTrafficSplitsData(data, label);
   checkNamedSplitsFound(splits, request);

@@ -2,6 +2,8 @@
 // with each protection a plugin of its own. Queries and subscriptions (SSE) share one endpoint.
 import { createSchema, createYoga } from 'graphql-yoga';
 import type { LogLevel, YogaLogger, YogaServerInstance } from 'graphql-yoga';
+import { OPEN_GRAPHQL_AUTH } from '../auth/index.js';
+import type { AuthContext, GraphQLAuth } from '../auth/index.js';
 import type { ServiceContext } from '../context.js';
 import { GRAPHIQL_OPTIONS, renderGraphiQL } from './graphiql.js';
 import { renderLandingPage } from './landing-page.js';
@@ -34,9 +36,11 @@ export interface GraphQLOptions {
   readonly landingPage?: boolean;
   /** Where masked internal errors are logged (yoga's logger, or a level of its console logger). */
   readonly logging?: boolean | LogLevel | YogaLogger;
+  /** Who the caller is and which namespaces it sees (createAuth's graphqlContext); default: everyone, everything. */
+  readonly auth?: GraphQLAuth;
 }
 
-/** No extra server or user context: resolvers close over the ServiceContext instead. */
+/** No extra server context: resolvers close over the ServiceContext instead. */
 type NoContext = Record<never, never>;
 
 /**
@@ -51,7 +55,7 @@ type NoContext = Record<never, never>;
  * Tests call `yoga.fetch(url, init)` instead, with no socket at all. (The context type must stay
  * empty: a typed server context such as { req, res } no longer type-checks as an express handler.)
  */
-export type GraphQLServer = YogaServerInstance<NoContext, NoContext>;
+export type GraphQLServer = YogaServerInstance<NoContext, AuthContext>;
 
 export function createGraphQL(
   ctx: ServiceContext,
@@ -65,10 +69,14 @@ export function createGraphQL(
     graphiql = true,
     landingPage = false,
     logging = true,
+    auth = OPEN_GRAPHQL_AUTH,
   }: GraphQLOptions = {},
 ): GraphQLServer {
-  return createYoga<NoContext, NoContext>({
-    schema: createSchema({ typeDefs: loadTypeDefs(), resolvers: createResolvers(ctx, { timeoutMs }) }),
+  return createYoga<NoContext, AuthContext>({
+    schema: createSchema<AuthContext>({ typeDefs: loadTypeDefs(), resolvers: createResolvers(ctx, { timeoutMs }) }),
+    // The caller's access, per request: the only per-request state resolvers read from the
+    // GraphQL context. Rejecting here answers 401 (or 503) before any operation runs.
+    context: ({ request }) => auth(request),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     graphiql: graphiql ? GRAPHIQL_OPTIONS : false,
     renderGraphiQL,

@@ -1,5 +1,6 @@
 // Query: the splits with their numbers, one split, and what this server can answer.
 import type { GraphQLResolveInfo } from 'graphql';
+import type { AuthContext } from '../auth/index.js';
 import { splitKey } from '../../splits/model.js';
 import type { ServiceContext } from '../context.js';
 import { readClientSelector, readWindow } from './arguments.js';
@@ -29,15 +30,20 @@ export interface ServerInfoView {
 
 export function queryResolvers(ctx: ServiceContext) {
   return {
-    trafficSplits(_root: unknown, args: TrafficSplitsArgs, _context: unknown, info: GraphQLResolveInfo): Promise<SplitView[]> {
+    async trafficSplits(_root: unknown, args: TrafficSplitsArgs, { access }: AuthContext, info: GraphQLResolveInfo): Promise<SplitView[]> {
       const { filter, request } = readSplitQuery(args, ctx.info);
-      return viewSplits(ctx.source, selectSplits(ctx.store, filter), request, selectsStats(info));
+      // Access: a namespace asked for by name must be allowed; a list keeps the allowed ones.
+      if (filter.namespace != null && filter.namespace !== '') await access.require(filter.namespace);
+      const splits = await access.filter(selectSplits(ctx.store, filter));
+      return viewSplits(ctx.source, splits, request, selectsStats(info));
     },
 
-    async trafficSplit(_root: unknown, args: TrafficSplitArgs, _context: unknown, info: GraphQLResolveInfo): Promise<SplitView | null> {
+    async trafficSplit(_root: unknown, args: TrafficSplitArgs, { access }: AuthContext, info: GraphQLResolveInfo): Promise<SplitView | null> {
       // Arguments are checked even for a split that does not exist: a bad window is an error
       // whatever the cluster holds right now.
       const request = { window: readWindow(args.window, ctx.info), from: readClientSelector(args.from) };
+      // Access, also before looking: whether a split exists in a forbidden namespace is not told.
+      await access.require(args.namespace);
       const split = ctx.store.get(splitKey(args.namespace, args.name));
       if (split === undefined) return null;
       const [view] = await viewSplits(ctx.source, [split], request, selectsStats(info));

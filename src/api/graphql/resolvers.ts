@@ -1,5 +1,6 @@
 // The resolver map for schema/*.graphql. Resolvers close over the service context instead of
-// reading it from the GraphQL context, so they are typed without casts.
+// reading it from the GraphQL context, so they are typed without casts; the one per-request
+// thing they read from it is the caller's access (AuthContext), to show only allowed namespaces.
 import type { ServiceContext } from '../context.js';
 import { queryResolvers } from './query-resolvers.js';
 import { subscribeTrafficSplits } from './subscribe-traffic-splits.js';

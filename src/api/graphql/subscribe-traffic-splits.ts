@@ -3,6 +3,7 @@
 // slow reader slows the stream down instead of piling answers up in memory.
 import type { GraphQLResolveInfo } from 'graphql';
 import { Repeater } from 'graphql-yoga';
+import type { AuthContext } from '../auth/index.js';
 import type { ServiceContext } from '../context.js';
 import { readInterval } from './arguments.js';
 import { selectsStats } from './selects-stats.js';
@@ -26,18 +27,26 @@ export interface TrafficSplitsSubscriptionOptions {
 
 export function subscribeTrafficSplits(ctx: ServiceContext, { timeoutMs }: TrafficSplitsSubscriptionOptions) {
   return {
-    subscribe(_root: unknown, args: TrafficSplitsSubscriptionArgs, _context: unknown, info: GraphQLResolveInfo): Repeater<TrafficSplitsTick> {
+    async subscribe(
+      _root: unknown,
+      args: TrafficSplitsSubscriptionArgs,
+      { access }: AuthContext,
+      info: GraphQLResolveInfo,
+    ): Promise<Repeater<TrafficSplitsTick>> {
       // Checked here, so a bad argument is an error response instead of a stream of errors.
       const { filter, request } = readSplitQuery(args, ctx.info);
       const intervalMs = readInterval(args.interval, ctx.info);
       const needsStats = selectsStats(info);
+      // Access, as for the query: a forbidden namespace by name is an error response.
+      if (filter.namespace != null && filter.namespace !== '') await access.require(filter.namespace);
 
       return new Repeater<TrafficSplitsTick>(async (push, stop) => {
         let stopped = false;
         let timer: NodeJS.Timeout | undefined;
         const tick = async (): Promise<void> => {
-          // Splits are selected afresh each tick: new, changed and deleted splits show up.
-          const answer = viewSplits(ctx.source, selectSplits(ctx.store, filter), request, needsStats);
+          // Splits are selected afresh each tick: new, changed and deleted splits show up. So is
+          // access (cached briefly): a namespace granted or revoked meanwhile shows up too.
+          const answer = access.filter(selectSplits(ctx.store, filter)).then((splits) => viewSplits(ctx.source, splits, request, needsStats));
           const payload = await withTimeout(answer, timeoutMs, () => timeoutError(timeoutMs)).catch((error: unknown) =>
             error instanceof Error ? error : new Error(String(error)),
           );
