@@ -1,14 +1,14 @@
 // Wires the scrape-mode service: split source → store, targets → scrape engine → traffic window →
 // stat source → HTTP surfaces. `serve`, `demo` and the end-to-end tests all start it this way.
 import { createAuth } from '../api/auth/index.js';
-import { loadTargetsFile } from '../collect/targets-file.js';
 import { serviceKubeConfig } from './kube-access.js';
 import type { ServiceContext } from '../api/context.js';
 import { createApp, listen } from '../api/server.js';
 import type { RunningServer } from '../api/server.js';
 import type { Express } from 'express';
 import { createLinkerdAdapter } from '../mesh/index.js';
-import { ManifestSplitSource } from '../splits/manifest-source.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { splitInput, targetInput } from './service-inputs.js';
 import { SplitStore } from '../splits/store.js';
 import { MIN_WINDOW_MS, ScrapeEngine, ScrapeStatSource, splitApexFilter } from '../stats/index.js';
 import { TrafficWindow } from '../window/traffic-window.js';
@@ -57,20 +57,39 @@ export async function startService(
     { log },
   );
   const store = new SplitStore();
-  const splitSource = new ManifestSplitSource({ path: config.splits, store, log });
-  const targets = await loadTargetsFile(config.targets);
-  await splitSource.start();
+  let kubeConfig: KubeConfig | undefined;
+  const kube = (): KubeConfig => (kubeConfig ??= serviceKubeConfig({ kubeconfig: config.kubeconfig, context: config.context, env: process.env }));
+  const splits = splitInput(config, store, kube, log);
+  const targets = targetInput(config, kube, log);
+  // Files are read before listening (a wrong path is a start-up error); the cluster is not
+  // waited for: its watchers retry in the background and /readyz says when they are synced.
+  const starting: Promise<void>[] = [];
+  for (const input of [targets, splits]) {
+    if (input.waitsForCluster) {
+      starting.push(input.start().catch((error: unknown) => log(`${input.description}: ${String(error)}`)));
+    } else {
+      await input.start().catch(async (error: unknown) => {
+        await Promise.all([splits.stop(), targets.stop()]);
+        throw error;
+      });
+    }
+  }
   const mesh = createLinkerdAdapter({ clusterDomain: config.clusterDomain });
   const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, retentionMs: config.maxWindowMs });
   const apexFilter = splitApexFilter(store);
   const engine = new ScrapeEngine({
-    targets: { targets: () => targets },
+    targets,
     mesh,
     window,
     keepEdge: apexFilter.keepEdge,
     scrape: { timeoutMs: config.scrapeTimeoutMs },
     now,
     log,
+  });
+  // Ready means a cycle has scraped the targets as they are once discovery is synced.
+  let scrapedWhenSynced = false;
+  engine.onCycle(() => {
+    if (targets.ready && splits.ready) scrapedWhenSynced = true;
   });
   const ctx: ServiceContext = {
     info: {
@@ -85,16 +104,17 @@ export async function startService(
     source: new ScrapeStatSource({ window }),
     engine,
     window,
-    splitProblems: () => splitSource.problems(),
-    watchRestarts: () => 0,
+    splitProblems: () => splits.problems(),
+    watchRestarts: () => splits.restarts + targets.restarts,
     now,
   };
   let server: RunningServer;
   try {
     const app = createApp(ctx, {
       readiness: [
-        { name: 'TrafficSplits', ready: () => splitSource.ready },
-        { name: 'the first scrape cycle', ready: () => engine.cycles >= 1 },
+        { name: 'TrafficSplits', ready: () => splits.ready },
+        { name: 'scrape targets', ready: () => targets.ready },
+        { name: 'the first scrape cycle', ready: () => scrapedWhenSynced },
       ],
       graphql: { auth: auth.graphqlContext },
       metricsGuard: auth.metricsGuard,
@@ -102,18 +122,19 @@ export async function startService(
     server = await listenWithFallback(app, config, fallbackToAnyPort);
   } catch (error) {
     // Whatever started must stop, or a watcher would keep a failed process alive.
-    await splitSource.stop();
+    await Promise.all([splits.stop(), targets.stop()]);
     apexFilter.dispose();
     throw error;
   }
   if (autoScrape) engine.start(config.scrapeIntervalMs);
-  log(`splitstat ${VERSION} serving on ${server.url}: ${targets.length} targets, TrafficSplits from ${config.splits}`);
+  log(`splitstat ${VERSION} serving on ${server.url}: scraping ${targets.description}, TrafficSplits from ${splits.description}`);
   return {
     url: server.url,
     ctx,
     engine,
     async close() {
-      await Promise.all([server.close(), engine.stop(), splitSource.stop()]);
+      await Promise.all([server.close(), engine.stop(), splits.stop(), targets.stop()]);
+      await Promise.all(starting);
       apexFilter.dispose();
     },
   };

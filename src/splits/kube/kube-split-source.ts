@@ -1,0 +1,203 @@
+// TrafficSplits from the cluster: discovers which split.smi-spec.io version the cluster serves,
+// lists and watches it (ResilientInformer), normalises every object whatever its wire form and
+// keeps the SplitStore equal to what the cluster holds. Used by `serve --splits kube`.
+//
+// An object that does not normalise is reported in problems() and left out; it never stops the
+// watch and never touches the other splits. A relist (the first one, after a 410, after a
+// restart) replaces the store's contents with the list, so splits deleted while the watch was
+// down disappear too.
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { ManifestProblem } from '../manifests.js';
+import { splitKey } from '../model.js';
+import type { TrafficSplit } from '../model.js';
+import { SPLIT_API_GROUP, normalizeTrafficSplit } from '../normalize.js';
+import type { SplitStore } from '../store.js';
+import type { BackoffOptions } from './backoff.js';
+import { chooseSplitVersion, discoverGroupVersions } from './discovery.js';
+import { ResilientInformer } from './resilient-informer.js';
+import type { InformerTarget } from './resilient-informer.js';
+
+const PLURAL = 'trafficsplits';
+
+export interface KubeSplitSourceOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly store: SplitStore;
+  /** Only this namespace; all namespaces when unset. */
+  readonly namespace?: string | undefined;
+  /** Only splits with matching labels (`app=web,tier!=db`), applied by the API server. */
+  readonly labelSelector?: string | undefined;
+  readonly log?: ((line: string) => void) | undefined;
+  /** Restart a watch that brought no event and no bookmark for this long. Default 5 min. */
+  readonly watchdogMs?: number | undefined;
+  readonly backoff?: BackoffOptions | undefined;
+  /** Server-side watch timeout, at least this (default: half the watchdog); see ResilientInformer. */
+  readonly watchTimeoutSeconds?: number | undefined;
+  /** A stream that lasted this long counts as healthy (default 30 s). */
+  readonly healthyAfterMs?: number | undefined;
+}
+
+export class KubeSplitSource {
+  readonly #kubeConfig: KubeConfig;
+  readonly #store: SplitStore;
+  readonly #namespace: string | undefined;
+  readonly #labelSelector: string | undefined;
+  readonly #log: (line: string) => void;
+  readonly #api: CustomObjectsApi;
+  readonly #informer: ResilientInformer<KubernetesObject>;
+  /** Objects that did not normalise, by namespace/name. */
+  readonly #objectProblems = new Map<string, ManifestProblem>();
+  #servedVersion: string | undefined;
+  #reported = new Set<string>();
+
+  constructor({ kubeConfig, store, namespace, labelSelector, log, watchdogMs, backoff, watchTimeoutSeconds, healthyAfterMs }: KubeSplitSourceOptions) {
+    this.#kubeConfig = kubeConfig;
+    this.#store = store;
+    this.#namespace = namespace === '' ? undefined : namespace;
+    this.#labelSelector = labelSelector === '' ? undefined : labelSelector;
+    this.#log = log ?? (() => {});
+    this.#api = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#informer = new ResilientInformer<KubernetesObject>({
+      resource: PLURAL,
+      kubeConfig,
+      resolve: () => this.#resolve(),
+      handlers: {
+        onList: (items) => this.#onList(items),
+        onUpsert: (object) => this.#onUpsert(object),
+        onDelete: (object) => this.#onDelete(object),
+      },
+      labelSelector: this.#labelSelector,
+      watchdogMs,
+      backoff,
+      watchTimeoutSeconds,
+      healthyAfterMs,
+      log: this.#log,
+    });
+  }
+
+  /** True once the first list reached the store. */
+  get ready(): boolean {
+    return this.#informer.ready;
+  }
+
+  /** Watch restarts so far (splitstat_kube_watch_restarts_total). */
+  get restarts(): number {
+    return this.#informer.restarts;
+  }
+
+  /** The split.smi-spec.io version being watched, once discovered. */
+  get servedVersion(): string | undefined {
+    return this.#servedVersion;
+  }
+
+  /**
+   * Resolves after the first successful list. Until then failures (no TrafficSplit CRD yet, no
+   * permission, API server unreachable) are retried with backoff and shown by problems().
+   */
+  start(): Promise<void> {
+    return this.#informer.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#informer.stop();
+  }
+
+  /** Objects that are not usable TrafficSplits, and why the cluster cannot be read right now. */
+  problems(): ManifestProblem[] {
+    const problems = [...this.#objectProblems.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    const connection = this.#informer.problem;
+    if (connection !== undefined) problems.push({ file: this.#kubeConfig.getCurrentCluster()?.server ?? 'Kubernetes API', message: connection });
+    return problems;
+  }
+
+  async #resolve(): Promise<InformerTarget<KubernetesObject>> {
+    const served = await discoverGroupVersions(this.#kubeConfig, SPLIT_API_GROUP);
+    const version = served === undefined ? undefined : chooseSplitVersion(served);
+    if (served === undefined || version === undefined) {
+      this.#servedVersion = undefined;
+      throw new Error(`the cluster serves no ${SPLIT_API_GROUP} API (is the TrafficSplit CRD installed?)`);
+    }
+    if (version !== this.#servedVersion) {
+      this.#log(`kube: watching ${SPLIT_API_GROUP}/${version} trafficsplits (served: ${served.versions.join(', ')})`);
+    }
+    this.#servedVersion = version;
+    const namespace = this.#namespace;
+    const where = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+    const query = { group: SPLIT_API_GROUP, version, plural: PLURAL, ...(this.#labelSelector === undefined ? {} : { labelSelector: this.#labelSelector }) };
+    return {
+      path: `/apis/${SPLIT_API_GROUP}/${version}${where}/${PLURAL}`,
+      description: `${PLURAL} (${SPLIT_API_GROUP}/${version}${namespace === undefined ? '' : ` in ${namespace}`})`,
+      list: async () => {
+        // The custom objects API is untyped (`any`); the list's shape is checked before use.
+        const body: unknown =
+          namespace === undefined ? await this.#api.listClusterCustomObject(query) : await this.#api.listNamespacedCustomObject({ ...query, namespace });
+        return asObjectList(body);
+      },
+    };
+  }
+
+  #onList(items: readonly KubernetesObject[]): void {
+    this.#objectProblems.clear();
+    const splits: TrafficSplit[] = [];
+    for (const item of items) {
+      const split = this.#normalize(item);
+      if (split !== undefined) splits.push(split);
+    }
+    this.#store.replaceAll(splits);
+    this.#logNewProblems();
+  }
+
+  #onUpsert(object: KubernetesObject): void {
+    const split = this.#normalize(object);
+    if (split !== undefined) this.#store.upsert(split);
+    // The object is in the cluster but unusable: showing its previous version would be wrong.
+    else this.#store.delete(keyOf(object));
+    this.#logNewProblems();
+  }
+
+  #onDelete(object: KubernetesObject): void {
+    const key = keyOf(object);
+    this.#objectProblems.delete(key);
+    this.#store.delete(key);
+    this.#logNewProblems();
+  }
+
+  /** The split, or undefined after recording why the object is not one. */
+  #normalize(object: KubernetesObject): TrafficSplit | undefined {
+    const key = keyOf(object);
+    // List items of some servers lack apiVersion/kind; the collection says what they are.
+    const typed = { apiVersion: `${SPLIT_API_GROUP}/${this.#servedVersion ?? ''}`, kind: 'TrafficSplit', ...object };
+    const result = normalizeTrafficSplit(typed, { defaultNamespace: this.#namespace ?? 'default' });
+    if (result.ok) {
+      this.#objectProblems.delete(key);
+      return result.split;
+    }
+    const file = `/apis/${SPLIT_API_GROUP}/${this.#servedVersion ?? '?'}/namespaces/${object.metadata?.namespace ?? '?'}/${PLURAL}/${object.metadata?.name ?? '?'}`;
+    this.#objectProblems.set(key, { file, message: `not a usable TrafficSplit: ${result.error}` });
+    return undefined;
+  }
+
+  /** Logs each problem once, when it appears. */
+  #logNewProblems(): void {
+    const current = new Set<string>();
+    for (const problem of this.#objectProblems.values()) {
+      const line = `kube: problem: ${problem.file}: ${problem.message}`;
+      current.add(line);
+      if (!this.#reported.has(line)) this.#log(line);
+    }
+    this.#reported = current;
+  }
+}
+
+function keyOf(object: KubernetesObject): string {
+  return splitKey(object.metadata?.namespace ?? '', object.metadata?.name ?? '');
+}
+
+function asObjectList(body: unknown): KubernetesListObject<KubernetesObject> {
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as { items?: unknown }).items)) {
+    throw new Error('the API server answered the list with something that is not a list');
+  }
+  const list = body as { items: unknown[]; metadata?: KubernetesListObject<KubernetesObject>['metadata'] };
+  const items = list.items.filter((item): item is KubernetesObject => typeof item === 'object' && item !== null && !Array.isArray(item));
+  return { items, ...(list.metadata === undefined ? {} : { metadata: list.metadata }) };
+}

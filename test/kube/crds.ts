@@ -1,0 +1,16 @@
+// The TrafficSplit CRDs of three installers (fixtures/crds/README.md), as fake API server types:
+// each serves exactly the versions its CRD marks served.
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { resourceTypeFromCrd } from '../helpers/fake-kube/index.js';
+import type { ResourceType } from '../helpers/fake-kube/index.js';
+
+export type CrdVintage = 'linkerd-smi' | 'osm' | 'smi-sdk-go-v1alpha4';
+
+export function trafficSplitCrd(vintage: CrdVintage): ResourceType {
+  const text = readFileSync(new URL(`./fixtures/crds/${vintage}.yaml`, import.meta.url), 'utf8');
+  const crd = parseAllDocuments(text)
+    .map((document) => document.toJS() as unknown)
+    .find((document) => typeof document === 'object' && document !== null && (document as { kind?: unknown }).kind === 'CustomResourceDefinition');
+  return resourceTypeFromCrd(crd);
+}
