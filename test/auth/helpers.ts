@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { GraphQLServer } from '../../src/api/graphql/index.js';
+import { readEventStream } from '../helpers/sse.js';
+import type { EventStream as SseStream } from '../helpers/sse.js';
 
 export interface GraphQLError {
   readonly message: string;
@@ -59,14 +61,7 @@ export function onlyError(answer: Answer): GraphQLError {
   return errors[0] as GraphQLError;
 }
 
-const READ_TIMEOUT_MS = 5000;
-
-export interface EventStream {
-  readonly status: number;
-  /** The next `next` event's payload; rejects when the stream completes or nothing comes in time. */
-  next(timeoutMs?: number): Promise<GraphQLBody>;
-  cancel(): Promise<void>;
-}
+export type EventStream = SseStream<GraphQLBody>;
 
 /** A GraphQL-over-SSE client over yoga.fetch that starts reading at once, as a real client does. */
 export async function subscribe(t: TestContext, yoga: GraphQLServer, document: string, options: RequestOptions = {}): Promise<EventStream> {
@@ -75,51 +70,7 @@ export async function subscribe(t: TestContext, yoga: GraphQLServer, document: s
     headers: headersFor(options, 'text/event-stream'),
     body: JSON.stringify({ query: document, variables: options.variables ?? {} }),
   });
-  assert.ok(response.body);
-  const reader = response.body.getReader();
-  let cancelled: Promise<void> | undefined;
-  const cancel = () => (cancelled ??= reader.cancel());
-  t.after(cancel);
-  const decoder = new TextDecoder();
-  let buffer = '';
-  // The server starts the subscription when the stream is first read.
-  const first = await reader.read();
-  if (!first.done) buffer += decoder.decode(first.value, { stream: true });
-
-  const readEvent = async (): Promise<GraphQLBody> => {
-    for (;;) {
-      const end = buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const lines = block.split('\n').filter((line) => !line.startsWith(':'));
-        const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim();
-        const data = lines.find((line) => line.startsWith('data:'))?.slice(5).trim();
-        if (event === 'complete') throw new Error('stream completed');
-        if (event === 'next' && data !== undefined) return JSON.parse(data) as GraphQLBody;
-        continue;
-      }
-      const { done, value } = await reader.read();
-      if (done) throw new Error('stream ended');
-      buffer += decoder.decode(value, { stream: true });
-    }
-  };
-
-  return {
-    status: response.status,
-    async next(timeoutMs = READ_TIMEOUT_MS) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms`)), timeoutMs);
-      });
-      try {
-        return await Promise.race([readEvent(), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    cancel,
-  };
+  return readEventStream<GraphQLBody>(t, response);
 }
 
 /** A fresh directory, removed when the test ends. */

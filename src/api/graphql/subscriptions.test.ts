@@ -7,74 +7,22 @@ import type { SplitStats, StatQuery, StatSource } from '../../stats/stat-source.
 import type { GraphQLServer } from './create-graphql.js';
 import { NOW_MS, setup, split, trafficWindow } from './test-context.test.js';
 import type { GraphQLResponse } from './test-context.test.js';
+import { readEventStream } from '../../../test/helpers/sse.js';
+import type { EventStream as SseStream } from '../../../test/helpers/sse.js';
 
-/** How long any single read may take before the test fails instead of hanging. */
+/** How long any single wait may take before the test fails instead of hanging. */
 const READ_TIMEOUT_MS = 5000;
 
-interface EventStream {
-  readonly status: number;
-  /** The next `next` event's payload; rejects on `complete` or after READ_TIMEOUT_MS. */
-  next(): Promise<GraphQLResponse['body']>;
-  /** What a client disconnecting does. */
-  cancel(): Promise<void>;
-}
+type EventStream = SseStream<GraphQLResponse['body']>;
 
-/**
- * A GraphQL-over-SSE client over yoga.fetch: no socket. Like any real client (and like the
- * server writing to a socket) it starts reading at once: the subscription starts with that.
- */
+/** A GraphQL-over-SSE client over yoga.fetch: no socket. */
 async function subscribe(t: TestContext, yoga: GraphQLServer, query: string, variables: Record<string, unknown> = {}): Promise<EventStream> {
   const response = await yoga.fetch('http://localhost/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
     body: JSON.stringify({ query, variables }),
   });
-  assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
-  assert.ok(response.body);
-  const reader = response.body.getReader();
-  let cancelled: Promise<void> | undefined;
-  const cancel = () => (cancelled ??= reader.cancel());
-  // A failed assertion must not leave the stream (and its timers) running past the test.
-  t.after(cancel);
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const first = await reader.read();
-  if (!first.done) buffer += decoder.decode(first.value, { stream: true });
-
-  const readEvent = async (): Promise<GraphQLResponse['body']> => {
-    for (;;) {
-      const end = buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const lines = block.split('\n').filter((line) => !line.startsWith(':'));
-        const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim();
-        const data = lines.find((line) => line.startsWith('data:'))?.slice(5).trim();
-        if (event === 'complete') throw new Error('stream completed');
-        if (event === 'next' && data !== undefined) return JSON.parse(data) as GraphQLResponse['body'];
-        continue; // a keep-alive ping
-      }
-      const { done, value } = await reader.read();
-      if (done) throw new Error('stream ended');
-      buffer += decoder.decode(value, { stream: true });
-    }
-  };
-
-  return {
-    status: response.status,
-    async next() {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no event within ${READ_TIMEOUT_MS} ms`)), READ_TIMEOUT_MS);
-      });
-      try {
-        return await Promise.race([readEvent(), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    cancel,
-  };
+  return readEventStream<GraphQLResponse['body']>(t, response);
 }
 
 function activeTimers(): number {
