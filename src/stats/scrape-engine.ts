@@ -1,6 +1,7 @@
 // The scrape loop: every interval, scrape every target at once, turn each proxy's counters into
 // increases, keep only split traffic, and commit one interval to the traffic window. One bad
 // target (down, slow, garbage, reset) costs only its own numbers.
+import { setMaxListeners } from 'node:events';
 import { parseExposition } from '../collect/parser.js';
 import { findProcessStartTime } from '../collect/process-start.js';
 import type { ScrapeOptions, ScrapeOutcome } from '../collect/scraper.js';
@@ -70,6 +71,8 @@ export class ScrapeEngine {
 
   constructor(options: ScrapeEngineOptions) {
     this.#options = options;
+    // Every in-flight scrape listens for shutdown on this one signal: hundreds at once is normal.
+    setMaxListeners(0, this.#abort.signal);
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => undefined);
   }
