@@ -27,6 +27,7 @@ describe('serve configuration', () => {
       auth: 'none',
       authTokensFile: undefined,
       metricsAuth: 'none',
+      shard: undefined,
     });
   });
 
@@ -53,8 +54,8 @@ describe('serve configuration', () => {
         assert.ok(error instanceof ConfigError);
         const lines = error.message.split('\n');
         assert.deepEqual(lines, [
-          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, auth, authTokensFile, metricsAuth',
-          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_MESH, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH',
+          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, auth, authTokensFile, metricsAuth, shard',
+          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_MESH, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_SHARD',
           'listen: "everywhere" is not [host]:port (e.g. :8080, 127.0.0.1:8080, [::1]:8080)',
           'mesh: "istio" is not supported; allowed: linkerd',
           'scrapeInterval: time: missing unit in duration "10" (Go duration syntax: 10s, 1m, 1h30m)',
@@ -74,6 +75,14 @@ describe('serve configuration', () => {
     assert.throws(() => resolveServeConfig({ flags: { ...needed, auth: 'oauth' } }), /auth: "oauth" is not supported; allowed: none, token, kubernetes/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, maxWindow: '10s' } }), /maxWindow: must be at least 15s/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, scrapeInterval: '2s' } }), /scrapeTimeout: must not be longer than scrapeInterval/);
+  });
+
+  it('reads a shard from the flag or SPLITSTAT_SHARD, and says what is wrong with a bad one', () => {
+    assert.deepEqual(resolveServeConfig({ flags: { ...needed, shard: '2/3' } }).shard, { index: 2, count: 3 });
+    assert.deepEqual(resolveServeConfig({ flags: needed, env: { SPLITSTAT_SHARD: '0/2' } }).shard, { index: 0, count: 2 });
+    assert.equal(resolveServeConfig({ flags: needed }).shard, undefined);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, shard: '3/3' } }), /^ConfigError: shard: "3\/3": i must be 0 to 2/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, shard: 'one' } }), /shard: "one" is not i\/N/);
   });
 
   it('reads listen addresses', () => {

@@ -4,6 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseShard, ShardError } from '../stats/shard.js';
+import type { Shard } from '../stats/shard.js';
 import { DurationError, parseGoDuration } from '../window/duration.js';
 
 export interface ServeConfig {
@@ -33,6 +35,8 @@ export interface ServeConfig {
   readonly authTokensFile: string | undefined;
   /** /metrics is open by default (Prometheus scrapes it); `token` protects it with the tokens file. */
   readonly metricsAuth: 'none' | 'token';
+  /** Scrape only this shard of the targets (`i/N`); undefined: all of them. */
+  readonly shard: Shard | undefined;
 }
 
 export interface ListenAddress {
@@ -60,6 +64,7 @@ export const SETTINGS = {
   auth: { env: 'SPLITSTAT_AUTH', default: 'none', help: 'access control: none, token (static tokens) or kubernetes (TokenReview + RBAC)' },
   authTokensFile: { env: 'SPLITSTAT_AUTH_TOKENS_FILE', default: undefined, help: 'YAML file of bearer tokens and their namespaces (auth=token, metricsAuth=token)' },
   metricsAuth: { env: 'SPLITSTAT_METRICS_AUTH', default: 'none', help: 'protect /metrics: none or token' },
+  shard: { env: 'SPLITSTAT_SHARD', default: undefined, help: 'scrape only shard i of N (i/N, from 0) of the targets, by a hash of namespace/pod; Prometheus sums the shards (default: all targets)' },
 } as const satisfies Record<string, { env: string; default: string | undefined; help: string }>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -121,6 +126,17 @@ const schema = z.object({
   auth: oneOf('auth', ['none', 'token', 'kubernetes']),
   authTokensFile: z.string().optional(),
   metricsAuth: oneOf('metricsAuth', ['none', 'token']),
+  shard: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseShard(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `shard: ${error instanceof ShardError ? error.message : String(error)}` });
+        return z.NEVER;
+      }
+    })
+    .optional(),
 });
 
 /**
@@ -179,6 +195,7 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
     auth: config.auth,
     authTokensFile: config.authTokensFile,
     metricsAuth: config.metricsAuth,
+    shard: config.shard,
   };
 }
 

@@ -8,6 +8,7 @@ import { KubeSplitSource } from '../splits/kube/index.js';
 import { ManifestSplitSource } from '../splits/manifest-source.js';
 import type { ManifestProblem } from '../splits/manifests.js';
 import type { SplitStore } from '../splits/store.js';
+import { formatShard, inShard } from '../stats/shard.js';
 import type { TargetProvider } from '../stats/scrape-engine.js';
 import type { ServeConfig } from './serve-config.js';
 
@@ -95,5 +96,29 @@ export function targetInput(config: ServeConfig, kube: () => KubeConfig, log: (l
       return `${targets.length} targets from ${config.targets}`;
     },
     waitsForCluster: false,
+  };
+}
+
+/**
+ * With `--shard i/N`, only this shard's targets (by namespace/pod, see stats/shard.ts). Applied
+ * on every call, so targets discovered later are sharded too; readiness and the rest pass through.
+ */
+export function shardedTargetInput(input: TargetInput, config: Pick<ServeConfig, 'shard'>): TargetInput {
+  const { shard } = config;
+  if (shard === undefined) return input;
+  return {
+    start: () => input.start(),
+    stop: () => input.stop(),
+    get ready() {
+      return input.ready;
+    },
+    get restarts() {
+      return input.restarts;
+    },
+    targets: () => input.targets().filter((target) => inShard(target, shard)),
+    get description() {
+      return `shard ${formatShard(shard)} of ${input.description}`;
+    },
+    waitsForCluster: input.waitsForCluster,
   };
 }

@@ -8,7 +8,7 @@ import type { RunningServer } from '../api/server.js';
 import type { Express } from 'express';
 import { createLinkerdAdapter } from '../mesh/index.js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { splitInput, targetInput } from './service-inputs.js';
+import { shardedTargetInput, splitInput, targetInput } from './service-inputs.js';
 import { SplitStore } from '../splits/store.js';
 import { MIN_WINDOW_MS, ScrapeEngine, ScrapeStatSource, splitApexFilter } from '../stats/index.js';
 import { TrafficWindow } from '../window/traffic-window.js';
@@ -60,7 +60,7 @@ export async function startService(
   let kubeConfig: KubeConfig | undefined;
   const kube = (): KubeConfig => (kubeConfig ??= serviceKubeConfig({ kubeconfig: config.kubeconfig, context: config.context, env: process.env }));
   const splits = splitInput(config, store, kube, log);
-  const targets = targetInput(config, kube, log);
+  const targets = shardedTargetInput(targetInput(config, kube, log), config);
   // Files are read before listening (a wrong path is a start-up error); the cluster is not
   // waited for: its watchers retry in the background and /readyz says when they are synced.
   const starting: Promise<void>[] = [];

@@ -1,0 +1,120 @@
+// A simulated Linkerd mesh scraped by a real Prometheus the way linkerd-viz's Prometheus scrapes
+// proxies: job `linkerd-proxy`, and per pod the `namespace`, `pod` and owner (`deployment`, …)
+// labels that linkerd-viz adds by relabelling Kubernetes metadata, here static labels. For tests
+// that compare what PromQL says with the simulator's exact truth (this directory, and the
+// `stat ts --prometheus` cross-check).
+//
+//   const mesh = await startPrometheusMesh({ scenario: builtinScenario() });
+//   const truth = await mesh.recordTraffic(8_000);   // 8 s of real traffic, then frozen and scraped
+//   ... mesh.prometheus.query('sum by (dst_service) (response_total{direction="outbound"})') ...
+//   await mesh.close();
+import type { ScrapeTarget } from '../../src/collect/target.js';
+import { Simulator } from '../../src/sim/index.js';
+import type { GroundTruth, Scenario } from '../../src/sim/index.js';
+import { startPrometheus, staticTarget } from '../helpers/prometheus.js';
+import type { RunningPrometheus, ScrapeJob } from '../helpers/prometheus.js';
+
+/** linkerd-viz's job name for proxies. */
+export const PROXY_JOB = 'linkerd-proxy';
+
+/** The scrape job linkerd-viz would have for these proxies. */
+export function linkerdVizProxyJob(targets: readonly ScrapeTarget[]): ScrapeJob {
+  return {
+    name: PROXY_JOB,
+    // Proxy series carry no `namespace`/`pod` of their own, so nothing to honor (as in linkerd-viz).
+    honorLabels: false,
+    targets: targets.map((target) =>
+      staticTarget(target.url, {
+        namespace: target.namespace,
+        pod: target.pod,
+        ...(target.workload === undefined ? {} : { [target.workload.kind]: target.workload.name }),
+      }),
+    ),
+  };
+}
+
+/**
+ * Real-time traffic that can be frozen. Simulator.run() can only be ended by stop(), which also
+ * closes the pods' servers; comparisons need the opposite: counters that stop moving while the
+ * proxies keep answering scrapes with their final values.
+ */
+export class LiveTraffic {
+  private timer: NodeJS.Timeout | undefined;
+  private last = 0;
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly tickMs = 100,
+  ) {}
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.last = Date.now();
+    this.timer = setInterval(() => this.catchUp(), this.tickMs);
+  }
+
+  /** Generates the traffic up to now, then no more. */
+  stop(): void {
+    if (this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.catchUp();
+  }
+
+  private catchUp(): void {
+    const now = Date.now();
+    if (now > this.last) this.sim.advance(now - this.last);
+    this.last = now;
+  }
+}
+
+export interface PrometheusMesh {
+  readonly sim: Simulator;
+  readonly traffic: LiveTraffic;
+  readonly prometheus: RunningPrometheus;
+  /**
+   * Runs `ms` of real-time traffic after every proxy has been scraped once (so each series' first
+   * sample comes at most one interval after its first request), freezes it, and waits for two more
+   * scrapes (so Prometheus holds the final counts). Returns the exact truth of that traffic.
+   */
+  recordTraffic(ms: number): Promise<GroundTruth>;
+  close(): Promise<void>;
+}
+
+export interface PrometheusMeshOptions {
+  readonly scenario: Scenario;
+  readonly scrapeIntervalMs?: number;
+}
+
+/** Starts the simulator's pods and a Prometheus scraping them; no traffic until traffic.start(). */
+export async function startPrometheusMesh({ scenario, scrapeIntervalMs = 1000 }: PrometheusMeshOptions): Promise<PrometheusMesh> {
+  const sim = new Simulator({ scenario });
+  await sim.start();
+  const traffic = new LiveTraffic(sim);
+  let prometheus: RunningPrometheus;
+  try {
+    prometheus = await startPrometheus({ jobs: [linkerdVizProxyJob(sim.targets())], scrapeIntervalMs });
+  } catch (error) {
+    await sim.stop();
+    throw error;
+  }
+  return {
+    sim,
+    traffic,
+    prometheus,
+    async recordTraffic(ms) {
+      await prometheus.waitForScrapes(PROXY_JOB, 1);
+      const mark = sim.truth();
+      traffic.start();
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      traffic.stop();
+      const truth = sim.truthSince(mark);
+      await prometheus.waitForScrapes(PROXY_JOB, 2);
+      return truth;
+    },
+    async close() {
+      traffic.stop();
+      await Promise.all([prometheus.stop(), sim.stop()]);
+    },
+  };
+}
