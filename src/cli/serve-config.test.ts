@@ -19,6 +19,10 @@ describe('serve configuration', () => {
       selector: undefined,
       adminPort: 4191,
       source: 'scrape',
+      prometheusUrl: undefined,
+      prometheusSchema: 'linkerd',
+      prometheusToken: undefined,
+      prometheusHeaders: {},
       mesh: 'linkerd',
       clusterDomain: 'cluster.local',
       scrapeIntervalMs: 10_000,
@@ -54,8 +58,8 @@ describe('serve configuration', () => {
         assert.ok(error instanceof ConfigError);
         const lines = error.message.split('\n');
         assert.deepEqual(lines, [
-          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, auth, authTokensFile, metricsAuth, shard',
-          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_MESH, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_SHARD',
+          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, auth, authTokensFile, metricsAuth, shard',
+          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_PROMETHEUS_URL, SPLITSTAT_PROMETHEUS_SCHEMA, SPLITSTAT_PROMETHEUS_TOKEN, SPLITSTAT_PROMETHEUS_HEADERS, SPLITSTAT_MESH, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_SHARD',
           'listen: "everywhere" is not [host]:port (e.g. :8080, 127.0.0.1:8080, [::1]:8080)',
           'mesh: "istio" is not supported; allowed: linkerd',
           'scrapeInterval: time: missing unit in duration "10" (Go duration syntax: 10s, 1m, 1h30m)',
@@ -66,8 +70,15 @@ describe('serve configuration', () => {
   });
 
   it('requires the inputs and refuses what this version cannot do', () => {
-    assert.throws(() => resolveServeConfig({}), /splits: required: "kube" or a TrafficSplit manifest file or directory \(--splits\)\ntargets: required/);
-    assert.throws(() => resolveServeConfig({ flags: { ...needed, source: 'prometheus' } }), /source: "prometheus" is not supported \(querying Prometheus is not available in this version\); allowed: scrape/);
+    assert.throws(() => resolveServeConfig({}), /^ConfigError: splits: required: "kube" or a TrafficSplit manifest file or directory \(--splits\)$/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, source: 'prometheus' } }), /prometheusUrl: required with source=prometheus/);
+    assert.throws(() => resolveServeConfig({ flags: { splits: './s' } }), /targets: required: "kube" or a static targets file/);
+    const viaPrometheus = resolveServeConfig({
+      flags: { splits: 'kube', source: 'prometheus', prometheusUrl: 'http://prometheus:9090', prometheusSchema: 'splitstat', prometheusHeaders: 'X-Scope-OrgID: tenant-a; X-Other: 1' },
+    });
+    assert.deepEqual([viaPrometheus.targets, viaPrometheus.prometheusSchema, viaPrometheus.prometheusHeaders], [undefined, 'splitstat', { 'X-Scope-OrgID': 'tenant-a', 'X-Other': '1' }]);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, prometheusHeaders: 'no colon here' } }), /prometheusHeaders: "no colon here" is not "Name: value"/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, source: 'prometheus', prometheusUrl: 'not a url' } }), /prometheusUrl: must be an http\(s\) URL/);
     assert.equal(resolveServeConfig({ flags: { splits: 'kube', targets: 'kube', namespace: 'shop', selector: 'team=a' } }).namespace, 'shop');
     assert.throws(() => resolveServeConfig({ flags: { ...needed, namespace: 'Not_A_Namespace' } }), /namespace: must be a Kubernetes namespace name/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, adminPort: '70000' } }), /adminPort: must be 1 to 65535/);

@@ -12,8 +12,8 @@ export interface ServeConfig {
   readonly listen: ListenAddress;
   /** `kube` (watch the cluster), or TrafficSplit manifests: a file or a directory (watched). */
   readonly splits: string;
-  /** `kube` (discover meshed pods), or a static targets file: the proxies to scrape. */
-  readonly targets: string;
+  /** `kube` (discover meshed pods), or a static targets file: the proxies to scrape (scrape source only). */
+  readonly targets: string | undefined;
   /** Kubernetes access when splits or targets are `kube`: in-cluster config, else the kubeconfig. */
   readonly kubeconfig: string | undefined;
   readonly context: string | undefined;
@@ -23,7 +23,12 @@ export interface ServeConfig {
   readonly selector: string | undefined;
   /** The proxy's admin port, where meshed pods serve /metrics. */
   readonly adminPort: number;
-  readonly source: 'scrape';
+  readonly source: 'scrape' | 'prometheus';
+  /** prometheus source: where to query, which series, and how to authenticate. */
+  readonly prometheusUrl: string | undefined;
+  readonly prometheusSchema: 'linkerd' | 'splitstat';
+  readonly prometheusToken: string | undefined;
+  readonly prometheusHeaders: Readonly<Record<string, string>>;
   readonly mesh: 'linkerd';
   readonly clusterDomain: string;
   readonly scrapeIntervalMs: number;
@@ -55,7 +60,11 @@ export const SETTINGS = {
   namespace: { env: 'SPLITSTAT_NAMESPACE', default: undefined, help: 'watch only this namespace (default: all)' },
   selector: { env: 'SPLITSTAT_SELECTOR', default: undefined, help: 'watch only TrafficSplits with these labels (e.g. team=payments)' },
   adminPort: { env: 'SPLITSTAT_ADMIN_PORT', default: '4191', help: 'proxy admin port serving /metrics (with --targets kube)' },
-  source: { env: 'SPLITSTAT_SOURCE', default: 'scrape', help: 'where numbers come from: scrape' },
+  source: { env: 'SPLITSTAT_SOURCE', default: 'scrape', help: 'where numbers come from: scrape (the proxies) or prometheus (--prometheus-url)' },
+  prometheusUrl: { env: 'SPLITSTAT_PROMETHEUS_URL', default: undefined, help: 'Prometheus (or Thanos, Mimir, …) HTTP API base URL, with --source prometheus' },
+  prometheusSchema: { env: 'SPLITSTAT_PROMETHEUS_SCHEMA', default: 'linkerd', help: "which series to query: linkerd (the proxies' raw metrics) or splitstat (sharded collectors' exports)" },
+  prometheusToken: { env: 'SPLITSTAT_PROMETHEUS_TOKEN', default: undefined, help: 'bearer token for Prometheus' },
+  prometheusHeaders: { env: 'SPLITSTAT_PROMETHEUS_HEADERS', default: undefined, help: 'extra headers for Prometheus, "Name: value" separated by ";" (e.g. X-Scope-OrgID: tenant)' },
   mesh: { env: 'SPLITSTAT_MESH', default: 'linkerd', help: 'which mesh the proxies belong to: linkerd' },
   clusterDomain: { env: 'SPLITSTAT_CLUSTER_DOMAIN', default: 'cluster.local', help: 'cluster domain in proxy authorities' },
   scrapeInterval: { env: 'SPLITSTAT_SCRAPE_INTERVAL', default: '10s', help: 'how often to scrape every target' },
@@ -111,13 +120,32 @@ const schema = z.object({
     return address;
   }),
   splits: required('splits', '"kube" or a TrafficSplit manifest file or directory (--splits)'),
-  targets: required('targets', '"kube" or a static targets file (--targets)'),
+  targets: z.string().min(1, { error: 'targets: must not be empty' }).optional(),
   kubeconfig: z.string().optional(),
   context: z.string().optional(),
   namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'namespace: must be a Kubernetes namespace name' }).optional(),
   selector: z.string().optional(),
   adminPort: z.string().regex(/^\d{1,5}$/, { error: 'adminPort: must be a port number' }).transform(Number).refine((port) => port > 0 && port <= 65535, { error: 'adminPort: must be 1 to 65535' }),
-  source: oneOf('source', ['scrape'], { prometheus: 'querying Prometheus is not available in this version' }),
+  source: oneOf('source', ['scrape', 'prometheus']),
+  prometheusUrl: z.url({ error: 'prometheusUrl: must be an http(s) URL' }).optional(),
+  prometheusSchema: oneOf('prometheusSchema', ['linkerd', 'splitstat']),
+  prometheusToken: z.string().optional(),
+  prometheusHeaders: z
+    .string()
+    .transform((text, ctx) => {
+      const headers: Record<string, string> = {};
+      for (const entry of text.split(';').map((part) => part.trim()).filter((part) => part !== '')) {
+        const colon = entry.indexOf(':');
+        const name = entry.slice(0, colon).trim();
+        if (colon <= 0 || !/^[A-Za-z0-9-]+$/.test(name)) {
+          ctx.addIssue({ code: 'custom', message: `prometheusHeaders: ${JSON.stringify(entry)} is not "Name: value"` });
+          return z.NEVER;
+        }
+        headers[name] = entry.slice(colon + 1).trim();
+      }
+      return headers;
+    })
+    .optional(),
   mesh: oneOf('mesh', ['linkerd']),
   clusterDomain: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: 'clusterDomain: must be a DNS name such as cluster.local' }),
   scrapeInterval: duration('scrapeInterval', 100),
@@ -174,6 +202,12 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
   if (config.scrapeTimeout > config.scrapeInterval) {
     throw new ConfigError('scrapeTimeout: must not be longer than scrapeInterval, or cycles would pile up');
   }
+  if (config.source === 'scrape' && config.targets === undefined) {
+    throw new ConfigError('targets: required: "kube" or a static targets file (--targets)');
+  }
+  if (config.source === 'prometheus' && config.prometheusUrl === undefined) {
+    throw new ConfigError('prometheusUrl: required with source=prometheus');
+  }
   if ((config.auth === 'token' || config.metricsAuth === 'token') && config.authTokensFile === undefined) {
     throw new ConfigError('authTokensFile: required with auth=token or metricsAuth=token');
   }
@@ -187,6 +221,10 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
     selector: config.selector,
     adminPort: config.adminPort,
     source: config.source,
+    prometheusUrl: config.prometheusUrl,
+    prometheusSchema: config.prometheusSchema,
+    prometheusToken: config.prometheusToken,
+    prometheusHeaders: config.prometheusHeaders ?? {},
     mesh: config.mesh,
     clusterDomain: config.clusterDomain,
     scrapeIntervalMs: config.scrapeInterval,

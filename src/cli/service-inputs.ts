@@ -63,7 +63,12 @@ export function splitInput(config: ServeConfig, store: SplitStore, kube: () => K
 }
 
 export function targetInput(config: ServeConfig, kube: () => KubeConfig, log: (line: string) => void): TargetInput {
-  if (config.targets === 'kube') {
+  const file = config.targets;
+  if (file === undefined) {
+    // The prometheus source scrapes nothing itself.
+    return { start: () => Promise.resolve(), stop: () => Promise.resolve(), ready: true, restarts: 0, targets: () => [], description: 'nothing', waitsForCluster: false };
+  }
+  if (file === 'kube') {
     const pods = new KubePodTargets({ kubeConfig: kube(), namespace: config.namespace, adminPort: config.adminPort, log });
     return {
       start: () => pods.start(),
@@ -83,7 +88,7 @@ export function targetInput(config: ServeConfig, kube: () => KubeConfig, log: (l
   let loaded = false;
   return {
     async start() {
-      targets = await loadTargetsFile(config.targets);
+      targets = await loadTargetsFile(file);
       loaded = true;
     },
     stop: () => Promise.resolve(),
@@ -93,7 +98,7 @@ export function targetInput(config: ServeConfig, kube: () => KubeConfig, log: (l
     restarts: 0,
     targets: () => targets,
     get description() {
-      return `${targets.length} targets from ${config.targets}`;
+      return `${targets.length} targets from ${file}`;
     },
     waitsForCluster: false,
   };

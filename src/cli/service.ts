@@ -10,6 +10,9 @@ import { createLinkerdAdapter } from '../mesh/index.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { shardedTargetInput, splitInput, targetInput } from './service-inputs.js';
 import { SplitStore } from '../splits/store.js';
+import { PrometheusClient } from '../promql/client.js';
+import { PrometheusStatSource } from '../stats/prometheus-source.js';
+import type { StatSource } from '../stats/index.js';
 import { MIN_WINDOW_MS, ScrapeEngine, ScrapeStatSource, splitApexFilter } from '../stats/index.js';
 import { TrafficWindow } from '../window/traffic-window.js';
 import type { ServeConfig } from './serve-config.js';
@@ -86,6 +89,14 @@ export async function startService(
     now,
     log,
   });
+  const scraping = config.source === 'scrape';
+  const source: StatSource = scraping
+    ? new ScrapeStatSource({ window })
+    : new PrometheusStatSource({
+        client: new PrometheusClient({ url: config.prometheusUrl ?? '', bearerToken: config.prometheusToken, headers: config.prometheusHeaders }),
+        schema: config.prometheusSchema,
+        now,
+      });
   // Ready means a cycle has scraped the targets as they are once discovery is synced.
   let scrapedWhenSynced = false;
   engine.onCycle(() => {
@@ -101,9 +112,10 @@ export async function startService(
       scrapeIntervalMs: config.scrapeIntervalMs,
     },
     store,
-    source: new ScrapeStatSource({ window }),
-    engine,
-    window,
+    source,
+    // Only a scraping process has traffic of its own to export and scrape health to report.
+    engine: scraping ? engine : undefined,
+    window: scraping ? window : undefined,
     splitProblems: () => splits.problems(),
     watchRestarts: () => splits.restarts + targets.restarts,
     now,
@@ -113,8 +125,12 @@ export async function startService(
     const app = createApp(ctx, {
       readiness: [
         { name: 'TrafficSplits', ready: () => splits.ready },
-        { name: 'scrape targets', ready: () => targets.ready },
-        { name: 'the first scrape cycle', ready: () => scrapedWhenSynced },
+        ...(scraping
+          ? [
+              { name: 'scrape targets', ready: () => targets.ready },
+              { name: 'the first scrape cycle', ready: () => scrapedWhenSynced },
+            ]
+          : []),
       ],
       graphql: { auth: auth.graphqlContext },
       metricsGuard: auth.metricsGuard,
@@ -126,8 +142,9 @@ export async function startService(
     apexFilter.dispose();
     throw error;
   }
-  if (autoScrape) engine.start(config.scrapeIntervalMs);
-  log(`splitstat ${VERSION} serving on ${server.url}: scraping ${targets.description}, TrafficSplits from ${splits.description}`);
+  if (autoScrape && scraping) engine.start(config.scrapeIntervalMs);
+  const numbers = scraping ? `scraping ${targets.description}` : `querying ${config.prometheusUrl ?? ''} (${config.prometheusSchema} series)`;
+  log(`splitstat ${VERSION} serving on ${server.url}: ${numbers}, TrafficSplits from ${splits.description}`);
   return {
     url: server.url,
     ctx,

@@ -41,7 +41,7 @@ describe('splitstat serve', () => {
         assert.equal(error.code, 1);
         assert.equal(
           error.stderr,
-          `Error: ${config}: unknown key "verbose"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, auth, authTokensFile, metricsAuth, shard\n` +
+          `Error: ${config}: unknown key "verbose"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, auth, authTokensFile, metricsAuth, shard\n` +
             'mesh: "istio" is not supported; allowed: linkerd\n' +
             'scrapeInterval: time: invalid duration "often" (Go duration syntax: 10s, 1m, 1h30m)\n',
         );

@@ -73,13 +73,17 @@ describe('createMetricsRegistry: split families', () => {
     }
   });
 
-  it('emits both classifications for a backend with traffic, and nothing for one without', async () => {
+  it('emits both classifications for a backend with traffic, zeros for one without, nothing for unlisted leaves', async () => {
     const samples = samplesOf(await scrape(fixture()));
     const responses = 'trafficsplit_backend_responses_total';
     assert.equal(valueOf(samples, responses, { trafficsplit: 'server', backend: 'server-v1', classification: 'failure' }), 0);
     assert.equal(valueOf(samples, responses, { trafficsplit: 'server', backend: 'server-v1', classification: 'success' }), 40);
+    // An idle backend's counters exist at 0, so Prometheus sees them start from zero.
+    assert.equal(valueOf(samples, responses, { backend: 'server-v2', classification: 'success' }), 0);
+    assert.equal(valueOf(samples, responses, { backend: 'server-v2', classification: 'failure' }), 0);
+    assert.equal(valueOf(samples, 'trafficsplit_backend_response_latency_seconds_count', { backend: 'server-v2' }), 0);
+    assert.deepEqual(select(samples, 'trafficsplit_backend_observed_ratio', { backend: 'server-v2' }), [], 'no share without traffic');
     for (const name of [responses, 'trafficsplit_backend_response_latency_seconds_count', 'trafficsplit_backend_observed_ratio']) {
-      assert.deepEqual(select(samples, name, { backend: 'server-v2' }), [], `${name}: no series for an idle backend`);
       assert.deepEqual(select(samples, name, { backend: 'web-v0' }), [], `${name}: no series for a leaf the split does not list`);
     }
     assert.equal(valueOf(samples, 'trafficsplit_backend_weight', { backend: 'server-v2' }), 0.1);

@@ -62,14 +62,17 @@ export function registerTrafficFamilies(registry: Registry, { store, window, obs
 
 /**
  * The lifetime totals of every backend a current split lists. Traffic to leaves no split lists is
- * not exported: the series belong to the split, and vanish with it or with the backend.
+ * not exported: the series belong to the split, and vanish with it or with the backend. A backend
+ * without traffic yet is exported at zero, so Prometheus sees each counter start from 0 and its
+ * increase() counts the first requests too (a series born mid-window loses its first value).
  */
 function* backendTotals(store: SplitStore, window: TrafficWindow): Generator<{ labels: BackendLabels; totals: Readonly<EdgeTotals> }> {
   const lifetime = window.lifetimeTotals();
   for (const split of store.list()) {
     for (const backend of split.backends) {
-      const totals = lifetime.get(edgeKey(edgeOf(split, backend.service)));
-      if (totals !== undefined) yield { labels: backendLabels(split, backend.service), totals };
+      const edge = edgeOf(split, backend.service);
+      const totals = lifetime.get(edgeKey(edge)) ?? { edge, success: 0, failure: 0, latencySumMs: 0, latency: new Float64Array(window.latencyBucketsMs.length) };
+      yield { labels: backendLabels(split, backend.service), totals };
     }
   }
 }
