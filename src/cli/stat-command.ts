@@ -9,6 +9,8 @@ import type { BearerToken } from './stat-token.js';
 import type { CliIo } from './stat-io.js';
 import { contextNamespace } from './kubeconfig.js';
 import { watchStat } from './stat-watch.js';
+import { collectValues, runPrometheusStat, runWithoutPrometheus } from './stat-prometheus.js';
+import type { PrometheusStatFlags } from './stat-prometheus.js';
 
 export function registerStatCommand(program: Command, setAction: (action: Promise<number>) => void, io: CliIo): void {
   program
@@ -30,6 +32,14 @@ export function registerStatCommand(program: Command, setAction: (action: Promis
     .option('--context <name>', 'kubeconfig context (default: the current one)')
     .option('--watch', 'refresh every --watch-interval until Ctrl-C')
     .option('--watch-interval <duration>', 'with --watch: how often to refresh (default: "2s")')
+    // ---- --prometheus: numbers from a Prometheus directly, no splitstat server (stat-prometheus.ts)
+    .option('--prometheus <url>', 'ask this Prometheus (Linkerd viz\'s PromQL) instead of a splitstat server; user:password@ in the URL = basic auth')
+    .option('--prometheus-schema <schema>', "with --prometheus: linkerd (the proxies' series) or splitstat (splitstat's exported series) (default: linkerd)")
+    .option('--prometheus-header <header>', "with --prometheus: extra request header 'Name: value' (repeatable), e.g. 'X-Scope-OrgID: tenant-1'", collectValues)
+    .option('--prometheus-token <token>', 'with --prometheus: bearer token for the Prometheus API')
+    .option('--prometheus-timeout <duration>', 'with --prometheus: timeout of each query (default: "10s")')
+    .option('--manifests <file|dir>', 'with --prometheus: read the TrafficSplits from these manifests (YAML/JSON) instead of the cluster')
+    // ---- end --prometheus
     .addHelpText(
       'after',
       [
@@ -40,10 +50,13 @@ export function registerStatCommand(program: Command, setAction: (action: Promis
         '  splitstat stat -A ts -o wide               every namespace, with configured and observed shares',
         '  splitstat stat ts --from deploy/frontend   only requests from the frontend deployment',
         '  kubectl splitstat ts -n prod --watch       the same as a kubectl plugin, refreshed every 2s',
+        '  splitstat stat ts --prometheus http://prometheus.linkerd-viz:9090 --manifests ./splits/',
       ].join('\n'),
     )
-    .action((resources: string[], flags: StatFlags) => {
-      setAction(runStat(resources, flags, io));
+    .action((resources: string[], flags: PrometheusStatFlags) => {
+      setAction(
+        flags.prometheus === undefined ? runWithoutPrometheus(flags, io, () => runStat(resources, flags, io)) : runPrometheusStat(resources, flags, io),
+      );
     });
 }
 

@@ -1,0 +1,71 @@
+// What differs between the two PromQL schemas (the mesh's raw metrics, or splitstat's own
+// exported series): the query text and which labels name the split, the leaf and the outcome.
+// Everything else (batching, rounding, turning samples into stats) is shared, in the source.
+import type { TrafficSplit } from '../splits/model.js';
+
+/** What every query of one `stats()` call shares. */
+export interface QuerySelection {
+  /** The `[w]` of every range, e.g. "1m". */
+  readonly range: string;
+  /** `--from`: only requests from these clients. */
+  readonly from?: { readonly namespace?: string | undefined; readonly kind?: string | undefined; readonly name?: string | undefined } | undefined;
+  /** `--to`: only requests served by this destination (null fields: any). */
+  readonly to?: { readonly namespace: string | null; readonly service: string | null } | undefined;
+}
+
+/** The queries for one batch of splits. */
+export interface BatchQueries {
+  /** Increases per (split, leaf, classification, …); each sample is rounded on its own. */
+  readonly counts: string;
+  /** Latency quantile per (split, leaf). */
+  readonly leafQuantile: (quantile: string) => string;
+  /** Latency quantile per split, over every leaf. */
+  readonly splitQuantile: (quantile: string) => string;
+}
+
+/** Which split, leaf and outcome a returned sample is about. */
+export interface SampleKey {
+  /** Indexes into the batch's splits the sample counts for; empty when none. */
+  readonly splits: readonly number[];
+  readonly leaf: string | undefined;
+  readonly classification: string | undefined;
+}
+
+export interface QuerySchema {
+  readonly name: 'linkerd' | 'splitstat';
+  /** Multiplier from the histogram's unit to milliseconds. */
+  readonly latencyToMs: number;
+  /** Splits per batch at most, given the regex budget; at least 1. */
+  batches(splits: readonly TrafficSplit[]): TrafficSplit[][];
+  queries(batch: readonly TrafficSplit[], selection: QuerySelection): BatchQueries;
+  keyOf(metric: Readonly<Record<string, string>>, batch: readonly TrafficSplit[]): SampleKey;
+}
+
+/** Rejected selections (e.g. `--from` where the series carry no client labels). */
+export class QuerySelectionError extends Error {
+  override readonly name = 'QuerySelectionError';
+}
+
+export const QUANTILES = ['0.5', '0.95', '0.99'] as const;
+
+/**
+ * Groups splits so each batch's regex stays short: Prometheus accepts long queries, but proxies
+ * in front of it (and GET fallbacks) cap request sizes around 8 KiB–64 KiB.
+ */
+export function batchByLength<T>(items: readonly T[], length: (item: T) => number, budget: number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let used = 0;
+  for (const item of items) {
+    const size = length(item) + 1;
+    if (current.length > 0 && used + size > budget) {
+      batches.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(item);
+    used += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
