@@ -8,6 +8,8 @@ export interface StatQuery {
   readonly windowMs: number;
   /** Count only requests sent by these clients (`--from`). */
   readonly from?: SourceSelector | undefined;
+  /** The window as the caller wrote it (`1m`), for sources that pass it on verbatim (PromQL). */
+  readonly windowText?: string | undefined;
 }
 
 /** One split's numbers: per backend, and for the split as a whole. */

@@ -1,6 +1,8 @@
 // What the TrafficSplit and Backend resolvers read: a split plus a handle on its numbers. The
 // numbers of every split in one answer come from a single StatSource call (one PromQL round
 // trip in prometheus mode), made at most once and only if some field needs them.
+import { GraphQLError } from 'graphql';
+import { PrometheusError } from '../../promql/client.js';
 import type { SplitStore } from '../../splits/store.js';
 import type { TrafficSplit } from '../../splits/model.js';
 import { WindowRangeError } from '../../stats/scrape-source.js';
@@ -76,11 +78,14 @@ export class StatsBatch {
   async #fetch(): Promise<readonly SplitStats[]> {
     if (this.#splits.length === 0) return [];
     try {
-      return await this.#source.stats({ splits: this.#splits, windowMs: this.#request.window.ms, from: this.#request.from });
+      return await this.#source.stats({ splits: this.#splits, windowMs: this.#request.window.ms, windowText: this.#request.window.text, from: this.#request.from });
     } catch (error) {
       // The window passed our own bounds but the source keeps less history than serverInfo
       // claims: still the caller's window that cannot be served, not an internal failure.
       if (error instanceof WindowRangeError) throw badUserInput(`window "${this.#request.window.text}": ${error.message}`);
+      // Prometheus down, slow or refusing is not a bug here: say so plainly (the message names the
+      // Prometheus and what went wrong, never its credentials) instead of "Unexpected error.".
+      if (error instanceof PrometheusError) throw new GraphQLError(error.message, { extensions: { code: 'PROMETHEUS_UNAVAILABLE', http: { status: 502 } } });
       throw error;
     }
   }
