@@ -51,6 +51,8 @@ describe('sharded collectors summed by Prometheus', { skip, timeout: 60_000 }, (
   const services: RunningService[] = [];
   let single: RunningService;
   let prometheus: RunningPrometheus;
+  /** Scrapes only the shards, as in production (the API's own /metrics is not scraped). */
+  let shardsOnly: RunningPrometheus;
   let truth: GroundTruth;
 
   before(async () => {
@@ -77,8 +79,13 @@ describe('sharded collectors summed by Prometheus', { skip, timeout: 60_000 }, (
       honorLabels: true,
       targets: list.map((service, index) => staticTarget(`${service.url}/metrics`, { namespace: 'splitstat', pod: `${name}-${index}` })),
     });
-    prometheus = await startPrometheus({ jobs: [job('shards', services.slice(0, SHARDS)), job('single', [single])] });
+    [prometheus, shardsOnly] = await Promise.all([
+      startPrometheus({ jobs: [job('shards', services.slice(0, SHARDS)), job('single', [single])] }),
+      startPrometheus({ jobs: [job('shards', services.slice(0, SHARDS))] }),
+    ]);
 
+    // increase() counts from each series' first sample: Prometheus must have seen the zeros.
+    await Promise.all([prometheus.waitForScrapes('shards', 1), prometheus.waitForScrapes('single', 1), shardsOnly.waitForScrapes('shards', 1)]);
     const mark = sim.truth();
     const traffic = new LiveTraffic(sim);
     traffic.start();
@@ -88,11 +95,12 @@ describe('sharded collectors summed by Prometheus', { skip, timeout: 60_000 }, (
     // Two cycles: at least one began after the freeze, so every process has the final counts;
     // then two Prometheus scrapes of each, for the same reason.
     await Promise.all(services.map((service) => cycles(service, 2)));
-    await Promise.all([prometheus.waitForScrapes('shards', 2), prometheus.waitForScrapes('single', 2)]);
+    await Promise.all([prometheus.waitForScrapes('shards', 2), prometheus.waitForScrapes('single', 2), shardsOnly.waitForScrapes('shards', 2)]);
   });
 
   after(async () => {
     await prometheus?.stop();
+    await shardsOnly?.stop();
     await Promise.all(services.map((service) => service.close()));
     await files?.close();
     await sim?.stop();
@@ -137,6 +145,38 @@ describe('sharded collectors summed by Prometheus', { skip, timeout: 60_000 }, (
       const mine = sim.targets().filter((target) => shardOf(target, SHARDS) === index);
       const expected = mine.reduce((total, target) => total + truth.select({ clientNamespace: target.namespace, clientPod: target.pod }).total, 0);
       assert.equal(perShard.get(`shards-${index}`), expected, `shard ${index}/${SHARDS}: ${mine.map((target) => target.pod).join(', ')}`);
+    }
+  });
+
+  it('serves through prometheus mode over the shards’ series what the scrape-mode process serves', async () => {
+    const api = await startService(
+      resolveServeConfig({ flags: { listen: '127.0.0.1:0', splits: files.splitsDir, source: 'prometheus', prometheusUrl: shardsOnly.url, prometheusSchema: 'splitstat' } }),
+    );
+    try {
+      const ask = async (service: RunningService) => {
+        const response = await fetch(`${service.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ trafficSplits(window: "1m") { namespace name backends { service stats { successCount failureCount } } } }' }),
+        });
+        const body = (await response.json()) as { data?: { trafficSplits: { namespace: string; name: string; backends: { service: string; stats: { successCount: number; failureCount: number } | null }[] }[] }; errors?: unknown };
+        assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+        return new Map((body.data?.trafficSplits ?? []).flatMap((split) => split.backends.map((b) => [`${split.namespace}/${split.name}/${b.service}`, b.stats] as const)));
+      };
+      const [viaPrometheus, scraped] = await Promise.all([ask(api), ask(single)]);
+      assert.ok(scraped.size >= 4);
+      for (const [key, stats] of scraped) {
+        const requests = (s: { successCount: number; failureCount: number } | null | undefined) => (s?.successCount ?? 0) + (s?.failureCount ?? 0);
+        // increase() starts from each series' first sample (0: idle backends are exported at zero
+        // before traffic) and extrapolates past the last sample by at most ~1.1 scrape intervals
+        // of the average rate: never less than the truth (less 1 for per-series rounding), at most
+        // interval/sampled-span more (1 s over ≥ 8 s here, so 15 % with margin).
+        const exact = requests(stats);
+        const answered = requests(viaPrometheus.get(key));
+        assert.ok(answered >= exact - 1 && answered <= exact * 1.15 + 1, `${key}: prometheus mode ${answered} vs scraped ${exact}`);
+      }
+    } finally {
+      await api.close();
     }
   });
 });

@@ -1,0 +1,250 @@
+// Query cost at scale: 1,000 TrafficSplits × 3 backends in a simulated Linkerd mesh, scraped by a
+// real Prometheus (1 s interval). Measures, in one process against one Prometheus:
+//   1. PrometheusStatSource with batched queries vs Linkerd's own per-split queries, both at the
+//      same evaluation instant, after checking that they return the same numbers;
+//   2. GraphQL latency of the scrape-mode service over the same simulated pods and manifests.
+// Run: node --import tsx bench/query.ts [rounds=3] [graphqlQueries=50]
+//
+// The mesh is wide rather than busy: few client pods, each calling a hundred splits at a low rate,
+// because the cost under test grows with the number of splits and series, not with request volume.
+import { deepStrictEqual } from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { stringify } from 'yaml';
+import { resolveServeConfig } from '../src/cli/serve-config.js';
+import { startService } from '../src/cli/service.js';
+import type { RunningService } from '../src/cli/service.js';
+import { PrometheusClient } from '../src/promql/client.js';
+import { Simulator, parseScenarioText, writeSimulatedCluster } from '../src/sim/index.js';
+import type { SimulatedClusterFiles } from '../src/sim/index.js';
+import type { TrafficSplit } from '../src/splits/model.js';
+import { normalizeTrafficSplit } from '../src/splits/normalize.js';
+import { PrometheusStatSource } from '../src/stats/prometheus-source.js';
+import type { SplitStats } from '../src/stats/stat-source.js';
+import { startPrometheus, staticTarget } from '../test/helpers/prometheus.js';
+import type { RunningPrometheus, ScrapeJob } from '../test/helpers/prometheus.js';
+
+const NAMESPACES = 10;
+const SPLITS_PER_NAMESPACE = 100;
+const CLIENT_PODS_PER_NAMESPACE = 1;
+/** Per split per client pod: enough that every backend has samples within a 1m window. */
+const RPS_PER_CALL = 0.5;
+/** Seconds of scraped traffic before the PromQL comparison. */
+const TRAFFIC_SECONDS = 18;
+const WINDOW = '1m';
+const WINDOW_MS = 60_000;
+const JOB = 'linkerd-proxy';
+
+const rounds = positiveInt(process.argv[2], 3);
+const graphqlQueries = positiveInt(process.argv[3], 50);
+
+function positiveInt(text: string | undefined, fallback: number): number {
+  const value = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`expected a positive whole number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** The scenario as YAML text, so it goes through the same loader as a user's file. */
+function scenarioYaml(): string {
+  const splits: unknown[] = [];
+  const clients: unknown[] = [];
+  for (let n = 0; n < NAMESPACES; n++) {
+    const namespace = `bench-${n}`;
+    const calls: unknown[] = [];
+    for (let s = 0; s < SPLITS_PER_NAMESPACE; s++) {
+      const apex = `svc-${s}`;
+      splits.push({
+        namespace,
+        name: apex,
+        apex,
+        backends: [
+          // A little failure and distinct latencies, so both classifications and every quantile
+          // carry real numbers into the comparison.
+          { service: `${apex}-v1`, weight: 80, pods: 1, successRate: 0.99, latency: { p50: '10ms', p99: '60ms' } },
+          { service: `${apex}-v2`, weight: 15, pods: 1, successRate: 0.97, latency: { p50: '20ms', p99: '120ms' } },
+          { service: `${apex}-v3`, weight: 5, pods: 1, successRate: 0.95, latency: { p50: '30ms', p99: '250ms' } },
+        ],
+      });
+      calls.push({ split: `${namespace}/${apex}`, rps: RPS_PER_CALL });
+    }
+    clients.push({ namespace, workload: 'deployment/caller', pods: CLIENT_PODS_PER_NAMESPACE, calls });
+  }
+  return stringify({ seed: 7, splits, clients });
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Nearest-rank percentile. */
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const sleep = (delayMs: number) => new Promise((resolve) => setTimeout(resolve, delayMs));
+
+/** The numbers of every row, keyed by split: what must agree between the two approaches. */
+function numbersOf(stats: readonly SplitStats[]): unknown[] {
+  return stats.map(({ split, total, rows }) => ({ split: `${split.namespace}/${split.name}`, total, rows }));
+}
+
+/** Counts rows that have stats, so the comparison is known not to be between two empty answers. */
+function rowsWithStats(stats: readonly SplitStats[]): number {
+  return stats.reduce((count, entry) => count + entry.rows.filter((row) => row.stats !== null).length, 0);
+}
+
+interface GraphQLAnswer {
+  readonly data?: { readonly trafficSplits?: readonly { readonly backends: readonly { readonly stats: unknown }[] }[] };
+  readonly errors?: unknown;
+}
+
+async function graphql(url: string, query: string): Promise<GraphQLAnswer> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ query }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!response.ok) throw new Error(`GraphQL answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  return (await response.json()) as GraphQLAnswer;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+  const sim = new Simulator({ scenario: parseScenarioText(scenarioYaml()) });
+  let prometheus: RunningPrometheus | undefined;
+  let service: RunningService | undefined;
+  let files: SimulatedClusterFiles | undefined;
+  let dir: string | undefined;
+  try {
+    await sim.start();
+    const splits: TrafficSplit[] = sim.splitManifests().map((manifest) => {
+      const result = normalizeTrafficSplit(manifest);
+      if (!result.ok) throw new Error(`simulated split is not a TrafficSplit: ${result.error}`);
+      return result.split;
+    });
+    const backends = splits.reduce((count, split) => count + split.backends.length, 0);
+    log(`simulated mesh: ${splits.length} TrafficSplits, ${backends} backends, ${sim.targets().length} client pods`);
+
+    // Labelled as linkerd-viz's relabelling would label proxies (namespace, pod, owner).
+    const job: ScrapeJob = {
+      name: JOB,
+      honorLabels: false,
+      targets: sim.targets().map((target) =>
+        staticTarget(target.url, {
+          namespace: target.namespace,
+          pod: target.pod,
+          ...(target.workload === undefined ? {} : { [target.workload.kind]: target.workload.name }),
+        }),
+      ),
+    };
+    prometheus = await startPrometheus({ jobs: [job], scrapeIntervalMs: 1000 });
+    await prometheus.waitForScrapes(JOB, 1);
+    sim.run(100);
+    log(`Prometheus ${prometheus.url} scraping; ${TRAFFIC_SECONDS} s of traffic`);
+    await sleep(TRAFFIC_SECONDS * 1000);
+    await prometheus.waitForScrapes(JOB, 2);
+    const series = await prometheus.query(`count({job="${JOB}"})`);
+    log(`Prometheus holds ${series[0]?.value ?? 0} series of the proxies`);
+
+    // One instant, a few seconds back, for every query: every scrape up to it has been ingested,
+    // and later scrapes lie after it, so both approaches read exactly the same samples.
+    const instant = Date.now() - 3000;
+    const client = new PrometheusClient({ url: prometheus.url, timeoutMs: 60_000 });
+    const approaches = [
+      { name: 'batched', source: new PrometheusStatSource({ client, schema: 'linkerd', batch: true, now: () => instant }), times: [] as number[] },
+      { name: 'per-split (Linkerd)', source: new PrometheusStatSource({ client, schema: 'linkerd', batch: false, now: () => instant }), times: [] as number[] },
+    ];
+    const query = { splits, windowMs: WINDOW_MS, windowText: WINDOW };
+    const answers: SplitStats[][] = [];
+    for (const approach of approaches) {
+      const warm = performance.now();
+      answers.push(await approach.source.stats(query));
+      log(`warm-up ${approach.name}: ${ms(performance.now() - warm)}`);
+    }
+    const [batchedAnswer, perSplitAnswer] = answers;
+    if (batchedAnswer === undefined || perSplitAnswer === undefined) throw new Error('missing answers');
+    const withStats = rowsWithStats(batchedAnswer);
+    if (withStats < backends) throw new Error(`only ${withStats} of ${backends} backend rows have stats; too little traffic for a fair comparison`);
+    deepStrictEqual(numbersOf(perSplitAnswer), numbersOf(batchedAnswer), 'batched and per-split queries disagree');
+    log(`both approaches agree on all ${backends} backend rows (${withStats} with stats)`);
+
+    // Alternating rounds, so drift on the machine (Prometheus compaction, GC) hits both alike.
+    for (let round = 0; round < rounds; round++) {
+      for (const approach of approaches) {
+        const begin = performance.now();
+        const answer = await approach.source.stats(query);
+        approach.times.push(performance.now() - begin);
+        deepStrictEqual(numbersOf(answer), numbersOf(batchedAnswer), `${approach.name} answered differently in round ${round + 1}`);
+      }
+      log(`round ${round + 1}: ${approaches.map((approach) => `${approach.name} ${ms(approach.times.at(-1) ?? 0)}`).join(', ')}`);
+    }
+    const batchedMs = median(approaches[0]?.times ?? []);
+    const perSplitMs = median(approaches[1]?.times ?? []);
+
+    // Scrape mode reads the proxies itself, so Prometheus would only compete for the two cores.
+    await prometheus.stop();
+    prometheus = undefined;
+
+    dir = await mkdtemp(path.join(tmpdir(), 'splitstat-bench-query-'));
+    files = await writeSimulatedCluster(sim, dir);
+    service = await startService(
+      resolveServeConfig({
+        flags: { listen: '127.0.0.1:0', splits: files.splitsDir, targets: files.targetsFile, scrapeInterval: '1s', scrapeTimeout: '900ms' },
+      }),
+    );
+    let cycles = 0;
+    const unsubscribe = service.engine.onCycle(() => void cycles++);
+    const cyclesWanted = 5;
+    const cycleDeadline = Date.now() + 30_000;
+    while (cycles < cyclesWanted) {
+      if (Date.now() > cycleDeadline) throw new Error(`only ${cycles} scrape cycles in 30 s`);
+      await sleep(100);
+    }
+    unsubscribe();
+    log(`scrape-mode service ${service.url} has run ${cycles} scrape cycles`);
+
+    const text = `{ trafficSplits(window: "${WINDOW}") { backends { stats { rps successRate latencyMsP99 } } } }`;
+    const check = await graphql(service.url, text);
+    if (check.errors !== undefined) throw new Error(`GraphQL errors: ${JSON.stringify(check.errors).slice(0, 500)}`);
+    const returned = check.data?.trafficSplits ?? [];
+    const graphqlBackends = returned.reduce((count, split) => count + split.backends.length, 0);
+    const graphqlWithStats = returned.reduce((count, split) => count + split.backends.filter((backend) => backend.stats !== null).length, 0);
+    if (returned.length !== splits.length) throw new Error(`GraphQL returned ${returned.length} splits, expected ${splits.length}`);
+    const latencies: number[] = [];
+    for (let i = 0; i < graphqlQueries; i++) {
+      const begin = performance.now();
+      const answer = await graphql(service.url, text);
+      latencies.push(performance.now() - begin);
+      if (answer.errors !== undefined) throw new Error(`GraphQL errors: ${JSON.stringify(answer.errors).slice(0, 500)}`);
+    }
+    log(`${graphqlQueries} GraphQL queries done`);
+
+    console.log('');
+    console.log('summary');
+    console.log(`  mesh                      ${splits.length} TrafficSplits × 3 backends, ${sim.targets().length} client pods, ${series[0]?.value ?? 0} Prometheus series`);
+    console.log(`  PromQL stats(), window ${WINDOW}, same instant, median of ${rounds}:`);
+    console.log(`    batched                 ${ms(batchedMs)}`);
+    console.log(`    per-split (Linkerd)     ${ms(perSplitMs)}`);
+    console.log(`    speed-up                ${(perSplitMs / batchedMs).toFixed(1)}× (answers identical: ${backends} backend rows)`);
+    console.log(`  scrape-mode GraphQL trafficSplits(window: "${WINDOW}"), ${graphqlQueries} sequential queries:`);
+    console.log(`    p50                     ${ms(percentile(latencies, 50))}`);
+    console.log(`    p99                     ${ms(percentile(latencies, 99))}`);
+    console.log(`    backends with stats     ${graphqlWithStats} of ${graphqlBackends}`);
+  } finally {
+    await service?.close();
+    await files?.close();
+    await prometheus?.stop();
+    await sim.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
