@@ -2,6 +2,11 @@
 // labels them: the PromQL a `--source prometheus` splitstat runs sees what the simulator really
 // sent. Raw counters must match the truth exactly; increase() over a window may not, and the
 // tolerance below says by how much and why.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runCli } from '../../src/cli/program.js';
+import { writeSimulatedCluster } from '../../src/sim/index.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GroundTruth } from '../../src/sim/index.js';
@@ -85,4 +90,38 @@ describe('Prometheus scraping simulated Linkerd proxies', { skip, timeout: 60_00
     const busiestTruth = expected().get('backend-v1/success') ?? 0;
     assert.ok(Math.abs(busiest - busiestTruth) <= 0.05 * busiestTruth, detail);
   });
+
+  it('lets `stat ts --prometheus` print the simulated traffic (linkerd viz PromQL, batched)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'splitstat-stat-prometheus-'));
+    try {
+      const files = await writeSimulatedCluster(mesh.sim, dir);
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(['node', 'splitstat', 'stat', 'ts', '-A', '-o', 'json', '--prometheus', mesh.prometheus.url, '--manifests', files.splitsDir], {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: (text: string) => (stderr += text) },
+        env: {},
+      });
+      await files.close();
+      assert.equal(code, 0, stderr);
+      const rows = JSON.parse(stdout) as { namespace: string; name: string; leaf: string; rps: number | null; success: number | null; latency_ms_p50: number | null }[];
+      const busiest = rows.find((row) => row.name === 'backend-service' && row.leaf === 'backend-v1');
+      const truthV1 = truth.select({ namespace: 'default', split: 'backend-service', leaf: 'backend-v1' });
+      // rps × 60 s is increase() over 1m after Linkerd's per-series rounding: the busy leaf lands
+      // within the 5 % measured above (plus one request per series of rounding).
+      assert.ok(busiest?.rps != null, stdout);
+      const requests = busiest.rps * 60;
+      assert.ok(Math.abs(requests - truthV1.total) <= 0.05 * truthV1.total + 4, `${requests} requests vs ${truthV1.total}`);
+      assert.ok(busiest.latency_ms_p50 !== null && busiest.latency_ms_p50 >= 0);
+      // Every backend that served requests has numbers; the JSON covers every split of the scenario.
+      for (const leaf of truth.leaves()) {
+        const row = rows.find((r) => r.namespace === leaf.namespace && r.name === leaf.split && r.leaf === leaf.leaf);
+        assert.ok(row !== undefined, `${leaf.namespace}/${leaf.split}/${leaf.leaf} printed`);
+        if (leaf.outcomes.success > 20) assert.ok(row.rps !== null, `${leaf.leaf} has numbers`);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+
