@@ -12,6 +12,7 @@ import { QUANTILES } from '../promql/schema.js';
 import type { QuerySchema, QuerySelection, SampleKey } from '../promql/schema.js';
 import { splitstatQuerySchema } from '../promql/splitstat-schema.js';
 import type { TrafficSplit } from '../splits/model.js';
+import { statRow } from './stat-row.js';
 import type { BackendStats, StatRow } from './stat-row.js';
 import type { SplitStats, StatQuery, StatSource } from './stat-source.js';
 
@@ -150,18 +151,7 @@ function splitStats(split: TrafficSplit, accumulator: SplitAccumulator | undefin
   const rows = split.backends.map((backend): StatRow => {
     const counts = accumulator?.leaves.get(backend.service);
     const stats = counts === undefined ? null : backendStats(counts, accumulator?.leafLatency.get(backend.service) ?? [0, 0, 0], windowSeconds);
-    return {
-      namespace: split.namespace,
-      name: split.name,
-      apex: split.apex,
-      leaf: backend.service,
-      weight: backend.weightString,
-      weightValue: backend.weightValue,
-      weightRatio: backend.weightRatio,
-      // Of every request to the apex, whichever leaf served it (a lagging route shows up).
-      observedRatio: stats === null || apexRequests === 0 ? null : (stats.successCount + stats.failureCount) / apexRequests,
-      stats,
-    };
+    return statRow(split, backend, stats, apexRequests);
   });
   return { split, total, rows };
 }

@@ -4,6 +4,7 @@ import { apexKey, edgeKey } from '../mesh/adapter.js';
 import type { TrafficSplit } from '../splits/model.js';
 import { histogramQuantile } from '../window/quantile.js';
 import type { EdgeTotals, WindowTotals } from '../window/traffic-window.js';
+import { statRow } from './stat-row.js';
 import type { BackendStats, StatRow } from './stat-row.js';
 import type { SplitStats } from './stat-source.js';
 
@@ -40,18 +41,7 @@ function apexTotals(totals: WindowTotals): Map<string, EdgeTotals> {
 function backendRows(split: TrafficSplit, totals: WindowTotals, apexRequests: number, latencyBucketsMs: readonly number[]): StatRow[] {
   return split.backends.map((backend) => {
     const edge = totals.edges.get(edgeKey({ apexNamespace: split.namespace, apex: split.apex, leaf: backend.service }));
-    const stats = edge === undefined ? null : backendStats(edge, totals.coveredMs, latencyBucketsMs);
-    return {
-      namespace: split.namespace,
-      name: split.name,
-      apex: split.apex,
-      leaf: backend.service,
-      weight: backend.weightString,
-      weightValue: backend.weightValue,
-      weightRatio: backend.weightRatio,
-      observedRatio: stats === null || apexRequests === 0 ? null : (stats.successCount + stats.failureCount) / apexRequests,
-      stats,
-    };
+    return statRow(split, backend, edge === undefined ? null : backendStats(edge, totals.coveredMs, latencyBucketsMs), apexRequests);
   });
 }
 

@@ -1,4 +1,5 @@
 // StatRow: one backend of one TrafficSplit with its numbers, the shape every output renders.
+import type { SplitBackend, TrafficSplit } from '../splits/model.js';
 
 /** Request statistics of a backend over a window. Absent (null) means "no traffic", never zeros. */
 export interface BackendStats {
@@ -30,4 +31,22 @@ export interface StatRow {
   /** Observed share of the split's requests this backend served in the window, 0..1; null without traffic. */
   readonly observedRatio: number | null;
   readonly stats: BackendStats | null;
+}
+
+/**
+ * A backend's row, whichever source counted it. The observed share is of every request sent to
+ * the apex (apexRequests), whichever leaf served it: a lagging route shows up.
+ */
+export function statRow(split: TrafficSplit, backend: SplitBackend, stats: BackendStats | null, apexRequests: number): StatRow {
+  return {
+    namespace: split.namespace,
+    name: split.name,
+    apex: split.apex,
+    leaf: backend.service,
+    weight: backend.weightString,
+    weightValue: backend.weightValue,
+    weightRatio: backend.weightRatio,
+    observedRatio: stats === null || apexRequests === 0 ? null : (stats.successCount + stats.failureCount) / apexRequests,
+    stats,
+  };
 }
