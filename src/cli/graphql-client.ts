@@ -1,6 +1,8 @@
 // A minimal GraphQL-over-HTTP client (POST JSON, fetch) whose failures are one readable line:
 // a CLI user needs "cannot reach … ECONNREFUSED" or the server's own message, not a stack.
 
+import { networkReason, oneLine } from '../collect/network-reason.js';
+
 export class GraphqlClientError extends Error {
   override readonly name = 'GraphqlClientError';
 }
@@ -100,21 +102,4 @@ function errorMessages(document: unknown): string[] {
 function withExcerpt(message: string, body: string): string {
   const excerpt = oneLine(body).slice(0, BODY_EXCERPT_CHARS);
   return excerpt === '' ? message : `${message}: ${excerpt}`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-/**
- * fetch reports "fetch failed" and keeps the reason in `cause`; when a name resolves to several
- * addresses (localhost: ::1 and 127.0.0.1) the cause is an AggregateError of one per address.
- */
-function networkReason(error: unknown): string {
-  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-  if (cause instanceof AggregateError && cause.errors.length > 0) {
-    return [...new Set(cause.errors.map((inner) => (inner instanceof Error ? inner.message : String(inner))))].join(', ');
-  }
-  if (cause instanceof Error) return cause.message !== '' ? cause.message : ((cause as NodeJS.ErrnoException).code ?? cause.name);
-  return String(cause);
 }

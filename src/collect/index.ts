@@ -19,3 +19,4 @@ export {
 
 export { loadTargetsFile, parseTargetsText, TargetsFileError } from './targets-file.js';
 export { findProcessStartTime } from './process-start.js';
+export { networkReason, oneLine } from './network-reason.js';

@@ -4,6 +4,8 @@
 // Every failure becomes one PrometheusError whose message names the server, because it ends up
 // as one line in the CLI or one GraphQL error.
 
+import { networkReason, oneLine } from '../collect/network-reason.js';
+
 export class PrometheusError extends Error {
   override readonly name = 'PrometheusError';
 }
@@ -153,18 +155,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-/** fetch says "fetch failed" and keeps the reason (ECONNREFUSED, ENOTFOUND…) in `cause`. */
-function networkReason(error: unknown): string {
-  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-  if (cause instanceof AggregateError && cause.errors.length > 0) {
-    return [...new Set(cause.errors.map((inner) => (inner instanceof Error ? inner.message : String(inner))))].join(', ');
-  }
-  if (cause instanceof Error) return cause.message !== '' ? cause.message : ((cause as NodeJS.ErrnoException).code ?? cause.name);
-  return String(cause);
 }
