@@ -3,6 +3,6 @@
 export { DEFAULT_PROMETHEUS_TIMEOUT_MS, parseQueryResponse, PrometheusClient, PrometheusError } from './client.js';
 export type { InstantQueryOptions, PrometheusClientOptions, VectorSample } from './client.js';
 export { formatPromDuration, goQuote, labelList, labelMatcher, promqlRange, roundSample } from './promql-text.js';
-export { batchByLength, QUANTILES, QuerySelectionError } from './schema.js';
+export { batchByLength, QUANTILE_VALUES, QUANTILES, QuerySelectionError } from './schema.js';
 export type { BatchQueries, QuerySchema, QuerySelection, SampleKey } from './schema.js';
 export { splitstatBatchQueries, splitstatQuerySchema } from './splitstat-schema.js';

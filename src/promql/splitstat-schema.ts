@@ -29,11 +29,9 @@ export function splitstatBatchQueries(batch: readonly TrafficSplit[], selection:
   }
   const labels = labelList(matchers);
   const w = selection.range;
-  const buckets = `sum(rate(${LATENCY_BUCKETS}${labels}[${w}]))`;
   return {
     counts: `sum(increase(${RESPONSES}${labels}[${w}])) by (namespace, trafficsplit, backend, classification)`,
-    leafQuantile: (q) => `histogram_quantile(${q}, ${buckets} by (le, namespace, trafficsplit, backend))`,
-    splitQuantile: (q) => `histogram_quantile(${q}, ${buckets} by (le, namespace, trafficsplit))`,
+    buckets: `sum(rate(${LATENCY_BUCKETS}${labels}[${w}])) by (le, namespace, trafficsplit, backend)`,
   };
 }
 

@@ -45,6 +45,14 @@ describe('histogramQuantile (Prometheus algorithm)', () => {
     assert.ok(Number.isNaN(histogramQuantile(0.5, [])));
   });
 
+  it('follows Go where NaN counts make the comparisons false', () => {
+    // A NaN total is not 0, its rank is NaN, no bucket reaches it: the highest finite bound.
+    assert.equal(histogramQuantile(0.5, [{ le: 1, count: Number.NaN }, { le: 7, count: Number.NaN }, { le: inf, count: Number.NaN }]), 7);
+    // Bisection (as sort.Search) probes the NaN first and moves past the bucket a scan from the
+    // bottom would pick (le 1, reaching rank 2), into le 4, whose lower neighbour is NaN.
+    assert.ok(Number.isNaN(histogramQuantile(0.25, [{ le: 1, count: 2 }, { le: 2, count: Number.NaN }, { le: 4, count: 8 }, { le: inf, count: 8 }])));
+  });
+
   it('handles q outside 0..1 like Prometheus', () => {
     const buckets = [{ le: 1, count: 1 }, { le: inf, count: 1 }];
     assert.equal(histogramQuantile(-0.1, buckets), Number.NEGATIVE_INFINITY);

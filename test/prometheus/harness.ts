@@ -78,6 +78,8 @@ export interface PrometheusMesh {
    * scrapes (so Prometheus holds the final counts). Returns the exact truth of that traffic.
    */
   recordTraffic(ms: number): Promise<GroundTruth>;
+  /** When the last recordTraffic() started and froze the traffic, ms since the epoch. */
+  readonly lastTraffic: { readonly startMs: number; readonly stopMs: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -98,16 +100,22 @@ export async function startPrometheusMesh({ scenario, scrapeIntervalMs = 1000 }:
     await sim.stop();
     throw error;
   }
+  let lastTraffic: PrometheusMesh['lastTraffic'];
   return {
     sim,
     traffic,
     prometheus,
+    get lastTraffic() {
+      return lastTraffic;
+    },
     async recordTraffic(ms) {
       await prometheus.waitForScrapes(PROXY_JOB, 1);
       const mark = sim.truth();
+      const startMs = Date.now();
       traffic.start();
       await new Promise((resolve) => setTimeout(resolve, ms));
       traffic.stop();
+      lastTraffic = { startMs, stopMs: Date.now() };
       const truth = sim.truthSince(mark);
       await prometheus.waitForScrapes(PROXY_JOB, 2);
       return truth;

@@ -7,9 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli/program.js';
 import { writeSimulatedCluster } from '../../src/sim/index.js';
+import { normalizeTrafficSplit } from '../../src/splits/normalize.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GroundTruth } from '../../src/sim/index.js';
+import { PrometheusClient } from '../../src/promql/client.js';
+import { PrometheusStatSource } from '../../src/stats/prometheus-source.js';
+import { assertSameNumbers, linkerdPerSplitStats } from '../helpers/linkerd-per-split.js';
 import { prometheusSkipReason } from '../helpers/prometheus.js';
 import { startPrometheusMesh } from './harness.js';
 import type { PrometheusMesh } from './harness.js';
@@ -89,6 +93,25 @@ describe('Prometheus scraping simulated Linkerd proxies', { skip, timeout: 60_00
     const busiest = measured.get('backend-v1/success') ?? 0;
     const busiestTruth = expected().get('backend-v1/success') ?? 0;
     assert.ok(Math.abs(busiest - busiestTruth) <= 0.05 * busiestTruth, detail);
+  });
+
+  it("answers batched exactly what Linkerd's per-split queries answer, quantiles by Prometheus' histogram_quantile included", async () => {
+    // One instant for both, while traffic still flowed (after it, irate() sees no change and
+    // every quantile is NaN) and long enough ago that every sample up to it is stored.
+    assert.ok(mesh.lastTraffic !== undefined);
+    const timeMs = mesh.lastTraffic.stopMs - 1500;
+    const splits = mesh.sim.splitManifests().map((manifest) => {
+      const result = normalizeTrafficSplit(manifest);
+      assert.ok(result.ok);
+      return result.split;
+    });
+    const client = new PrometheusClient({ url: mesh.prometheus.url });
+    const query = { splits, windowMs: 60_000, windowText: '1m' };
+    const batched = await new PrometheusStatSource({ client, now: () => timeMs }).stats(query);
+    const reference = await linkerdPerSplitStats(client, query, { timeMs, totals: true });
+    assertSameNumbers(batched, reference);
+    const latencies = batched.flatMap((entry) => entry.rows.map((row) => row.stats?.latencyMsP95 ?? 0));
+    assert.ok(latencies.filter((value) => value > 0).length >= 3, `real quantiles compared: ${latencies.join(', ')}`);
   });
 
   it('lets `stat ts --prometheus` print the simulated traffic (linkerd viz PromQL, batched)', async () => {

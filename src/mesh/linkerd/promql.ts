@@ -1,12 +1,13 @@
 // Linkerd viz's PromQL for `stat ts` (SPEC-stat-ts.md §5), over the proxies' own series
 // (response_total, response_latency_ms), in two forms:
-// - per split: Linkerd's four queries, character for character (the reference, and a
-//   compatibility mode);
-// - batched: the same numbers for many splits with a constant number of queries. The authority
-//   regexes of a batch become one alternation, and label_replace copies the part that matched
-//   into a `splitstat_split` label, so Prometheus sums each split's series exactly as the
-//   per-split query did (across authorities and ports) before anything is rounded or a quantile
-//   is taken; grouping by the raw authority instead would round and interpolate per port.
+// - per split: Linkerd's four queries, character for character (the reference the batched form
+//   is tested and measured against);
+// - batched: the same numbers for many splits with two queries. The authority regexes of a batch
+//   become one alternation, and label_replace copies the part that matched into a
+//   `splitstat_split` label, so Prometheus sums each split's series exactly as the per-split
+//   query did (across authorities and ports, in the same order) before anything is rounded or a
+//   quantile is taken; grouping by the raw authority instead would round and interpolate per
+//   port. The bucket sums come back as they are and the quantiles are taken from them here.
 import type { TrafficSplit } from '../../splits/model.js';
 import type { BatchQueries, QuerySchema, QuerySelection, SampleKey } from '../../promql/schema.js';
 import { batchByLength } from '../../promql/schema.js';
@@ -57,8 +58,17 @@ export function selectionMatchers(selection: QuerySelection): string[] {
   return matchers;
 }
 
+/** Linkerd's queries for one split, as histogram_quantile answers them. */
+export interface LinkerdSplitQueries {
+  readonly counts: string;
+  /** Latency quantile per leaf (dst_namespace, dst_service). */
+  readonly leafQuantile: (quantile: string) => string;
+  /** The same over every leaf: not one of Linkerd's queries (it showed no split total). */
+  readonly splitQuantile: (quantile: string) => string;
+}
+
 /** Linkerd's four queries for one split (plus one without dst_* grouping for the split total). */
-export function linkerdSplitQueries(split: TrafficSplit, selection: QuerySelection): BatchQueries {
+export function linkerdSplitQueries(split: TrafficSplit, selection: QuerySelection): LinkerdSplitQueries {
   const labels = labelList([...selectionMatchers(selection), `authority=~${goQuote(`^${splitPattern(split)}.svc.*`)}`]);
   const w = selection.range;
   const buckets = `sum(irate(response_latency_ms_bucket${labels}[${w}]))`;
@@ -76,38 +86,32 @@ export function linkerdBatchQueries(batch: readonly TrafficSplit[], selection: Q
   const labels = labelList([...selectionMatchers(selection), `authority=~${goQuote(regex)}`]);
   const w = selection.range;
   const tag = (inner: string): string => `label_replace(${inner}, "${SPLIT_LABEL}", "$1", "authority", ${goQuote(regex)})`;
-  const buckets = `sum(${tag(`irate(response_latency_ms_bucket${labels}[${w}])`)})`;
   return {
     counts: `sum(${tag(`increase(response_total${labels}[${w}])`)}) by (${SPLIT_LABEL}, dst_namespace, dst_service, classification, tls)`,
-    leafQuantile: (q) => `histogram_quantile(${q}, ${buckets} by (le, ${SPLIT_LABEL}, dst_namespace, dst_service))`,
-    splitQuantile: (q) => `histogram_quantile(${q}, ${buckets} by (le, ${SPLIT_LABEL}))`,
+    buckets: `sum(${tag(`irate(response_latency_ms_bucket${labels}[${w}])`)}) by (le, ${SPLIT_LABEL}, dst_namespace, dst_service)`,
   };
 }
 
 export interface LinkerdSchemaOptions {
-  /** false: Linkerd's own per-split queries (4 + 3 per split); true (default): batched. */
-  readonly batch?: boolean;
   readonly regexBudget?: number;
 }
 
-export function linkerdQuerySchema({ batch = true, regexBudget = DEFAULT_REGEX_BUDGET }: LinkerdSchemaOptions = {}): QuerySchema {
+export function linkerdQuerySchema({ regexBudget = DEFAULT_REGEX_BUDGET }: LinkerdSchemaOptions = {}): QuerySchema {
   const lookups = new WeakMap<readonly TrafficSplit[], BatchLookup>();
   return {
     name: 'linkerd',
     latencyToMs: 1,
     batches: (splits) => {
-      if (!batch) return splits.map((split) => [split]);
       // A split whose pattern also matches another split's authorities is asked on its own:
       // within one alternation a series is credited to the first matching split only.
       const isolated = overlappingSplits(splits);
       const shared = splits.filter((split) => !isolated.has(split));
       return [...batchByLength(shared, (split) => splitPattern(split).length, regexBudget), ...[...isolated].map((split) => [split])];
     },
-    queries: (splits, selection) => (batch ? linkerdBatchQueries(splits, selection) : linkerdSplitQueries(splits[0] as TrafficSplit, selection)),
+    queries: linkerdBatchQueries,
     keyOf: (metric, splits): SampleKey => {
       const leaf = metric['dst_service'];
       const classification = metric['classification'];
-      if (!batch) return { splits: [0], leaf, classification };
       let lookup = lookups.get(splits);
       if (lookup === undefined) {
         lookup = new BatchLookup(splits);
