@@ -130,11 +130,16 @@ export function parseQueryResponse(label: string, status: number, body: string):
 
 function vectorSample(label: string, entry: unknown): VectorSample {
   if (isRecord(entry) && isRecord(entry['metric']) && Array.isArray(entry['value']) && typeof entry['value'][1] === 'string') {
-    const metric: Record<string, string> = {};
-    for (const [name, value] of Object.entries(entry['metric'])) if (typeof value === 'string') metric[name] = value;
-    return { metric, value: parsePromFloat(entry['value'][1]) };
+    return { metric: stringLabels(entry['metric']), value: parsePromFloat(entry['value'][1]) };
   }
   throw new PrometheusError(`${label}: malformed sample in the answer: ${JSON.stringify(entry).slice(0, EXCERPT_CHARS)}`);
+}
+
+/** The labels as parsed when they are all strings (always, from Prometheus); else the string ones. */
+function stringLabels(labels: Record<string, unknown>): Record<string, string> {
+  // Answers run to hundreds of thousands of samples: no copy unless something must be dropped.
+  if (Object.values(labels).every((value) => typeof value === 'string')) return labels as Record<string, string>;
+  return Object.fromEntries(Object.entries(labels).filter((pair): pair is [string, string] => typeof pair[1] === 'string'));
 }
 
 /** Prometheus writes floats as Go's strconv does: NaN, +Inf, -Inf or a decimal. */

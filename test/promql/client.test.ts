@@ -37,6 +37,24 @@ function answer(status: number, body: unknown): void {
 }
 
 describe('PrometheusClient', () => {
+  it('keeps only string label values of a sample, and NaN/±Inf values as numbers', async () => {
+    answer(200, {
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: [
+          { metric: { le: '+Inf', odd: 7, dst_service: 'web-v1' }, value: [1, 'NaN'] },
+          { metric: { le: '10' }, value: [1, '+Inf'] },
+          { metric: {}, value: [1, '-Inf'] },
+        ],
+      },
+    });
+    const samples = await new PrometheusClient({ url: prometheus.url }).query(QUERY);
+    assert.deepEqual(samples.map((sample) => sample.metric), [{ le: '+Inf', dst_service: 'web-v1' }, { le: '10' }, {}]);
+    assert.ok(Number.isNaN(samples[0]?.value));
+    assert.deepEqual(samples.slice(1).map((sample) => sample.value), [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+  });
+
   it('POSTs the query as a form with the evaluation time and parses the vector', async () => {
     const client = new PrometheusClient({ url: `${prometheus.url}/` });
     const samples = await client.query(QUERY, { timeMs: 1_700_000_000_123 });
