@@ -4,7 +4,7 @@
 // the splits it started with.
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { chooseSplitVersion, discoverGroupVersions } from '../splits/kube/discovery.js';
-import { describeKubeError } from '../splits/kube/kube-errors.js';
+import { describeKubeError } from '../kube/index.js';
 import type { TrafficSplit } from '../splits/model.js';
 import { normalizeTrafficSplit, SPLIT_API_GROUP } from '../splits/normalize.js';
 import { serviceKubeConfig } from './kube-access.js';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../src/splits/kube/backoff.js';
+import { Backoff } from '../../src/kube/index.js';
 
 describe('Backoff', () => {
   it('doubles from the initial delay up to the cap, and starts over after reset()', () => {

@@ -4,8 +4,8 @@
 // source); targets() follows the cluster within one watch event. Used by `serve --targets kube`.
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { ResilientInformer } from '../../splits/kube/resilient-informer.js';
-import type { BackoffOptions } from '../../splits/kube/backoff.js';
+import { ResilientInformer } from '../../kube/index.js';
+import type { BackoffOptions } from '../../kube/index.js';
 import type { ScrapeTarget } from '../target.js';
 import { DEFAULT_ADMIN_PORT, proxyMetricsUrl, readMeshedPod } from './meshed-pod.js';
 import type { MeshedPod } from './meshed-pod.js';

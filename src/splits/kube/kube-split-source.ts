@@ -13,10 +13,9 @@ import { splitKey } from '../model.js';
 import type { TrafficSplit } from '../model.js';
 import { SPLIT_API_GROUP, normalizeTrafficSplit } from '../normalize.js';
 import type { SplitStore } from '../store.js';
-import type { BackoffOptions } from './backoff.js';
+import { ResilientInformer } from '../../kube/index.js';
+import type { BackoffOptions, InformerTarget } from '../../kube/index.js';
 import { chooseSplitVersion, discoverGroupVersions } from './discovery.js';
-import { ResilientInformer } from './resilient-informer.js';
-import type { InformerTarget } from './resilient-informer.js';
 
 const PLURAL = 'trafficsplits';
 
