@@ -2,6 +2,7 @@
 // a CLI user needs "cannot reach … ECONNREFUSED" or the server's own message, not a stack.
 
 import { networkReason, oneLine } from '../collect/network-reason.js';
+import { isRecord, parseJsonOrUndefined } from '../util/json.js';
 
 export class GraphqlClientError extends Error {
   override readonly name = 'GraphqlClientError';
@@ -57,7 +58,7 @@ export async function graphqlRequest(request: GraphqlRequest): Promise<unknown> 
   }
 
   const answered = `${label} answered ${status}${statusText === '' ? '' : ` ${statusText}`}`;
-  const document = contentType.includes('json') ? parseJson(body) : undefined;
+  const document = contentType.includes('json') ? parseJsonOrUndefined(body) : undefined;
   if (document === undefined) {
     if (status < 200 || status > 299) throw new GraphqlClientError(withExcerpt(answered, body));
     throw new GraphqlClientError(`${answered} with ${contentType === '' ? 'no content type' : contentType}, not GraphQL JSON (is the server URL right?)`);
@@ -77,18 +78,6 @@ function unauthorized(label: string, token: GraphqlRequest['token'], reason: str
   const why = reason === '' ? 'unauthorized' : reason.slice(0, BODY_EXCERPT_CHARS);
   if (token !== undefined) return `${label} refused the token: ${why} (token from ${token.origin})`;
   return `${label} requires a token: ${why}; give --token, set SPLITSTAT_TOKEN or use a kubeconfig user with a token`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function errorMessages(document: unknown): string[] {

@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { kubeconfigFiles, loadKubeconfig } from './kubeconfig.js';
 import type { KubeconfigSelection } from './kubeconfig.js';
+import { isRecord } from '../util/json.js';
 
 export interface BearerToken {
   readonly value: string;
@@ -80,10 +81,6 @@ function tokenFileOf(userName: string, files: readonly string[]): string | undef
     }
   }
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function reason(error: unknown): string {

@@ -5,6 +5,7 @@
 // as one line in the CLI or one GraphQL error.
 
 import { networkReason, oneLine } from '../collect/network-reason.js';
+import { isRecord, parseJsonOrUndefined } from '../util/json.js';
 
 export class PrometheusError extends Error {
   override readonly name = 'PrometheusError';
@@ -107,7 +108,7 @@ export class PrometheusClient {
  * quietly lack part of the data would be worse than an error, so they are refused.
  */
 export function parseQueryResponse(label: string, status: number, body: string): VectorSample[] {
-  const document = parseJson(body);
+  const document = parseJsonOrUndefined(body);
   if (!isRecord(document)) {
     const excerpt = oneLine(body).slice(0, EXCERPT_CHARS);
     const what = status >= 200 && status <= 299 ? 'answered with something that is not the Prometheus API JSON' : `answered HTTP ${status}`;
@@ -148,16 +149,4 @@ function parsePromFloat(text: string): number {
   if (text === '+Inf' || text === 'Inf') return Number.POSITIVE_INFINITY;
   if (text === '-Inf') return Number.NEGATIVE_INFINITY;
   return Number(text);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -4,6 +4,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { TrafficSplit } from './model.js';
 import { normalizeTrafficSplit } from './normalize.js';
+import { isRecord } from '../util/json.js';
 
 export interface ManifestProblem {
   readonly file: string;
@@ -123,8 +124,4 @@ function flattenLists(value: unknown, where: string, depth: number): LocatedObje
 
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/:\s*$/, '');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

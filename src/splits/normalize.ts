@@ -10,6 +10,7 @@ import type { SplitBackend, SplitIssue, SplitMatch, TrafficSplit } from './model
 import { quantityToNumber } from './quantity.js';
 import type { Quantity } from './quantity.js';
 import { readWeight } from './weight.js';
+import { isRecord } from '../util/json.js';
 
 export const SPLIT_API_GROUP = 'split.smi-spec.io';
 export const KNOWN_SPLIT_VERSIONS: readonly string[] = ['v1alpha1', 'v1alpha2', 'v1alpha3', 'v1alpha4'];
@@ -241,10 +242,6 @@ function shareCalculator(weights: readonly Quantity[]): (weight: Quantity) => nu
 }
 
 // --- narrowing -------------------------------------------------------------------------------
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function describe(value: unknown): string {
   if (value === undefined) return '(missing)';

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { isRecord } from '../../util/json.js';
 
 export interface TokenEntry {
   /** For logs only. */
@@ -198,10 +199,6 @@ function rangeStart(node: unknown): number | undefined {
   if (!isRecord(node)) return undefined;
   const range = node['range'];
   return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function errorCode(error: unknown): string {
