@@ -61,38 +61,48 @@ describe('Prometheus scraping simulated Linkerd proxies', { skip, timeout: 60_00
     assert.deepEqual(byServiceAndClass(samples), expected());
   });
 
-  it('gives increase() over 1m between the truth less what Prometheus never saw and a few percent above it', async () => {
+  it('gives increase() over 1m between the truth less what Prometheus never saw and its extrapolation above it', async () => {
     // The window holds every sample of the run (the run is shorter than 1m). increase() takes
-    // last − first sample per series and only scales that up (extrapolation), so it loses at
-    // most what each series had counted at its first sample (requests before Prometheus first
-    // saw it) — the hard lower bound. Towards the window's start it extrapolates no further than
-    // where the counter would reach zero, and past the last sample by half an interval at the
-    // series' average rate: a few percent of an 8 s run, so 10 % + 2 above the truth is the upper
-    // bound. Busy series (backend-v1 successes, born in the first interval) come out within 5 %;
-    // rare ones (failure series, born at each pod's first failure to one backend pod, a handful
-    // of requests each) lose most of their count: PromQL success rates over young series lean
-    // optimistic, while raw sums are exact.
-    const samples = await mesh.prometheus.query(`sum(increase(response_total{${SELECTOR}}[1m])) by (dst_service, classification)`);
+    // last − first sample per series, which after the freeze is the truth less what the series
+    // had counted at its first sample (requests before Prometheus first saw it): the hard lower
+    // bound. It then only scales that up (extrapolation): towards the window's start by at most
+    // half the average interval between samples (less where the counter would reach zero), and
+    // towards the evaluation instant by at most 1.1 average intervals. Over a series sampled for
+    // about 10 s that can add 15 %, so the upper bound is computed per series from its own
+    // samples rather than guessed. Rare series (failures, born at each pod's first failure to a
+    // backend pod, a handful of requests each) lose most of their count: PromQL success rates
+    // over young series lean optimistic, while raw sums are exact.
+    const at = Date.now();
+    const samples = await mesh.prometheus.query(`sum(increase(response_total{${SELECTOR}}[1m])) by (dst_service, classification)`, at);
     const unseen = new Map<string, number>();
-    for (const series of await mesh.prometheus.queryRange(`response_total{${SELECTOR}}[1m]`)) {
+    const extrapolated = new Map<string, number>();
+    for (const series of await mesh.prometheus.queryRange(`response_total{${SELECTOR}}[1m]`, at)) {
       const key = `${series.metric.dst_service}/${series.metric.classification}`;
-      unseen.set(key, (unseen.get(key) ?? 0) + (series.values[0]?.[1] ?? 0));
+      const [first, last] = [series.values[0], series.values.at(-1)];
+      if (first === undefined || last === undefined) continue;
+      unseen.set(key, (unseen.get(key) ?? 0) + first[1]);
+      const sampled = last[0] - first[0];
+      const interval = series.values.length > 1 ? sampled / (series.values.length - 1) : 0;
+      const most = sampled > 0 ? (last[1] - first[1]) * ((sampled + 1.6 * interval) / sampled) : 0;
+      extrapolated.set(key, (extrapolated.get(key) ?? 0) + most);
     }
     const measured = byServiceAndClass(samples);
     const detail = [...expected()]
       .map(([key, want]) => {
         const got = measured.get(key) ?? 0;
-        return `${key}: ${got.toFixed(1)} vs ${want} (${want === 0 ? '-' : ((100 * (got - want)) / want).toFixed(1)} %, ${unseen.get(key) ?? 0} before the first samples)`;
+        const pct = want === 0 ? '-' : ((100 * (got - want)) / want).toFixed(1);
+        return `${key}: ${got.toFixed(1)} vs ${want} (${pct} %, ${unseen.get(key) ?? 0} before the first samples, at most ${(extrapolated.get(key) ?? 0).toFixed(1)})`;
       })
       .join('; ');
     console.log(`increase()[1m] vs truth: ${detail}`);
     for (const [key, want] of expected()) {
       const got = measured.get(key) ?? 0;
-      assert.ok(got >= want - (unseen.get(key) ?? 0) - 1e-9 && got <= want * 1.1 + 2, detail);
+      assert.ok(got >= want - (unseen.get(key) ?? 0) - 1e-9 && got <= (extrapolated.get(key) ?? 0) + 1e-9, detail);
     }
+    // The busy series is close to the truth: within its extrapolation (under 16 %) either way.
     const busiest = measured.get('backend-v1/success') ?? 0;
     const busiestTruth = expected().get('backend-v1/success') ?? 0;
-    assert.ok(Math.abs(busiest - busiestTruth) <= 0.05 * busiestTruth, detail);
+    assert.ok(Math.abs(busiest - busiestTruth) <= 0.16 * busiestTruth, detail);
   });
 
   it("answers batched exactly what Linkerd's per-split queries answer, quantiles by Prometheus' histogram_quantile included", async () => {
