@@ -9,8 +9,8 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parseExposition } from '../src/collect/parser.js';
-import type { Sample } from '../src/collect/parser.js';
+import { parseExposition } from '../src/collect/index.js';
+import type { Sample } from '../src/collect/index.js';
 import { linkerdProxyPayload } from './proxy-payload.js';
 
 type BaselineParser = (text: string) => unknown[];

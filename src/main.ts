@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the `splitstat` and `kubectl-splitstat` commands.
-import { runCli } from './cli/program.js';
+import { runCli } from './cli/index.js';
 
 process.exitCode = await runCli(process.argv);
 // Every command has finished its work here. Something still holding the event loop open (a

@@ -1,10 +1,10 @@
 // What the HTTP surfaces (/metrics, /graphql, health) read: one object built by `serve` (and by
 // tests) so each surface depends on the state it needs, not on how the service was wired.
-import type { ManifestProblem } from '../splits/manifests.js';
-import type { SplitStore } from '../splits/store.js';
-import type { ScrapeEngine } from '../stats/scrape-engine.js';
-import type { StatSource } from '../stats/stat-source.js';
-import type { TrafficWindow } from '../window/traffic-window.js';
+import type { ManifestProblem } from '../splits/index.js';
+import type { SplitStore } from '../splits/index.js';
+import type { ScrapeEngine } from '../ingest/index.js';
+import type { StatSource } from '../stats/index.js';
+import type { TrafficWindow } from '../window/index.js';
 
 export interface ServerInfo {
   readonly version: string;

@@ -9,8 +9,8 @@ import { builtinScenario, DEMO_SCENARIO_YAML, loadScenarioFile, Simulator, write
 import { checkWindow } from '../stats/index.js';
 import type { DurationFlag } from './flags.js';
 import { runLiveTable } from './live-table.js';
-import { resolveServeConfig } from './serve-config.js';
-import type { ServeConfig } from './serve-config.js';
+import { resolveServeConfig } from '../app/index.js';
+import type { ServeConfig } from '../app/index.js';
 
 export interface DemoOptions {
   readonly scenarioFile?: string | undefined;

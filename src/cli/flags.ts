@@ -1,6 +1,6 @@
 // Flag value parsers shared by the subcommands; they fail with the flag's name in the message.
 import { InvalidArgumentError } from 'commander';
-import { DurationError, parseGoDuration } from '../window/duration.js';
+import { DurationError, parseGoDuration } from '../go/index.js';
 
 export interface DurationFlag {
   /** As typed (Linkerd passed the window string verbatim into PromQL). */

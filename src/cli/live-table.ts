@@ -2,10 +2,10 @@
 // (or --exit-after), reading the same StatSource the service's GraphQL API answers from.
 import { flattenRows } from '../stats/index.js';
 import type { DurationFlag } from './flags.js';
-import type { ServeConfig } from './serve-config.js';
-import { startService } from './service.js';
+import type { ServeConfig } from '../app/index.js';
+import { startService } from '../app/index.js';
 import { untilStopped } from './signals.js';
-import { renderStatTs } from './stat-table.js';
+import { renderStatTs } from './stat/index.js';
 
 export interface LiveTableOptions {
   readonly config: ServeConfig;

@@ -4,12 +4,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { runDemo } from './demo.js';
 import { parseDurationFlag } from './flags.js';
 import { runServe } from './serve.js';
-import { SETTINGS } from './serve-config.js';
-import type { RawSettings, SettingKey } from './serve-config.js';
-import { registerStatCommand } from './stat-command.js';
-import { processIo } from './stat-io.js';
-import type { CliIo } from './stat-io.js';
-import { kubectlPluginArgv } from './stat-plugin.js';
+import { SETTINGS } from '../app/index.js';
+import type { RawSettings, SettingKey } from '../app/index.js';
+import { registerStatCommand } from './stat/index.js';
+import { processIo } from './io.js';
+import type { CliIo } from './io.js';
+import { kubectlPluginArgv } from './kubectl-plugin.js';
 
 /** `io` lets tests run a command in-process: its output, environment and a stop signal (--watch). */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

@@ -1,8 +1,8 @@
 // `splitstat serve`: the service a team deploys. Runs until SIGTERM/SIGINT, then stops accepting,
 // lets in-flight requests finish and exits within 5 s.
-import type { RawSettings } from './serve-config.js';
-import { readConfigFile, resolveServeConfig } from './serve-config.js';
-import { startService } from './service.js';
+import type { RawSettings } from '../app/index.js';
+import { readConfigFile, resolveServeConfig } from '../app/index.js';
+import { startService } from '../app/index.js';
 import { untilStopped } from './signals.js';
 
 export interface ServeOptions {

@@ -5,7 +5,6 @@ export { targetKey } from './target.js';
 
 export type { ExpositionFormat, ParseOptions, ParseReport, Sample, SampleVisitor } from './parser.js';
 export { formatFromContentType, parseExposition } from './parser.js';
-export { parseGoFloat, parseGoInt64 } from './go-float.js';
 
 export type { ScrapeFailureReason, ScrapeOptions, ScrapeOutcome } from './scraper.js';
 export {
@@ -20,3 +19,7 @@ export {
 export { loadTargetsFile, parseTargetsText, TargetsFileError } from './targets-file.js';
 export { findProcessStartTime } from './process-start.js';
 export { networkReason, oneLine } from './network-reason.js';
+export { formatShard, inShard, parseShard, ShardError, shardOf } from './shard.js';
+export type { Shard } from './shard.js';
+export { KubePodTargets } from './kube/index.js';
+export type { KubePodTargetsOptions } from './kube/index.js';

@@ -18,7 +18,7 @@
 // formats, a label name repeated within a line makes the line malformed, and UTF-8 quoted
 // metric or label names (`{"my.metric"}`) are reported as malformed.
 
-import { parseGoFloat, parseGoInt64 } from './go-float.js';
+import { parseGoFloat, parseGoInt64 } from '../go/index.js';
 import { canonicalKey, detach, finishHash, hashStep, InternTable, regionEquals } from './intern.js';
 
 export type ExpositionFormat = 'text' | 'openmetrics';

@@ -5,3 +5,6 @@ export type { InformerHandlers, InformerTarget, ResilientInformerOptions } from 
 export { Backoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { describeKubeError, httpStatusOf } from './kube-errors.js';
+export { serviceKubeConfig } from './kube-access.js';
+export { contextNamespace, kubeconfigFiles, loadKubeconfig } from './kubeconfig.js';
+export type { KubeconfigSelection } from './kubeconfig.js';

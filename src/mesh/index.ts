@@ -1,5 +1,8 @@
+// mesh/: one adapter per mesh, saying which series are split traffic and what their labels mean,
+// and the PromQL for that mesh.
 export type { MeshAdapter, SeriesMeaning, TrafficEdge } from './adapter.js';
 export { apexKey, edgeKey } from './adapter.js';
-export { createLinkerdAdapter, LINKERD_LATENCY_BUCKETS_MS } from './linkerd/adapter.js';
-export type { LinkerdAdapterOptions } from './linkerd/adapter.js';
-export { parseServiceAuthority } from './linkerd/authority.js';
+export { createLinkerdAdapter, LINKERD_LATENCY_BUCKETS_MS } from './linkerd/index.js';
+export type { LinkerdAdapterOptions } from './linkerd/index.js';
+export { parseServiceAuthority } from './linkerd/index.js';
+export { linkerdBatchQueries, linkerdQuerySchema, linkerdSplitQueries, overlappingSplits, SPLIT_LABEL } from './linkerd/index.js';

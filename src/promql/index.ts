@@ -6,3 +6,4 @@ export { formatPromDuration, goQuote, labelList, labelMatcher, promqlRange, roun
 export { batchByLength, QUANTILE_VALUES, QUANTILES, QuerySelectionError } from './schema.js';
 export type { BatchQueries, QuerySchema, QuerySelection, SampleKey } from './schema.js';
 export { splitstatBatchQueries, splitstatQuerySchema } from './splitstat-schema.js';
+export { escapeRegexLiteral } from './promql-text.js';

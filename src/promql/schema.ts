@@ -1,7 +1,7 @@
 // What differs between the two PromQL schemas (the mesh's raw metrics, or splitstat's own
 // exported series): the query text and which labels name the split, the leaf and the outcome.
 // Everything else (batching, rounding, turning samples into stats) is shared, in the source.
-import type { TrafficSplit } from '../splits/model.js';
+import type { TrafficSplit } from '../splits/index.js';
 
 /** What every query of one `stats()` call shares. */
 export interface QuerySelection {

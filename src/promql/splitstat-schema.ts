@@ -7,7 +7,7 @@
 // Two differences from the linkerd schema, both because of what the series carry: no client
 // labels (so no `--from`), and only the backends a split lists are exported, so a split's total
 // (and the observed share's denominator) covers the listed backends only.
-import type { TrafficSplit } from '../splits/model.js';
+import type { TrafficSplit } from '../splits/index.js';
 import { escapeRegexLiteral, labelList, labelMatcher } from './promql-text.js';
 import type { BatchQueries, QuerySchema, QuerySelection, SampleKey } from './schema.js';
 import { batchByLength, QuerySelectionError } from './schema.js';

@@ -7,7 +7,7 @@ import { renderLinkerdProxyMetrics } from './linkerd-exposition.js';
 import { LATENCY_BUCKETS_MS, ProxyCounters } from './proxy-counters.js';
 import type { EndpointPod, Route } from './proxy-counters.js';
 import { Simulator } from './simulator.js';
-import { oneSplitScenario, parseSamples } from './test-helpers.test.js';
+import { oneSplitScenario, parseSamples } from '../../test/helpers/sim.js';
 
 function demoPages(): { sim: Simulator; pages: Map<string, string> } {
   const sim = new Simulator({ scenario: builtinScenario(), now: () => 1_700_000_000_000 });

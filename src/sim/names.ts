@@ -1,6 +1,6 @@
 // Pod names and IPs that look like a real cluster's, derived from the workload's identity only
 // (not the seed), so a test can rely on them across seeds and runs.
-import type { Workload } from '../collect/target.js';
+import type { Workload } from '../collect/index.js';
 import { hash32 } from './rng.js';
 
 // The alphabet Kubernetes uses for generated names: no vowels (no words), no 0/1/3 look-alikes.

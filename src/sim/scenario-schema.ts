@@ -2,8 +2,8 @@
 // sections (a client calling an unknown split, a schedule step naming an unknown backend) are
 // checked in scenario-references.ts, after the shape is known to be right.
 import { z } from 'zod';
-import { parseGoDuration } from '../window/duration.js';
-import { parseQuantity, quantityToNumber } from '../splits/quantity.js';
+import { parseGoDuration } from '../go/index.js';
+import { parseQuantity, quantityToNumber } from '../splits/index.js';
 
 export const SPLIT_API_VERSIONS = [
   'split.smi-spec.io/v1alpha1',

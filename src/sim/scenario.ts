@@ -34,7 +34,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import type { Workload } from '../collect/target.js';
+import type { Workload } from '../collect/index.js';
 import { checkReferences } from './scenario-references.js';
 import type { RawIssue } from './scenario-references.js';
 import { scenarioShape } from './scenario-schema.js';

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinScenario } from './builtin-scenarios.js';
 import { Simulator } from './simulator.js';
-import { parseSamples } from './test-helpers.test.js';
+import { parseSamples } from '../../test/helpers/sim.js';
 
 const TIMEOUT = { timeout: 15_000 };
 

@@ -7,8 +7,8 @@ import type { GroundTruth } from './ground-truth.js';
 import { LATENCY_BUCKETS_MS } from './proxy-counters.js';
 import { Simulator } from './simulator.js';
 import type { SplitsChange } from './simulator.js';
-import { oneSplitScenario, parseSamples, sumBy } from './test-helpers.test.js';
-import type { Sample } from './test-helpers.test.js';
+import { oneSplitScenario, parseSamples, sumBy } from '../../test/helpers/sim.js';
+import type { Sample } from '../../test/helpers/sim.js';
 
 const FIXED_CLOCK = () => 1_700_000_000_000;
 

@@ -7,7 +7,7 @@
 // ms, so how many requests an interval holds depends only on its end points, and each stream
 // draws from its own generator a fixed number of times per request: advancing 10 s at once or
 // in 100 ms ticks gives identical numbers.
-import type { ScrapeTarget } from '../collect/target.js';
+import type { ScrapeTarget } from '../collect/index.js';
 import { snapshot } from './ground-truth.js';
 import type { GroundTruth } from './ground-truth.js';
 import { renderLinkerdProxyMetrics } from './linkerd-exposition.js';

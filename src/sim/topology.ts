@@ -1,6 +1,6 @@
 // The simulated cluster's fixed parts, built once from a scenario: backend pods with their IPs and
 // identities, splits with their current weights, client pods with one request stream per call.
-import type { Workload } from '../collect/target.js';
+import type { Workload } from '../collect/index.js';
 import { TruthCell } from './ground-truth.js';
 import { LatencyModel } from './latency.js';
 import type { LabelStyle } from './linkerd-exposition.js';

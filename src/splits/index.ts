@@ -12,3 +12,7 @@ export { parseManifestText } from './manifests.js';
 export type { ManifestParseResult, ManifestProblem, ParseManifestOptions } from './manifests.js';
 export { ManifestSplitSource } from './manifest-source.js';
 export type { ManifestSplitSourceOptions } from './manifest-source.js';
+export { LabelSelectorError, parseLabelSelector } from './label-selector.js';
+export type { LabelSelector, Requirement, RequirementOperator } from './label-selector.js';
+export { chooseSplitVersion, discoverGroupVersions, KubeSplitSource } from './kube/index.js';
+export type { KubeSplitSourceOptions } from './kube/index.js';

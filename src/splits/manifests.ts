@@ -4,7 +4,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { TrafficSplit } from './model.js';
 import { normalizeTrafficSplit } from './normalize.js';
-import { isRecord } from '../util/json.js';
+import { isRecord } from '../util/index.js';
 
 export interface ManifestProblem {
   readonly file: string;

@@ -10,7 +10,7 @@ import type { SplitBackend, SplitIssue, SplitMatch, TrafficSplit } from './model
 import { quantityToNumber } from './quantity.js';
 import type { Quantity } from './quantity.js';
 import { readWeight } from './weight.js';
-import { isRecord } from '../util/json.js';
+import { isRecord } from '../util/index.js';
 
 export const SPLIT_API_GROUP = 'split.smi-spec.io';
 export const KNOWN_SPLIT_VERSIONS: readonly string[] = ['v1alpha1', 'v1alpha2', 'v1alpha3', 'v1alpha4'];

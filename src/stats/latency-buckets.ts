@@ -3,7 +3,7 @@
 // the input of Linkerd's per-leaf histogram_quantile, so the quantiles are the same numbers; the
 // split's total adds the leaves' sums up here (Prometheus would have added the raw series in
 // another order, so the last bits of a total may differ, never a leaf's).
-import { histogramQuantile } from '../window/quantile.js';
+import { histogramQuantile } from '../window/index.js';
 
 type BucketRates = Map<number, number>;
 

@@ -3,9 +3,9 @@
 // latencies are keyed by the leaf's service name, latencies are quantiles in ms (NaN → 0), and a
 // backend without series has no stats. Shared by the prometheus stat source and by anything that
 // asks Linkerd's per-split queries, so both turn the same answers into the same rows.
-import { roundSample } from '../promql/promql-text.js';
-import type { SampleKey } from '../promql/schema.js';
-import type { TrafficSplit } from '../splits/model.js';
+import { roundSample } from '../promql/index.js';
+import type { SampleKey } from '../promql/index.js';
+import type { TrafficSplit } from '../splits/index.js';
 import { statRow } from './stat-row.js';
 import type { BackendStats, StatRow } from './stat-row.js';
 import type { SplitStats } from './stat-source.js';
@@ -50,7 +50,7 @@ export function latencyMs(value: number, unitToMs: number): number {
 }
 
 /** The rows of one split, in its backends' order; `shares`: whether observed shares can be computed. */
-export function splitStats(split: TrafficSplit, accumulator: SplitAccumulator | undefined, windowSeconds: number, shares: boolean): SplitStats {
+export function splitStatsFromAnswers(split: TrafficSplit, accumulator: SplitAccumulator | undefined, windowSeconds: number, shares: boolean): SplitStats {
   const total = accumulator === undefined ? null : backendStats(accumulator.total, accumulator.totalLatency, windowSeconds);
   const apexRequests = total === null || !shares ? 0 : total.successCount + total.failureCount;
   const rows = split.backends.map((backend): StatRow => {

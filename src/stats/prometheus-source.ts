@@ -4,15 +4,15 @@
 // queries (counts, latency bucket rates) per batch of up to a few hundred splits, all evaluated
 // at one instant so they describe the same moment; the quantiles are taken from the bucket rates
 // with Prometheus' own algorithm.
-import { linkerdQuerySchema } from '../mesh/linkerd/promql.js';
-import type { PrometheusClient } from '../promql/client.js';
-import { promqlRange } from '../promql/promql-text.js';
-import { QUANTILE_VALUES } from '../promql/schema.js';
-import type { QuerySchema, QuerySelection, SampleKey } from '../promql/schema.js';
-import { splitstatQuerySchema } from '../promql/splitstat-schema.js';
-import type { TrafficSplit } from '../splits/model.js';
+import { linkerdQuerySchema } from '../mesh/index.js';
+import type { PrometheusClient } from '../promql/index.js';
+import { promqlRange } from '../promql/index.js';
+import { QUANTILE_VALUES } from '../promql/index.js';
+import type { QuerySchema, QuerySelection, SampleKey } from '../promql/index.js';
+import { splitstatQuerySchema } from '../promql/index.js';
+import type { TrafficSplit } from '../splits/index.js';
 import { SplitLatencyBuckets } from './latency-buckets.js';
-import { addCount, emptyAccumulator, latencyMs, splitStats } from './prometheus-answers.js';
+import { addCount, emptyAccumulator, latencyMs, splitStatsFromAnswers } from './prometheus-answers.js';
 import type { SplitAccumulator } from './prometheus-answers.js';
 import type { SplitStats, StatQuery, StatSource } from './stat-source.js';
 
@@ -108,7 +108,7 @@ export class PrometheusStatSource implements StatSource {
     // With --to the answers hold only the chosen destination's requests, so no share of the
     // apex's requests can be computed from them.
     const shares = query.to === undefined;
-    return query.splits.map((split) => splitStats(split, answers.get(split)?.accumulator, windowSeconds, shares));
+    return query.splits.map((split) => splitStatsFromAnswers(split, answers.get(split)?.accumulator, windowSeconds, shares));
   }
 }
 

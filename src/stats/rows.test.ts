@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TrafficSplit } from '../splits/model.js';
-import { TrafficWindow } from '../window/traffic-window.js';
+import type { TrafficSplit } from '../splits/index.js';
+import { TrafficWindow } from '../window/index.js';
 import { splitStats } from './rows.js';
 import { flattenRows } from './stat-source.js';
 import { ScrapeStatSource } from './scrape-source.js';

@@ -1,9 +1,9 @@
 // Window totals → StatRows, with linkerd's semantics: rates over the window, latency quantiles
 // from the summed histogram, and no numbers at all for a leaf without requests.
-import { apexKey, edgeKey } from '../mesh/adapter.js';
-import type { TrafficSplit } from '../splits/model.js';
-import { histogramQuantile } from '../window/quantile.js';
-import type { EdgeTotals, WindowTotals } from '../window/traffic-window.js';
+import { apexKey, edgeKey } from '../mesh/index.js';
+import type { TrafficSplit } from '../splits/index.js';
+import { histogramQuantile } from '../window/index.js';
+import type { EdgeTotals, WindowTotals } from '../window/index.js';
 import { statRow } from './stat-row.js';
 import type { BackendStats, StatRow } from './stat-row.js';
 import type { SplitStats } from './stat-source.js';

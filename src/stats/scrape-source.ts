@@ -1,5 +1,5 @@
 // StatSource over what this process scraped itself: answers from the traffic window in memory.
-import type { TrafficWindow } from '../window/traffic-window.js';
+import type { TrafficWindow } from '../window/index.js';
 import { splitStats } from './rows.js';
 import type { SplitStats, StatQuery, StatSource } from './stat-source.js';
 

@@ -1,5 +1,5 @@
 // StatRow: one backend of one TrafficSplit with its numbers, the shape every output renders.
-import type { SplitBackend, TrafficSplit } from '../splits/model.js';
+import type { SplitBackend, TrafficSplit } from '../splits/index.js';
 
 /** Request statistics of a backend over a window. Absent (null) means "no traffic", never zeros. */
 export interface BackendStats {

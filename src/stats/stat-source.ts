@@ -1,6 +1,6 @@
 // The one question every output asks: numbers for these splits over this window.
-import type { TrafficSplit } from '../splits/model.js';
-import type { SourceSelector } from '../window/traffic-window.js';
+import type { TrafficSplit } from '../splits/index.js';
+import type { SourceSelector } from '../window/index.js';
 import type { BackendStats, StatRow } from './stat-row.js';
 
 export interface StatQuery {

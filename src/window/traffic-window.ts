@@ -1,8 +1,8 @@
 // Per-interval increases of split traffic, kept for the longest window anyone may ask for.
 // One bucket per scrape cycle; each holds, for every (edge, client workload) with traffic in
 // that interval, success and failure counts and the latency histogram's increases.
-import type { TrafficEdge } from '../mesh/adapter.js';
-import { edgeKey } from '../mesh/adapter.js';
+import type { TrafficEdge } from '../mesh/index.js';
+import { edgeKey } from '../mesh/index.js';
 
 /** The client side of traffic: the scraped pod's workload, for `--from` filtering. */
 export interface SourceWorkload {

@@ -10,11 +10,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { createAuth } from '../../src/api/auth/index.js';
-import { setup } from '../../src/api/graphql/test-context.test.js';
-import { mayCarryKubeconfigToken } from '../../src/cli/stat-token.js';
-import { runCli } from '../../src/cli/program.js';
-import type { CliIo } from '../../src/cli/stat-io.js';
+import { createAuth } from '../../src/api/index.js';
+import { setup } from '../helpers/graphql-context.js';
+import { mayCarryKubeconfigToken } from '../../src/cli/index.js';
+import { runCli } from '../../src/cli/index.js';
+import type { CliIo } from '../../src/cli/index.js';
 import { tempDir, writeTemp } from './helpers.js';
 
 const CI = 'ci-token-0123456789abcdef';

@@ -4,10 +4,10 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createAuth } from '../../src/api/auth/index.js';
-import type { Auth, AuthOptions } from '../../src/api/auth/index.js';
-import { setup, split } from '../../src/api/graphql/test-context.test.js';
-import type { TestSetup } from '../../src/api/graphql/test-context.test.js';
+import { createAuth } from '../../src/api/index.js';
+import type { Auth, AuthOptions } from '../../src/api/index.js';
+import { setup, split } from '../helpers/graphql-context.js';
+import type { TestSetup } from '../helpers/graphql-context.js';
 import { FakeKubeServer, kubeConfigFor } from '../helpers/fake-kube/index.js';
 import { FakeAuthz, installAuthz } from '../helpers/fake-kube/authz.js';
 import { onlyError, query, splitKeys, subscribe } from './helpers.js';

@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createAuth } from '../../src/api/auth/index.js';
-import { setup, split } from '../../src/api/graphql/test-context.test.js';
-import type { TestSetup } from '../../src/api/graphql/test-context.test.js';
+import { createAuth } from '../../src/api/index.js';
+import { setup, split } from '../helpers/graphql-context.js';
+import type { TestSetup } from '../helpers/graphql-context.js';
 import { onlyError, query, splitKeys, subscribe, writeTemp } from './helpers.js';
 
 // The test context holds default/web, default/api, prod/web, a-b/one and a/two.

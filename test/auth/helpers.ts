@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import type { GraphQLServer } from '../../src/api/graphql/index.js';
+import type { GraphQLServer } from '../../src/api/index.js';
 import { readEventStream } from '../helpers/sse.js';
 import type { EventStream as SseStream } from '../helpers/sse.js';
 

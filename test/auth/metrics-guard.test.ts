@@ -7,11 +7,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { RequestHandler } from 'express';
-import { AuthUnavailableError, createAuth } from '../../src/api/auth/index.js';
-import type { KubeReviews } from '../../src/api/auth/index.js';
-import { healthHandler } from '../../src/api/health.js';
-import { createMetricsRegistry, metricsHandler } from '../../src/api/metrics/index.js';
-import { setup } from '../../src/api/graphql/test-context.test.js';
+import { AuthUnavailableError, createAuth } from '../../src/api/index.js';
+import type { KubeReviews } from '../../src/api/index.js';
+import { healthHandler } from '../../src/api/index.js';
+import { createMetricsRegistry, metricsHandler } from '../../src/api/index.js';
+import { setup } from '../helpers/graphql-context.js';
 import { writeTemp } from './helpers.js';
 
 const ALL = 'prometheus-token-0123456789';

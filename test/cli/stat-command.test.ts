@@ -9,8 +9,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { runCli } from '../../src/cli/program.js';
-import type { CliIo } from '../../src/cli/stat-io.js';
+import { runCli } from '../../src/cli/index.js';
+import type { CliIo } from '../../src/cli/index.js';
 
 const fixtures = new URL('../fixtures/cli/', import.meta.url);
 const typeDefs = readFileSync(new URL('../../schema/splitstat.graphql', import.meta.url), 'utf8');

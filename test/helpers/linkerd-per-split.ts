@@ -3,13 +3,13 @@
 // answers go through the same processing as splitstat's batched source, so comparing the two
 // compares what the queries return: the reference for tests and for bench/query.ts.
 import assert from 'node:assert/strict';
-import { linkerdSplitQueries } from '../../src/mesh/linkerd/promql.js';
-import { promqlRange } from '../../src/promql/promql-text.js';
-import { QUANTILES } from '../../src/promql/schema.js';
-import type { QuerySelection } from '../../src/promql/schema.js';
-import { addCount, emptyAccumulator, latencyMs, splitStats } from '../../src/stats/prometheus-answers.js';
-import type { InstantQuerier, PrometheusStatQuery } from '../../src/stats/prometheus-source.js';
-import type { SplitStats } from '../../src/stats/stat-source.js';
+import { linkerdSplitQueries } from '../../src/mesh/index.js';
+import { promqlRange } from '../../src/promql/index.js';
+import { QUANTILES } from '../../src/promql/index.js';
+import type { QuerySelection } from '../../src/promql/index.js';
+import { addCount, emptyAccumulator, latencyMs, splitStatsFromAnswers } from '../../src/stats/index.js';
+import type { InstantQuerier, PrometheusStatQuery } from '../../src/stats/index.js';
+import type { SplitStats } from '../../src/stats/index.js';
 
 export interface LinkerdPerSplitOptions {
   /** The evaluation instant, ms since the epoch. */
@@ -28,7 +28,7 @@ export async function linkerdPerSplitStats(client: InstantQuerier, query: Promet
   const out: SplitStats[] = [];
   for (const split of query.splits) {
     if (split.apex === '') {
-      out.push(splitStats(split, undefined, windowSeconds, query.to === undefined));
+      out.push(splitStatsFromAnswers(split, undefined, windowSeconds, query.to === undefined));
       continue;
     }
     const queries = linkerdSplitQueries(split, selection);
@@ -55,7 +55,7 @@ export async function linkerdPerSplitStats(client: InstantQuerier, query: Promet
         )
       : [];
     await Promise.all([counting, ...leafQuantiles, ...totalQuantiles]);
-    out.push(splitStats(split, accumulator, windowSeconds, query.to === undefined));
+    out.push(splitStatsFromAnswers(split, accumulator, windowSeconds, query.to === undefined));
   }
   return out;
 }

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
-import { resolveServeConfig } from '../../src/cli/serve-config.js';
-import { startService } from '../../src/cli/service.js';
-import type { RunningService } from '../../src/cli/service.js';
+import { resolveServeConfig } from '../../src/app/index.js';
+import { startService } from '../../src/app/index.js';
+import type { RunningService } from '../../src/app/index.js';
 import { builtinScenario, Simulator, writeSimulatedCluster } from '../../src/sim/index.js';
 import type { SimulatedClusterFiles } from '../../src/sim/index.js';
 

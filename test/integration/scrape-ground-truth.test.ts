@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { createLinkerdAdapter } from '../../src/mesh/index.js';
 import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../src/sim/index.js';
 import type { GroundTruth } from '../../src/sim/index.js';
-import { SplitStore } from '../../src/splits/store.js';
-import { flattenRows, ScrapeEngine, ScrapeStatSource, splitApexFilter } from '../../src/stats/index.js';
+import { SplitStore } from '../../src/splits/index.js';
+import { ScrapeEngine, splitApexFilter } from '../../src/ingest/index.js';
+import { flattenRows, ScrapeStatSource } from '../../src/stats/index.js';
 import type { StatRow } from '../../src/stats/index.js';
-import type { ScrapeTarget } from '../../src/collect/target.js';
-import { histogramQuantile } from '../../src/window/quantile.js';
-import { TrafficWindow } from '../../src/window/traffic-window.js';
+import type { ScrapeTarget } from '../../src/collect/index.js';
+import { histogramQuantile } from '../../src/window/index.js';
+import { TrafficWindow } from '../../src/window/index.js';
 
 const SCENARIO = `
 seed: 7

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/program.js';
-import { resolveServeConfig } from '../../src/cli/serve-config.js';
-import { startService } from '../../src/cli/service.js';
-import type { RunningService } from '../../src/cli/service.js';
+import { runCli } from '../../src/cli/index.js';
+import { resolveServeConfig } from '../../src/app/index.js';
+import { startService } from '../../src/app/index.js';
+import type { RunningService } from '../../src/app/index.js';
 import { builtinScenario, Simulator, writeSimulatedCluster } from '../../src/sim/index.js';
 import type { SimulatedClusterFiles } from '../../src/sim/index.js';
 

@@ -2,7 +2,7 @@
 // know yet.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseSplitVersion, discoverGroupVersions } from '../../src/splits/kube/index.js';
+import { chooseSplitVersion, discoverGroupVersions } from '../../src/splits/index.js';
 import { FakeKubeServer, PODS, kubeConfigFor } from '../helpers/fake-kube/index.js';
 import { trafficSplitCrd } from './crds.js';
 

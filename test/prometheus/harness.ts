@@ -8,7 +8,7 @@
 //   const truth = await mesh.recordTraffic(8_000);   // 8 s of real traffic, then frozen and scraped
 //   ... mesh.prometheus.query('sum by (dst_service) (response_total{direction="outbound"})') ...
 //   await mesh.close();
-import type { ScrapeTarget } from '../../src/collect/target.js';
+import type { ScrapeTarget } from '../../src/collect/index.js';
 import { Simulator } from '../../src/sim/index.js';
 import type { GroundTruth, Scenario } from '../../src/sim/index.js';
 import { startPrometheus, staticTarget } from '../helpers/prometheus.js';

@@ -2,8 +2,8 @@
 // time, auth, headers) and one clear PrometheusError for every way an answer can go wrong.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PrometheusClient, PrometheusError } from '../../src/promql/client.js';
-import { PrometheusStatSource } from '../../src/stats/prometheus-source.js';
+import { PrometheusClient, PrometheusError } from '../../src/promql/index.js';
+import { PrometheusStatSource } from '../../src/stats/index.js';
 import { startFakePrometheus } from './fake-prometheus.js';
 import type { FakePrometheus } from './fake-prometheus.js';
 import { closedPort, trafficSplit } from './helpers.js';

@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { histogramQuantile } from '../../src/window/quantile.js';
+import { histogramQuantile } from '../../src/window/index.js';
 
 export interface FakeSeries {
   readonly name: string;

@@ -2,8 +2,8 @@
 // shape linkerd-viz's Prometheus stores them.
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { parseManifestText } from '../../src/splits/manifests.js';
-import type { TrafficSplit } from '../../src/splits/model.js';
+import { parseManifestText } from '../../src/splits/index.js';
+import type { TrafficSplit } from '../../src/splits/index.js';
 import type { FakeSeries } from './fake-prometheus.js';
 
 export function trafficSplit(namespace: string, name: string, apex: string, backends: Readonly<Record<string, string | number>>): TrafficSplit {

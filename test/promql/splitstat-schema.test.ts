@@ -2,10 +2,10 @@
 // sums across collector shards.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PrometheusClient } from '../../src/promql/client.js';
-import { QuerySelectionError } from '../../src/promql/schema.js';
-import { splitstatBatchQueries } from '../../src/promql/splitstat-schema.js';
-import { PrometheusStatSource } from '../../src/stats/prometheus-source.js';
+import { PrometheusClient } from '../../src/promql/index.js';
+import { QuerySelectionError } from '../../src/promql/index.js';
+import { splitstatBatchQueries } from '../../src/promql/index.js';
+import { PrometheusStatSource } from '../../src/stats/index.js';
 import { startFakePrometheus } from './fake-prometheus.js';
 import type { FakePrometheus, FakeSeries } from './fake-prometheus.js';
 import { trafficSplit } from './helpers.js';

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { isRecord } from '../../util/json.js';
+import { isRecord } from '../../util/index.js';
 
 export interface TokenEntry {
   /** For logs only. */

@@ -1,12 +1,12 @@
 // Reading and checking the arguments the schema types only as strings: every mistake becomes a
 // BAD_USER_INPUT error that quotes what was sent and says what would have been accepted.
 import type { ServerInfo } from '../context.js';
-import type { SourceSelector } from '../../window/traffic-window.js';
-import { DurationError, parseGoDuration } from '../../window/duration.js';
+import type { SourceSelector } from '../../window/index.js';
+import { DurationError, parseGoDuration } from '../../go/index.js';
 import { badUserInput } from './bad-user-input.js';
 import { formatDuration } from './format-duration.js';
-import { LabelSelectorError, parseLabelSelector } from './label-selector.js';
-import type { LabelSelector } from './label-selector.js';
+import { LabelSelectorError, parseLabelSelector } from '../../splits/index.js';
+import type { LabelSelector } from '../../splits/index.js';
 
 /** The schema's default, also used when a client sends `window: null` explicitly. */
 export const DEFAULT_WINDOW = '1m';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_QUERY } from './graphiql.js';
-import { setup } from './test-context.test.js';
+import { setup } from '../../../test/helpers/graphql-context.js';
 
 const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 

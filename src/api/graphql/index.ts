@@ -2,6 +2,5 @@
 // as `app.use(yoga.graphqlEndpoint, yoga)` (see GraphQLServer for why that path).
 export { createGraphQL, GRAPHQL_ENDPOINT } from './create-graphql.js';
 export type { GraphQLOptions, GraphQLServer } from './create-graphql.js';
-export { parseLabelSelector, LabelSelectorError } from './label-selector.js';
-export type { LabelSelector, Requirement, RequirementOperator } from './label-selector.js';
 export { DEFAULT_QUERY } from './graphiql.js';
+export { selectSplits } from './split-views.js';

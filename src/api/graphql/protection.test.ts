@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getIntrospectionQuery } from 'graphql';
-import type { SplitStats, StatSource } from '../../stats/stat-source.js';
+import type { SplitStats, StatSource } from '../../stats/index.js';
 import { DEFAULT_QUERY } from './graphiql.js';
-import { onlyError, post, setup } from './test-context.test.js';
-import type { GraphQLResponse } from './test-context.test.js';
+import { onlyError, post, setup } from '../../../test/helpers/graphql-context.js';
+import type { GraphQLResponse } from '../../../test/helpers/graphql-context.js';
 
 describe('query limits', { timeout: 30_000 }, () => {
   const { yoga, source } = setup();

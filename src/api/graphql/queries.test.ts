@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClose, onlyError, post, setup } from './test-context.test.js';
+import { assertClose, onlyError, post, setup } from '../../../test/helpers/graphql-context.js';
 
 const NAMES = `query($namespace: String, $names: [String!], $labelSelector: String) {
   trafficSplits(namespace: $namespace, names: $names, labelSelector: $labelSelector) { namespace name }

@@ -1,7 +1,7 @@
 // Query: the splits with their numbers, one split, and what this server can answer.
 import type { GraphQLResolveInfo } from 'graphql';
 import type { AuthContext } from '../auth/index.js';
-import { splitKey } from '../../splits/model.js';
+import { splitKey } from '../../splits/index.js';
 import type { ServiceContext } from '../context.js';
 import { readClientSelector, readWindow } from './arguments.js';
 import type { ClientSelectorInput } from './arguments.js';

@@ -2,15 +2,15 @@
 // numbers of every split in one answer come from a single StatSource call (one PromQL round
 // trip in prometheus mode), made at most once and only if some field needs them.
 import { GraphQLError } from 'graphql';
-import { PrometheusError } from '../../promql/client.js';
-import type { SplitStore } from '../../splits/store.js';
-import type { TrafficSplit } from '../../splits/model.js';
-import { WindowRangeError } from '../../stats/scrape-source.js';
-import type { SplitStats, StatSource } from '../../stats/stat-source.js';
-import type { SourceSelector } from '../../window/traffic-window.js';
+import { PrometheusError } from '../../promql/index.js';
+import type { SplitStore } from '../../splits/index.js';
+import type { TrafficSplit } from '../../splits/index.js';
+import { WindowRangeError } from '../../stats/index.js';
+import type { SplitStats, StatSource } from '../../stats/index.js';
+import type { SourceSelector } from '../../window/index.js';
 import type { StatWindow } from './arguments.js';
 import { badUserInput } from './bad-user-input.js';
-import type { LabelSelector } from './label-selector.js';
+import type { LabelSelector } from '../../splits/index.js';
 
 export interface SplitFilter {
   /** Null, undefined or "" (Kubernetes' "all namespaces"): every namespace. */

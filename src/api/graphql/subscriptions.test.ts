@@ -2,11 +2,11 @@ import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ScrapeStatSource } from '../../stats/scrape-source.js';
-import type { SplitStats, StatQuery, StatSource } from '../../stats/stat-source.js';
+import { ScrapeStatSource } from '../../stats/index.js';
+import type { SplitStats, StatQuery, StatSource } from '../../stats/index.js';
 import type { GraphQLServer } from './create-graphql.js';
-import { NOW_MS, setup, split, trafficWindow } from './test-context.test.js';
-import type { GraphQLResponse } from './test-context.test.js';
+import { NOW_MS, setup, split, trafficWindow } from '../../../test/helpers/graphql-context.js';
+import type { GraphQLResponse } from '../../../test/helpers/graphql-context.js';
 import { readEventStream } from '../../../test/helpers/sse.js';
 import type { EventStream as SseStream } from '../../../test/helpers/sse.js';
 

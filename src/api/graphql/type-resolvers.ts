@@ -1,7 +1,7 @@
 // TrafficSplit, Backend and Stats fields over a SplitView: configuration straight from the split,
 // numbers from the view's shared batch (fetched at most once per answer).
-import type { SplitBackend } from '../../splits/model.js';
-import type { BackendStats, StatRow } from '../../stats/stat-row.js';
+import type { SplitBackend } from '../../splits/index.js';
+import type { BackendStats, StatRow } from '../../stats/index.js';
 import type { SplitView } from './split-views.js';
 
 export interface BackendView {

@@ -6,7 +6,7 @@ import express from 'express';
 import { Gauge, Registry } from 'prom-client';
 import { metricsHandler } from './handler.js';
 import { createMetricsRegistry } from './registry.js';
-import { commitTraffic, split, testContext } from './test-helpers.test.js';
+import { commitTraffic, split, testContext } from '../../../test/helpers/metrics-state.js';
 
 describe('metricsHandler', () => {
   const t = testContext();

@@ -1,7 +1,7 @@
 // The label sets the metrics contract promises (DESIGN.md, "Prometheus metrics"). Label objects
 // are built in one fixed key order because prom-client prints labels in insertion order, and the
 // exposition must be byte-stable for dashboards' diffing and for golden tests.
-import type { TrafficSplit } from '../../splits/model.js';
+import type { TrafficSplit } from '../../splits/index.js';
 
 export const BACKEND_LABELS = ['namespace', 'trafficsplit', 'apex', 'backend'] as const;
 export type BackendLabel = (typeof BACKEND_LABELS)[number];

@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createLinkerdAdapter } from '../../mesh/index.js';
 import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../sim/index.js';
-import { ScrapeEngine, splitApexFilter } from '../../stats/index.js';
-import { TrafficWindow } from '../../window/traffic-window.js';
+import { ScrapeEngine, splitApexFilter } from '../../ingest/index.js';
+import { TrafficWindow } from '../../window/index.js';
 import { metricsHandler } from './handler.js';
 import { createMetricsRegistry } from './registry.js';
-import { PROMTOOL, promtoolCheck, samplesOf, select, testContext, valueOf } from './test-helpers.test.js';
+import { PROMTOOL, promtoolCheck, samplesOf, select, testContext, valueOf } from '../../../test/helpers/metrics-state.js';
 
 const SCENARIO = `
 seed: 11

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { LINKERD_LATENCY_BUCKETS_MS } from '../../mesh/linkerd/adapter.js';
+import { LINKERD_LATENCY_BUCKETS_MS } from '../../mesh/index.js';
 import { createMetricsRegistry } from './registry.js';
-import { commitTraffic, samplesOf, select, seriesKey, split, testContext, valueOf } from './test-helpers.test.js';
-import type { EdgeTraffic, TestContext } from './test-helpers.test.js';
+import { commitTraffic, samplesOf, select, seriesKey, split, testContext, valueOf } from '../../../test/helpers/metrics-state.js';
+import type { EdgeTraffic, TestContext } from '../../../test/helpers/metrics-state.js';
 
 const GOLDEN = new URL('../../../test/fixtures/metrics/split-families.prom', import.meta.url);
 

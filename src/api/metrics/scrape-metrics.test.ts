@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLinkerdAdapter } from '../../mesh/index.js';
-import { ScrapeEngine } from '../../stats/scrape-engine.js';
-import type { ScrapeTarget } from '../../collect/target.js';
-import { TrafficWindow } from '../../window/traffic-window.js';
+import { ScrapeEngine } from '../../ingest/index.js';
+import type { ScrapeTarget } from '../../collect/index.js';
+import { TrafficWindow } from '../../window/index.js';
 import { createMetricsRegistry } from './registry.js';
 import { SCRAPE_FAILURE_REASONS } from './scrape-metrics.js';
-import { samplesOf, select, split, testContext, valueOf } from './test-helpers.test.js';
+import { samplesOf, select, split, testContext, valueOf } from '../../../test/helpers/metrics-state.js';
 
 /** A proxy page whose counters grow with n, with one line a proxy would never write. */
 function proxyPage(n: number): string {

@@ -2,7 +2,7 @@
 // why scrapes fail, and how much of what targets serve is unreadable.
 import { Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { ScrapeEngine, ScrapeFailureReason } from '../../stats/scrape-engine.js';
+import type { ScrapeEngine, ScrapeFailureReason } from '../../ingest/index.js';
 import { stateCounter, stateGauge } from './state-metrics.js';
 
 /**

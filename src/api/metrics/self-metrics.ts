@@ -1,7 +1,7 @@
 // splitstat's own health, from the service context: which splits are broken and why, whether the
 // split source has trouble, Kubernetes watch restarts, and which build is running.
 import type { Registry } from 'prom-client';
-import type { SplitIssueCode } from '../../splits/model.js';
+import type { SplitIssueCode } from '../../splits/index.js';
 import type { ServiceContext } from '../context.js';
 import { stateCounter, stateGauge } from './state-metrics.js';
 

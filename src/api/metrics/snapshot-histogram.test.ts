@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Histogram, Registry } from 'prom-client';
 import { snapshotHistogram } from './snapshot-histogram.js';
-import { samplesOf, seriesKey } from './test-helpers.test.js';
+import { samplesOf, seriesKey } from '../../../test/helpers/metrics-state.js';
 
 /** Samples as comparable lines: label order carries no meaning (prom-client puts `le` first, we put it last). */
 const normalised = (text: string) => samplesOf(text).map((sample) => `${seriesKey(sample)} ${sample.value}`);

@@ -1,7 +1,7 @@
 // What each TrafficSplit says, as metrics: one info series per split and the configured weights
 // per backend, so dashboards can put "configured" next to "observed".
 import type { Registry } from 'prom-client';
-import type { SplitStore } from '../../splits/store.js';
+import type { SplitStore } from '../../splits/index.js';
 import { BACKEND_LABELS, backendLabels } from './labels.js';
 import { stateGauge } from './state-metrics.js';
 

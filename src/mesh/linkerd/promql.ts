@@ -8,10 +8,10 @@
 //   query did (across authorities and ports, in the same order) before anything is rounded or a
 //   quantile is taken; grouping by the raw authority instead would round and interpolate per
 //   port. The bucket sums come back as they are and the quantiles are taken from them here.
-import type { TrafficSplit } from '../../splits/model.js';
-import type { BatchQueries, QuerySchema, QuerySelection, SampleKey } from '../../promql/schema.js';
-import { batchByLength } from '../../promql/schema.js';
-import { escapeRegexLiteral, goQuote, labelList, labelMatcher } from '../../promql/promql-text.js';
+import type { TrafficSplit } from '../../splits/index.js';
+import type { BatchQueries, QuerySchema, QuerySelection, SampleKey } from '../../promql/index.js';
+import { batchByLength } from '../../promql/index.js';
+import { escapeRegexLiteral, goQuote, labelList, labelMatcher } from '../../promql/index.js';
 
 /** The label label_replace writes: which split of the batch a series belongs to. */
 export const SPLIT_LABEL = 'splitstat_split';

@@ -41,8 +41,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LabelSelectorError, parseLabelSelector } from '../../../src/api/graphql/label-selector.js';
-import type { LabelSelector } from '../../../src/api/graphql/label-selector.js';
+import { LabelSelectorError, parseLabelSelector } from '../../../src/splits/index.js';
+import type { LabelSelector } from '../../../src/splits/index.js';
 import { apiGroup, apiGroupList, coreVersions, resourceList, versionInfo } from './discovery.js';
 import type { JsonObject } from './http.js';
 import { isJsonObject, sendJson, sendStatus, statusObject } from './http.js';

@@ -2,7 +2,7 @@
 // API server streams them. Filters by namespace and label selector the way the server does: an
 // object whose change moves it into the selection arrives as ADDED, out of it as DELETED.
 import type { ServerResponse } from 'node:http';
-import type { LabelSelector } from '../../../src/api/graphql/label-selector.js';
+import type { LabelSelector } from '../../../src/splits/index.js';
 import type { JsonObject } from './http.js';
 import { isJsonObject } from './http.js';
 import type { Change, StoredObject } from './object-store.js';

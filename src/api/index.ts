@@ -1,0 +1,11 @@
+// api/: the HTTP surfaces over a running service's state: the express server with /healthz and
+// /readyz, /metrics, GraphQL, and the access control in front of them.
+export { AuthUnavailableError, createAuth } from './auth/index.js';
+export type { Auth, AuthOptions, KubeReviews } from './auth/index.js';
+export type { ServiceContext } from './context.js';
+export { createApp, listen } from './server.js';
+export type { RunningServer } from './server.js';
+export { createGraphQL, selectSplits } from './graphql/index.js';
+export type { GraphQLOptions, GraphQLServer } from './graphql/index.js';
+export { healthHandler } from './health.js';
+export { createMetricsRegistry, metricsHandler } from './metrics/index.js';

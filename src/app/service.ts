@@ -1,0 +1,159 @@
+// Wires the scrape-mode service: split source → store, targets → scrape engine → traffic window →
+// stat source → HTTP surfaces. `serve`, `demo` and the end-to-end tests all start it this way.
+import { createAuth } from '../api/index.js';
+import { serviceKubeConfig } from '../kube/index.js';
+import type { ServiceContext } from '../api/index.js';
+import { createApp, listen } from '../api/index.js';
+import type { RunningServer } from '../api/index.js';
+import type { Express } from 'express';
+import { createLinkerdAdapter } from '../mesh/index.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { shardedTargetInput, splitInput, targetInput } from './service-inputs.js';
+import { SplitStore } from '../splits/index.js';
+import { PrometheusClient } from '../promql/index.js';
+import { PrometheusStatSource } from '../stats/index.js';
+import type { StatSource } from '../stats/index.js';
+import { ScrapeEngine, splitApexFilter } from '../ingest/index.js';
+import { MIN_WINDOW_MS, ScrapeStatSource } from '../stats/index.js';
+import { TrafficWindow } from '../window/index.js';
+import type { ServeConfig } from './serve-config.js';
+import { VERSION } from './version.js';
+
+export interface RunningService {
+  readonly url: string;
+  readonly ctx: ServiceContext;
+  readonly engine: ScrapeEngine;
+  close(): Promise<void>;
+}
+
+export interface StartServiceOptions {
+  readonly log?: (line: string) => void;
+  /** Try this port first, then any free one (the demo should not fail because 8080 is taken). */
+  readonly fallbackToAnyPort?: boolean;
+  /** Tests drive time and scrape cycles themselves. */
+  readonly now?: () => number;
+  readonly autoScrape?: boolean;
+}
+
+async function listenWithFallback(app: Express, config: ServeConfig, fallbackToAnyPort: boolean): Promise<RunningServer> {
+  try {
+    return await listen(app, config.listen.host, config.listen.port);
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : undefined;
+    if (code === 'EADDRINUSE' && fallbackToAnyPort) return listen(app, config.listen.host, 0);
+    if (code !== undefined) throw new Error(`cannot listen on ${config.listen.host ?? ''}:${config.listen.port}: ${code}`, { cause: error });
+    throw error;
+  }
+}
+
+export async function startService(
+  config: ServeConfig,
+  { log = () => undefined, fallbackToAnyPort = false, now = Date.now, autoScrape = true }: StartServiceOptions = {},
+): Promise<RunningService> {
+  // A bad tokens file or missing cluster access fails start-up before anything runs.
+  const auth = await createAuth(
+    {
+      mode: config.auth,
+      tokensFile: config.authTokensFile,
+      metricsAuth: config.metricsAuth,
+      kubeConfig: config.auth === 'kubernetes' ? serviceKubeConfig({ kubeconfig: config.kubeconfig, context: config.context, env: process.env }) : undefined,
+    },
+    { log },
+  );
+  const store = new SplitStore();
+  let kubeConfig: KubeConfig | undefined;
+  const kube = (): KubeConfig => (kubeConfig ??= serviceKubeConfig({ kubeconfig: config.kubeconfig, context: config.context, env: process.env }));
+  const splits = splitInput(config, store, kube, log);
+  const targets = shardedTargetInput(targetInput(config, kube, log), config);
+  // Files are read before listening (a wrong path is a start-up error); the cluster is not
+  // waited for: its watchers retry in the background and /readyz says when they are synced.
+  const starting: Promise<void>[] = [];
+  for (const input of [targets, splits]) {
+    if (input.waitsForCluster) {
+      starting.push(input.start().catch((error: unknown) => log(`${input.description}: ${String(error)}`)));
+    } else {
+      await input.start().catch(async (error: unknown) => {
+        await Promise.all([splits.stop(), targets.stop()]);
+        throw error;
+      });
+    }
+  }
+  const mesh = createLinkerdAdapter({ clusterDomain: config.clusterDomain });
+  const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, retentionMs: config.maxWindowMs });
+  const apexFilter = splitApexFilter(store);
+  const engine = new ScrapeEngine({
+    targets,
+    mesh,
+    window,
+    keepEdge: apexFilter.keepEdge,
+    scrape: { timeoutMs: config.scrapeTimeoutMs },
+    now,
+    log,
+  });
+  const scraping = config.source === 'scrape';
+  const source: StatSource = scraping
+    ? new ScrapeStatSource({ window })
+    : new PrometheusStatSource({
+        client: new PrometheusClient({ url: config.prometheusUrl ?? '', bearerToken: config.prometheusToken, headers: config.prometheusHeaders }),
+        schema: config.prometheusSchema,
+        now,
+      });
+  // Ready means a cycle has scraped the targets as they are once discovery is synced.
+  let scrapedWhenSynced = false;
+  engine.onCycle(() => {
+    if (targets.ready && splits.ready) scrapedWhenSynced = true;
+  });
+  const ctx: ServiceContext = {
+    info: {
+      version: VERSION,
+      source: config.source,
+      mesh: config.mesh,
+      minWindowMs: MIN_WINDOW_MS,
+      maxWindowMs: config.maxWindowMs,
+      scrapeIntervalMs: config.scrapeIntervalMs,
+    },
+    store,
+    source,
+    // Only a scraping process has traffic of its own to export and scrape health to report.
+    engine: scraping ? engine : undefined,
+    window: scraping ? window : undefined,
+    splitProblems: () => splits.problems(),
+    watchRestarts: () => splits.restarts + targets.restarts,
+    now,
+  };
+  let server: RunningServer;
+  try {
+    const app = createApp(ctx, {
+      readiness: [
+        { name: 'TrafficSplits', ready: () => splits.ready },
+        ...(scraping
+          ? [
+              { name: 'scrape targets', ready: () => targets.ready },
+              { name: 'the first scrape cycle', ready: () => scrapedWhenSynced },
+            ]
+          : []),
+      ],
+      graphql: { auth: auth.graphqlContext },
+      metricsGuard: auth.metricsGuard,
+    });
+    server = await listenWithFallback(app, config, fallbackToAnyPort);
+  } catch (error) {
+    // Whatever started must stop, or a watcher would keep a failed process alive.
+    await Promise.all([splits.stop(), targets.stop()]);
+    apexFilter.dispose();
+    throw error;
+  }
+  if (autoScrape && scraping) engine.start(config.scrapeIntervalMs);
+  const numbers = scraping ? `scraping ${targets.description}` : `querying ${config.prometheusUrl ?? ''} (${config.prometheusSchema} series)`;
+  log(`splitstat ${VERSION} serving on ${server.url}: ${numbers}, TrafficSplits from ${splits.description}`);
+  return {
+    url: server.url,
+    ctx,
+    engine,
+    async close() {
+      await Promise.all([server.close(), engine.stop(), splits.stop(), targets.stop()]);
+      await Promise.all(starting);
+      apexFilter.dispose();
+    },
+  };
+}

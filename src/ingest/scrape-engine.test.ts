@@ -1,0 +1,109 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLinkerdAdapter } from '../mesh/index.js';
+import { TrafficWindow } from '../window/index.js';
+import { ScrapeEngine } from './scrape-engine.js';
+
+// Hand-written proxy pages: one apex reached on two ports, two backend pods, both label orders,
+// plus traffic that must not count (inbound, another authority, another namespace's leaf).
+function page(n: number): string {
+  return [
+    '# TYPE response_total counter',
+    `response_total{direction="outbound",authority="web.prod.svc.cluster.local:80",dst_namespace="prod",dst_service="web-v1",dst_pod="web-v1-a",classification="success",status_code="200"} ${10 * n}`,
+    `response_total{authority="web.prod.svc.cluster.local:8080",direction="outbound",dst_namespace="prod",dst_service="web-v1",dst_pod="web-v1-b",classification="success",status_code="200"} ${5 * n}`,
+    `response_total{classification="failure",status_code="500",dst_pod="web-v2-a",dst_service="web-v2",dst_namespace="prod",authority="web.prod.svc.cluster.local:80",direction="outbound"} ${2 * n}`,
+    `response_total{direction="inbound",authority="web.prod.svc.cluster.local:80",classification="success",status_code="200"} ${100 * n}`,
+    `response_total{direction="outbound",authority="api.prod.svc.cluster.local:80",dst_namespace="prod",dst_service="api",classification="success"} ${50 * n}`,
+    `response_total{direction="outbound",authority="web.prod.svc.cluster.local:80",dst_namespace="staging",dst_service="web-v1",classification="success"} ${70 * n}`,
+    '# TYPE response_latency_ms histogram',
+    `response_latency_ms_bucket{direction="outbound",authority="web.prod.svc.cluster.local:80",dst_namespace="prod",dst_service="web-v1",le="10"} ${10 * n}`,
+    `response_latency_ms_bucket{direction="outbound",authority="web.prod.svc.cluster.local:80",dst_namespace="prod",dst_service="web-v1",le="+Inf"} ${10 * n}`,
+    `response_latency_ms_bucket{direction="outbound",authority="web.prod.svc.cluster.local:8080",dst_namespace="prod",dst_service="web-v1",le="10"} 0`,
+    `response_latency_ms_bucket{direction="outbound",authority="web.prod.svc.cluster.local:8080",dst_namespace="prod",dst_service="web-v1",le="100"} ${5 * n}`,
+    `response_latency_ms_bucket{direction="outbound",authority="web.prod.svc.cluster.local:8080",dst_namespace="prod",dst_service="web-v1",le="+Inf"} ${5 * n}`,
+    '',
+  ].join('\n');
+}
+
+describe('ScrapeEngine', () => {
+  let server: http.Server;
+  let url = '';
+  let n = 1;
+  before(async () => {
+    server = http.createServer((_request, response) => response.end(page(n)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('sums an apex over ports and backend pods and keeps only split traffic', async () => {
+    let now = 0;
+    const mesh = createLinkerdAdapter();
+    const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs });
+    const engine = new ScrapeEngine({
+      targets: { targets: () => [{ url, namespace: 'prod', pod: 'client-1', workload: { kind: 'deployment', name: 'client' } }] },
+      mesh,
+      window,
+      keepEdge: (edge) => edge.apex === 'web',
+      now: () => now,
+    });
+    n = 1;
+    await engine.runCycle();
+    n = 4;
+    now = 30_000;
+    const report = await engine.runCycle();
+    assert.equal(report.up, 1);
+    const totals = window.totals(30_000);
+    assert.deepEqual([...totals.edges.keys()].sort(), ['prod/web/web-v1', 'prod/web/web-v2']);
+    const v1 = totals.edges.get('prod/web/web-v1');
+    assert.equal(v1?.success, 45); // (10 + 5) × 3
+    assert.equal(v1?.failure, 0);
+    assert.equal(totals.edges.get('prod/web/web-v2')?.failure, 6);
+    const index = (le: number) => mesh.latencyBucketsMs.indexOf(le);
+    assert.equal(v1?.latency[index(10)], 30);
+    assert.equal(v1?.latency[index(100)], 15);
+    assert.equal(v1?.latency[index(Number.POSITIVE_INFINITY)], 45);
+    assert.equal(totals.coveredMs, 30_000);
+  });
+
+  it('reports unreachable targets and keeps going', async () => {
+    const mesh = createLinkerdAdapter();
+    const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs });
+    const logged: string[] = [];
+    const engine = new ScrapeEngine({
+      targets: { targets: () => [{ url: 'http://127.0.0.1:1/metrics', namespace: 'prod', pod: 'gone' }, { url, namespace: 'prod', pod: 'ok' }] },
+      mesh,
+      window,
+      log: (line) => logged.push(line),
+    });
+    const report = await engine.runCycle();
+    assert.equal(report.up, 1);
+    assert.equal(report.failures.get('network'), 1);
+    assert.equal(engine.failuresTotal.get('network'), 1);
+    assert.deepEqual(engine.targetStatuses().map((status) => [status.target.pod, status.up]).sort(), [['gone', false], ['ok', true]]);
+    assert.equal(logged.length, 1);
+    assert.match(logged[0] ?? '', /scrape http:\/\/127\.0\.0\.1:1\/metrics \(prod\/gone\) failed: network/);
+    await engine.runCycle();
+    assert.equal(logged.length, 1, 'the same failure is logged once, not every cycle');
+  });
+
+  it('runs on an interval until stopped', async () => {
+    const mesh = createLinkerdAdapter();
+    const engine = new ScrapeEngine({ targets: { targets: () => [] }, mesh, window: new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs }) });
+    const cycles: number[] = [];
+    engine.onCycle(() => cycles.push(engine.cycles));
+    engine.start(20);
+    const deadline = Date.now() + 5_000;
+    while (cycles.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await engine.stop();
+    const afterStop = engine.cycles;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.ok(afterStop >= 3);
+    assert.equal(engine.cycles, afterStop, 'no cycle after stop');
+  });
+});

@@ -1,0 +1,237 @@
+// The scrape loop: every interval, scrape every target at once, turn each proxy's counters into
+// increases, keep only split traffic, and commit one interval to the traffic window. One bad
+// target (down, slow, garbage, reset) costs only its own numbers.
+import { setMaxListeners } from 'node:events';
+import { parseExposition } from '../collect/index.js';
+import { findProcessStartTime } from '../collect/index.js';
+import type { ScrapeOptions, ScrapeOutcome } from '../collect/index.js';
+import { scrapeAll } from '../collect/index.js';
+import type { ScrapeTarget } from '../collect/index.js';
+import { targetKey } from '../collect/index.js';
+import type { MeshAdapter, SeriesMeaning, TrafficEdge } from '../mesh/index.js';
+import { TargetCounters } from '../window/index.js';
+import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
+
+export interface TargetProvider {
+  targets(): readonly ScrapeTarget[];
+}
+
+export type ScrapeFailureReason = Exclude<ScrapeOutcome, { ok: true }>['reason'] | 'parse';
+
+export interface TargetStatus {
+  readonly target: ScrapeTarget;
+  readonly up: boolean;
+  readonly lastError: string | undefined;
+  readonly lastDurationMs: number;
+}
+
+export interface CycleReport {
+  readonly startedAtMs: number;
+  readonly durationMs: number;
+  readonly targets: number;
+  readonly up: number;
+  readonly failures: ReadonlyMap<ScrapeFailureReason, number>;
+  readonly samples: number;
+  readonly malformedLines: number;
+}
+
+export interface ScrapeEngineOptions {
+  readonly targets: TargetProvider;
+  readonly mesh: MeshAdapter;
+  readonly window: TrafficWindow;
+  readonly scrape?: Omit<ScrapeOptions, 'signal'>;
+  /** Which traffic to keep (normally: edges whose apex has a TrafficSplit). Default: all. */
+  readonly keepEdge?: (edge: TrafficEdge) => boolean;
+  readonly now?: () => number;
+  readonly log?: (line: string) => void;
+}
+
+interface TargetState {
+  readonly counters: TargetCounters<SeriesMeaning>;
+  readonly source: SourceWorkload;
+  processStart: number | undefined;
+  status: TargetStatus;
+}
+
+export class ScrapeEngine {
+  readonly #options: ScrapeEngineOptions;
+  readonly #now: () => number;
+  readonly #log: (line: string) => void;
+  readonly #states = new Map<string, TargetState>();
+  readonly #failuresTotal = new Map<ScrapeFailureReason, number>();
+  readonly #cycleListeners = new Set<(report: CycleReport) => void>();
+  #previousCycleAtMs: number | undefined;
+  #cycles = 0;
+  #malformedTotal = 0;
+  #lastReport: CycleReport | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<CycleReport> | undefined;
+  #abort = new AbortController();
+  #stopped = false;
+
+  constructor(options: ScrapeEngineOptions) {
+    this.#options = options;
+    // Every in-flight scrape listens for shutdown on this one signal: hundreds at once is normal.
+    setMaxListeners(0, this.#abort.signal);
+    this.#now = options.now ?? Date.now;
+    this.#log = options.log ?? (() => undefined);
+  }
+
+  /** Completed cycles; the first one only takes baselines. */
+  get cycles(): number {
+    return this.#cycles;
+  }
+
+  get lastReport(): CycleReport | undefined {
+    return this.#lastReport;
+  }
+
+  /** Scrape failures since start, by reason. */
+  get failuresTotal(): ReadonlyMap<ScrapeFailureReason, number> {
+    return this.#failuresTotal;
+  }
+
+  get malformedLinesTotal(): number {
+    return this.#malformedTotal;
+  }
+
+  targetStatuses(): TargetStatus[] {
+    return [...this.#states.values()].map((state) => state.status);
+  }
+
+  onCycle(listener: (report: CycleReport) => void): () => void {
+    this.#cycleListeners.add(listener);
+    return () => this.#cycleListeners.delete(listener);
+  }
+
+  /** Runs cycles every intervalMs until stop(); a slow cycle delays the next, never overlaps it. */
+  start(intervalMs: number): void {
+    const tick = (): void => {
+      if (this.#stopped) return;
+      const started = this.#now();
+      this.runCycle()
+        .catch((error: unknown) => this.#log(`scrape cycle failed: ${String(error)}`))
+        .finally(() => {
+          if (this.#stopped) return;
+          const wait = Math.max(0, intervalMs - (this.#now() - started));
+          this.#timer = setTimeout(tick, wait);
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#abort.abort();
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** One scrape of every target; the increases since the previous cycle become one interval. */
+  runCycle(): Promise<CycleReport> {
+    if (this.#running !== undefined) return this.#running;
+    this.#running = this.#cycle().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #cycle(): Promise<CycleReport> {
+    const startedAtMs = this.#now();
+    const targets = this.#options.targets.targets();
+    this.#forgetVanished(targets);
+    const interval = this.#options.window.openInterval();
+    const failures = new Map<ScrapeFailureReason, number>();
+    let up = 0;
+    let samples = 0;
+    let malformed = 0;
+    await scrapeAll(targets, { ...this.#options.scrape, signal: this.#abort.signal }, (outcome) => {
+      const state = this.#stateFor(outcome.target);
+      if (!outcome.ok) {
+        this.#markDown(state, outcome.reason, outcome.message, outcome.durationMs, failures);
+        return;
+      }
+      const result = this.#ingest(state, outcome.body, interval);
+      samples += result.samples;
+      malformed += result.malformed;
+      // A few bad lines are tolerated; a page that is mostly not metrics (an HTML error page, a
+      // wrong port) is a failed scrape, even with a 200.
+      if (result.malformed > result.samples) {
+        this.#markDown(state, 'parse', `no valid samples (${result.malformed} malformed lines)`, outcome.durationMs, failures);
+        return;
+      }
+      up++;
+      state.status = { target: outcome.target, up: true, lastError: undefined, lastDurationMs: outcome.durationMs };
+    });
+    if (this.#previousCycleAtMs !== undefined) this.#options.window.commit(interval, this.#previousCycleAtMs, startedAtMs);
+    this.#previousCycleAtMs = startedAtMs;
+    this.#cycles++;
+    this.#malformedTotal += malformed;
+    const report: CycleReport = { startedAtMs, durationMs: this.#now() - startedAtMs, targets: targets.length, up, failures, samples, malformedLines: malformed };
+    this.#lastReport = report;
+    for (const listener of this.#cycleListeners) listener(report);
+    return report;
+  }
+
+  #ingest(state: TargetState, body: string, interval: IntervalBuilder): { samples: number; malformed: number } {
+    const { mesh, keepEdge } = this.#options;
+    const counters = state.counters;
+    const processStart = findProcessStartTime(body);
+    if (processStart !== undefined) {
+      if (state.processStart !== undefined && processStart !== state.processStart) counters.restarted();
+      state.processStart = processStart;
+    }
+    counters.beginScrape();
+    const report = parseExposition(
+      body,
+      (sample) => {
+        const series = counters.observe(sample.series, sample.value, () => mesh.interpret(sample.name, sample.labels));
+        const meaning = series.meaning;
+        if (meaning === null || series.delta === 0) return;
+        if (keepEdge !== undefined && !keepEdge(meaning.edge)) return;
+        if (meaning.kind === 'response') interval.addResponses(meaning.edge, state.source, meaning.outcome, series.delta);
+        else if (meaning.kind === 'latency') interval.addLatency(meaning.edge, state.source, meaning.leMs, series.delta);
+        else interval.addLatencySum(meaning.edge, state.source, series.delta);
+      },
+      { acceptMetric: (name) => mesh.acceptMetric(name) },
+    );
+    const readable = report.samples + report.skipped;
+    // A body that is mostly unreadable is not a scrape: keep the old values rather than baseline on it.
+    if (report.malformed <= readable) counters.endScrape();
+    return { samples: readable, malformed: report.malformed };
+  }
+
+  #markDown(state: TargetState, reason: ScrapeFailureReason, message: string, durationMs: number, failures: Map<ScrapeFailureReason, number>): void {
+    failures.set(reason, (failures.get(reason) ?? 0) + 1);
+    this.#failuresTotal.set(reason, (this.#failuresTotal.get(reason) ?? 0) + 1);
+    if (state.status.up || state.status.lastError !== message) this.#log(`scrape ${state.status.target.url} (${state.status.target.namespace}/${state.status.target.pod}) failed: ${reason}: ${message}`);
+    state.status = { target: state.status.target, up: false, lastError: message, lastDurationMs: durationMs };
+  }
+
+  #stateFor(target: ScrapeTarget): TargetState {
+    const key = targetKey(target);
+    let state = this.#states.get(key);
+    if (state === undefined) {
+      state = {
+        counters: new TargetCounters<SeriesMeaning>(),
+        source: sourceOf(target),
+        processStart: undefined,
+        status: { target, up: true, lastError: undefined, lastDurationMs: 0 },
+      };
+      this.#states.set(key, state);
+    }
+    return state;
+  }
+
+  /** A target that left discovery stops contributing; its counters go with it. */
+  #forgetVanished(targets: readonly ScrapeTarget[]): void {
+    const current = new Set(targets.map(targetKey));
+    for (const key of this.#states.keys()) if (!current.has(key)) this.#states.delete(key);
+  }
+}
+
+function sourceOf(target: ScrapeTarget): SourceWorkload {
+  return target.workload === undefined
+    ? { namespace: target.namespace, kind: 'pod', name: target.pod }
+    : { namespace: target.namespace, kind: target.workload.kind, name: target.workload.name };
+}

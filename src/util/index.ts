@@ -1,0 +1,2 @@
+// util/: small helpers every stage may use.
+export { isRecord, parseJsonOrUndefined } from './json.js';

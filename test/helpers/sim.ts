@@ -1,0 +1,80 @@
+// Helpers shared by the simulator's tests: a deliberately tiny Prometheus text reader (the real
+// parser lives in src/collect and is what these tests must not depend on), and small scenarios.
+// Named *.test.ts so it stays out of the build; it declares no tests itself, so importing it
+// does not repeat any (its parser is checked in linkerd-exposition.test.ts).
+import { parseScenarioText } from '../../src/sim/index.js';
+import type { Scenario } from '../../src/sim/index.js';
+
+export interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)/y;
+
+/** Samples of an exposition page; throws on any line it cannot read. */
+export function parseSamples(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = SAMPLE_LINE.exec(line);
+    if (match === null) throw new Error(`unreadable line: ${line}`);
+    const [, name = '', labelText = '', value = ''] = match;
+    const labels: Record<string, string> = {};
+    LABEL.lastIndex = 0;
+    while (LABEL.lastIndex < labelText.length) {
+      const label = LABEL.exec(labelText);
+      if (label === null) throw new Error(`unreadable labels: ${line}`);
+      labels[label[1]!] = label[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    }
+    samples.push({ name, labels, value: value === '+Inf' ? Infinity : Number(value) });
+  }
+  return samples;
+}
+
+/** Adds up the samples of one metric that pass `where`, grouped by the key `by` returns. */
+export function sumBy(samples: readonly Sample[], name: string, by: (labels: Readonly<Record<string, string>>) => string | undefined): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const sample of samples) {
+    if (sample.name !== name) continue;
+    const key = by(sample.labels);
+    if (key === undefined) continue;
+    sums.set(key, (sums.get(key) ?? 0) + sample.value);
+  }
+  return sums;
+}
+
+/** One split `default/web` (apex web) with backends given as YAML list items, one client. */
+export function oneSplitScenario({
+  backends,
+  rps = 100,
+  pods = 1,
+  seed = 7,
+  protocol = 'http',
+  schedule = '',
+}: {
+  backends: string;
+  rps?: number;
+  pods?: number;
+  seed?: number;
+  protocol?: 'http' | 'grpc';
+  schedule?: string;
+}): Scenario {
+  return parseScenarioText(
+    `seed: ${seed}
+splits:
+  - name: web
+    apex: web
+    backends:
+${backends}
+clients:
+  - workload: deployment/client
+    pods: ${pods}
+    protocol: ${protocol}
+    calls: [{ split: default/web, rps: ${rps} }]
+${schedule}`,
+    'test.yaml',
+  );
+}
