@@ -194,7 +194,7 @@ async function main(): Promise<void> {
       { name: 'batched', stats: (query) => batchedSource.stats(query), times: [] },
       { name: 'per-split (Linkerd)', stats: (query) => linkerdPerSplitStats(counting, query, { timeMs: instant }), times: [] },
     ];
-    const query = { splits, windowMs: WINDOW_MS, windowText: WINDOW };
+    const query = { splits, window: { text: WINDOW, ms: WINDOW_MS } };
     const answers: SplitStats[][] = [];
     for (const approach of approaches) {
       const warm = performance.now();

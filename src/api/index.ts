@@ -5,7 +5,7 @@ export type { Auth, AuthOptions, KubeReviews } from './auth/index.js';
 export type { ServiceContext } from './context.js';
 export { createApp, listen } from './server.js';
 export type { RunningServer } from './server.js';
-export { createGraphQL, selectSplits } from './graphql/index.js';
+export { createGraphQL } from './graphql/index.js';
 export type { GraphQLOptions, GraphQLServer } from './graphql/index.js';
 export { healthHandler } from './health.js';
 export { createMetricsRegistry, metricsHandler } from './metrics/index.js';

@@ -7,6 +7,10 @@ import { z } from 'zod';
 import { parseShard, ShardError } from '../collect/index.js';
 import type { Shard } from '../collect/index.js';
 import { DurationError, parseGoDuration } from '../go/index.js';
+import { MESH_NAMES } from '../mesh/index.js';
+import type { MeshName } from '../mesh/index.js';
+import { PROMETHEUS_SCHEMA_NAMES } from '../stats/index.js';
+import type { PrometheusSchemaName } from '../stats/index.js';
 
 export interface ServeConfig {
   readonly listen: ListenAddress;
@@ -26,10 +30,10 @@ export interface ServeConfig {
   readonly source: 'scrape' | 'prometheus';
   /** prometheus source: where to query, which series, and how to authenticate. */
   readonly prometheusUrl: string | undefined;
-  readonly prometheusSchema: 'linkerd' | 'splitstat';
+  readonly prometheusSchema: PrometheusSchemaName;
   readonly prometheusToken: string | undefined;
   readonly prometheusHeaders: Readonly<Record<string, string>>;
-  readonly mesh: 'linkerd';
+  readonly mesh: MeshName;
   readonly clusterDomain: string;
   readonly scrapeIntervalMs: number;
   readonly scrapeTimeoutMs: number;
@@ -65,7 +69,7 @@ export const SETTINGS = {
   prometheusSchema: { env: 'SPLITSTAT_PROMETHEUS_SCHEMA', default: 'linkerd', help: "which series to query: linkerd (the proxies' raw metrics) or splitstat (sharded collectors' exports)" },
   prometheusToken: { env: 'SPLITSTAT_PROMETHEUS_TOKEN', default: undefined, help: 'bearer token for Prometheus' },
   prometheusHeaders: { env: 'SPLITSTAT_PROMETHEUS_HEADERS', default: undefined, help: 'extra headers for Prometheus, "Name: value" separated by ";" (e.g. X-Scope-OrgID: tenant)' },
-  mesh: { env: 'SPLITSTAT_MESH', default: 'linkerd', help: 'which mesh the proxies belong to: linkerd' },
+  mesh: { env: 'SPLITSTAT_MESH', default: 'linkerd', help: `which mesh the proxies belong to: ${MESH_NAMES.join(', ')}` },
   clusterDomain: { env: 'SPLITSTAT_CLUSTER_DOMAIN', default: 'cluster.local', help: 'cluster domain in proxy authorities' },
   scrapeInterval: { env: 'SPLITSTAT_SCRAPE_INTERVAL', default: '10s', help: 'how often to scrape every target' },
   scrapeTimeout: { env: 'SPLITSTAT_SCRAPE_TIMEOUT', default: '5s', help: 'per-target scrape timeout (at most the interval)' },
@@ -128,7 +132,7 @@ const schema = z.object({
   adminPort: z.string().regex(/^\d{1,5}$/, { error: 'adminPort: must be a port number' }).transform(Number).refine((port) => port > 0 && port <= 65535, { error: 'adminPort: must be 1 to 65535' }),
   source: oneOf('source', ['scrape', 'prometheus']),
   prometheusUrl: z.url({ error: 'prometheusUrl: must be an http(s) URL' }).optional(),
-  prometheusSchema: oneOf('prometheusSchema', ['linkerd', 'splitstat']),
+  prometheusSchema: oneOf('prometheusSchema', PROMETHEUS_SCHEMA_NAMES),
   prometheusToken: z.string().optional(),
   prometheusHeaders: z
     .string()
@@ -146,7 +150,7 @@ const schema = z.object({
       return headers;
     })
     .optional(),
-  mesh: oneOf('mesh', ['linkerd']),
+  mesh: oneOf('mesh', MESH_NAMES),
   clusterDomain: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: 'clusterDomain: must be a DNS name such as cluster.local' }),
   scrapeInterval: duration('scrapeInterval', 100),
   scrapeTimeout: duration('scrapeTimeout', 100),

@@ -105,7 +105,7 @@ export function targetInput(config: ServeConfig, kube: () => KubeConfig, log: (l
 }
 
 /**
- * With `--shard i/N`, only this shard's targets (by namespace/pod, see stats/shard.ts). Applied
+ * With `--shard i/N`, only this shard's targets (by namespace/pod, see collect/shard.ts). Applied
  * on every call, so targets discovered later are sharded too; readiness and the rest pass through.
  */
 export function shardedTargetInput(input: TargetInput, config: Pick<ServeConfig, 'shard'>): TargetInput {

@@ -6,7 +6,7 @@ import type { ServiceContext } from '../api/index.js';
 import { createApp, listen } from '../api/index.js';
 import type { RunningServer } from '../api/index.js';
 import type { Express } from 'express';
-import { createLinkerdAdapter } from '../mesh/index.js';
+import { meshNamed } from '../mesh/index.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { shardedTargetInput, splitInput, targetInput } from './service-inputs.js';
 import { SplitStore } from '../splits/index.js';
@@ -14,7 +14,8 @@ import { PrometheusClient } from '../promql/index.js';
 import { PrometheusStatSource } from '../stats/index.js';
 import type { StatSource } from '../stats/index.js';
 import { ScrapeEngine, splitApexFilter } from '../ingest/index.js';
-import { MIN_WINDOW_MS, ScrapeStatSource } from '../stats/index.js';
+import { ScrapeStatSource } from '../stats/index.js';
+import { MIN_WINDOW_MS } from '../window/index.js';
 import { TrafficWindow } from '../window/index.js';
 import type { ServeConfig } from './serve-config.js';
 import { VERSION } from './version.js';
@@ -78,7 +79,7 @@ export async function startService(
       });
     }
   }
-  const mesh = createLinkerdAdapter({ clusterDomain: config.clusterDomain });
+  const mesh = meshNamed(config.mesh).createAdapter({ clusterDomain: config.clusterDomain });
   const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, retentionMs: config.maxWindowMs });
   const apexFilter = splitApexFilter(store);
   const engine = new ScrapeEngine({

@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { builtinScenario, DEMO_SCENARIO_YAML, loadScenarioFile, Simulator, writeSimulatedCluster } from '../sim/index.js';
-import { checkWindow } from '../stats/index.js';
-import type { DurationFlag } from './flags.js';
+import { checkStatWindow } from '../window/index.js';
+import type { Duration } from '../go/index.js';
 import { runLiveTable } from './live-table.js';
 import { resolveServeConfig } from '../app/index.js';
 import type { ServeConfig } from '../app/index.js';
@@ -20,8 +20,8 @@ export interface DemoOptions {
   readonly targetsFile?: string | undefined;
   readonly clusterDomain?: string | undefined;
   readonly listen: string;
-  readonly scrapeInterval: DurationFlag;
-  readonly window: DurationFlag;
+  readonly scrapeInterval: Duration;
+  readonly window: Duration;
   readonly exitAfterMs?: number | undefined;
 }
 
@@ -42,7 +42,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         ...(clusterDomain === undefined ? {} : { clusterDomain }),
       },
     });
-    checkWindow(options.window.ms, serveConfig.maxWindowMs);
+    checkStatWindow(options.window, serveConfig.maxWindowMs);
     return serveConfig;
   };
   const every = `scraped every ${options.scrapeInterval.text}, window ${options.window.text}. Ctrl-C stops.`;
@@ -60,7 +60,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   }
 
   // Fail on a bad window before starting anything.
-  checkWindow(options.window.ms, Number.POSITIVE_INFINITY);
+  checkStatWindow(options.window);
   const scenario = options.scenarioFile === undefined ? builtinScenario() : await loadScenarioFile(options.scenarioFile);
   const sim = new Simulator({ scenario });
   await sim.start();

@@ -1,14 +1,9 @@
 // Flag value parsers shared by the subcommands; they fail with the flag's name in the message.
 import { InvalidArgumentError } from 'commander';
 import { DurationError, parseGoDuration } from '../go/index.js';
+import type { Duration } from '../go/index.js';
 
-export interface DurationFlag {
-  /** As typed (Linkerd passed the window string verbatim into PromQL). */
-  readonly text: string;
-  readonly ms: number;
-}
-
-export function parseDurationFlag(flag: string): (value: string) => DurationFlag {
+export function parseDurationFlag(flag: string): (value: string) => Duration {
   return (value) => {
     try {
       const ms = parseGoDuration(value);

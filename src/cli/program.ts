@@ -71,7 +71,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       });
     });
 
-  // ---- stat: `splitstat stat ts` and `kubectl splitstat ts` (stat-command.ts, stat-plugin.ts)
+  // ---- stat: `splitstat stat ts` and `kubectl splitstat ts` (stat/command.ts, kubectl-plugin.ts)
   registerStatCommand(
     program,
     (next) => {

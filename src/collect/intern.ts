@@ -1,5 +1,5 @@
 // String interning for the exposition parser. A proxy body repeats the same few hundred names and
-// label values thousands of times; looking them up by a hash computed while scanning means one
+// label values thousands of times; looking them up by a hash of the text in place means one
 // shared string per distinct value instead of a new substring per sample, and the shared strings
 // are copies, so nothing a caller keeps pins the (megabytes-large) scraped body in memory.
 
@@ -23,13 +23,13 @@ export function canonicalKey(s: string): string {
   return Object.keys({ [s]: 0 })[0] ?? s;
 }
 
-/** The hash step the tables use; callers fold it over the character codes of a key. */
-export function hashStep(hash: number, charCode: number): number {
-  return (Math.imul(hash, 31) + charCode) | 0;
-}
-
-/** Keeps hashes in V8's small-integer range, where Map lookups are cheapest. */
-export function finishHash(hash: number): number {
+/**
+ * The hash of text[start, end) the tables look keys up by. Kept in V8's small-integer range,
+ * where Map lookups are cheapest.
+ */
+function hashRange(text: string, start: number, end: number): number {
+  let hash = 0;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
   return hash & 0x3fffffff;
 }
 
@@ -73,8 +73,9 @@ export class InternTable<T extends InternEntry> {
     this.#byKey.clear();
   }
 
-  /** `hash` must be finishHash() of hashStep() folded over text[start, end). */
-  get(text: string, start: number, end: number, hash: number): T {
+  /** The entry for text[start, end), created on first sight. */
+  get(text: string, start: number, end: number): T {
+    const hash = hashRange(text, start, end);
     const cached = this.#byHash.get(hash);
     if (cached !== undefined && cached.key.length === end - start && regionEquals(text, start, cached.key)) {
       return cached;

@@ -12,6 +12,12 @@ const UNIT_MS: Readonly<Record<string, number>> = {
   h: 3_600_000,
 };
 
+/** A duration as the user typed it, with its length: the text is kept for echoing it back. */
+export interface Duration {
+  readonly text: string;
+  readonly ms: number;
+}
+
 export class DurationError extends Error {
   override readonly name = 'DurationError';
 }

@@ -6,3 +6,5 @@ export { createLinkerdAdapter, LINKERD_LATENCY_BUCKETS_MS } from './linkerd/inde
 export type { LinkerdAdapterOptions } from './linkerd/index.js';
 export { parseServiceAuthority } from './linkerd/index.js';
 export { linkerdBatchQueries, linkerdQuerySchema, linkerdSplitQueries, overlappingSplits, SPLIT_LABEL } from './linkerd/index.js';
+export { MESH_NAMES, MESHES, meshNamed } from './registry.js';
+export type { Mesh, MeshName } from './registry.js';

@@ -16,3 +16,7 @@ export { LabelSelectorError, parseLabelSelector } from './label-selector.js';
 export type { LabelSelector, Requirement, RequirementOperator } from './label-selector.js';
 export { chooseSplitVersion, discoverGroupVersions, KubeSplitSource } from './kube/index.js';
 export type { KubeSplitSourceOptions } from './kube/index.js';
+export { selectSplits } from './select.js';
+export type { SplitFilter } from './select.js';
+export { SPLIT_KINDS, splitKindOf, TRAFFIC_SPLIT } from './kinds.js';
+export type { SplitKind } from './kinds.js';

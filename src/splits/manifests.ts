@@ -3,7 +3,7 @@
 // the file.
 import { parseAllDocuments } from 'yaml';
 import type { TrafficSplit } from './model.js';
-import { normalizeTrafficSplit } from './normalize.js';
+import { splitKindOf } from './kinds.js';
 import { isRecord } from '../util/index.js';
 
 export interface ManifestProblem {
@@ -38,8 +38,9 @@ export function parseManifestText(text: string, fileName: string, options: Parse
   const splits = new Map<string, { split: TrafficSplit; where: string }>();
   documents.values.forEach((value, index) => {
     for (const { object, where } of flattenLists(value, `document ${index + 1}`, 0)) {
-      if (!isRecord(object) || object.kind !== 'TrafficSplit') continue;
-      const result = normalizeTrafficSplit(object, options);
+      const kind = isRecord(object) ? splitKindOf(object) : undefined;
+      if (kind === undefined) continue;
+      const result = kind.normalize(object, options);
       if (!result.ok) {
         problems.push({ file: fileName, message: `${where}: ${result.error}` });
         continue;

@@ -1,10 +1,10 @@
 // stats/: the StatSource interface and its two implementations (scrape: from the traffic window in
 // memory; prometheus: batched PromQL), both answering in StatRows with Linkerd's semantics.
 export { backendStats, splitStats } from './rows.js';
-export { checkWindow, MIN_WINDOW_MS, ScrapeStatSource, WindowRangeError } from './scrape-source.js';
+export { ScrapeStatSource } from './scrape-source.js';
 export type { BackendStats, StatRow } from './stat-row.js';
 export { flattenRows } from './stat-source.js';
 export type { SplitStats, StatQuery, StatSource } from './stat-source.js';
-export { PrometheusStatSource } from './prometheus-source.js';
+export { PROMETHEUS_SCHEMA_NAMES, PrometheusStatSource } from './prometheus-source.js';
 export type { InstantQuerier, PrometheusSchemaName, PrometheusStatQuery } from './prometheus-source.js';
 export { addCount, emptyAccumulator, latencyMs, splitStatsFromAnswers } from './prometheus-answers.js';

@@ -4,7 +4,8 @@
 // queries (counts, latency bucket rates) per batch of up to a few hundred splits, all evaluated
 // at one instant so they describe the same moment; the quantiles are taken from the bucket rates
 // with Prometheus' own algorithm.
-import { linkerdQuerySchema } from '../mesh/index.js';
+import { MESH_NAMES, meshNamed } from '../mesh/index.js';
+import type { MeshName } from '../mesh/index.js';
 import type { PrometheusClient } from '../promql/index.js';
 import { promqlRange } from '../promql/index.js';
 import { QUANTILE_VALUES } from '../promql/index.js';
@@ -16,7 +17,10 @@ import { addCount, emptyAccumulator, latencyMs, splitStatsFromAnswers } from './
 import type { SplitAccumulator } from './prometheus-answers.js';
 import type { SplitStats, StatQuery, StatSource } from './stat-source.js';
 
-export type PrometheusSchemaName = 'linkerd' | 'splitstat';
+/** A mesh's own series (what Linkerd viz queried), or splitstat's exported ones (sharded collectors). */
+export type PrometheusSchemaName = MeshName | 'splitstat';
+
+export const PROMETHEUS_SCHEMA_NAMES: [PrometheusSchemaName, ...PrometheusSchemaName[]] = [...MESH_NAMES, 'splitstat'];
 
 /** What PrometheusStatSource needs of a client (PrometheusClient, or a test double). */
 export type InstantQuerier = Pick<PrometheusClient, 'query'>;
@@ -33,8 +37,6 @@ export interface PrometheusStatSourceOptions {
 
 /** A StatQuery plus what only PromQL can use. */
 export interface PrometheusStatQuery extends StatQuery {
-  /** The window as the user typed it (`-t`), passed to PromQL verbatim when Prometheus can read it. */
-  readonly windowText?: string | undefined;
   /** `--to`: only requests served by this destination; other leaves get no stats. */
   readonly to?: QuerySelection['to'];
   readonly signal?: AbortSignal | undefined;
@@ -56,7 +58,7 @@ export class PrometheusStatSource implements StatSource {
 
   constructor({ client, schema = 'linkerd', concurrency = 8, now = Date.now }: PrometheusStatSourceOptions) {
     this.#client = client;
-    this.#schema = typeof schema !== 'string' ? schema : schema === 'linkerd' ? linkerdQuerySchema() : splitstatQuerySchema();
+    this.#schema = typeof schema !== 'string' ? schema : schema === 'splitstat' ? splitstatQuerySchema() : meshNamed(schema).querySchema();
     this.#concurrency = Math.max(1, concurrency);
     this.#now = now;
   }
@@ -67,7 +69,7 @@ export class PrometheusStatSource implements StatSource {
 
   /** Rejects with PrometheusError (server down, slow, an error answer, a partial answer). */
   async stats(query: PrometheusStatQuery): Promise<SplitStats[]> {
-    const selection: QuerySelection = { range: promqlRange(query.windowMs, query.windowText), from: query.from, to: query.to };
+    const selection: QuerySelection = { range: promqlRange(query.window.ms, query.window.text), from: query.from, to: query.to };
     // A split without an apex has nothing to match; it is shown without numbers.
     const asked = query.splits.filter((split) => split.apex !== '');
     const answers = new Map<TrafficSplit, SplitAnswers>(asked.map((split) => [split, { accumulator: emptyAccumulator(), buckets: new SplitLatencyBuckets() }]));
@@ -104,7 +106,7 @@ export class PrometheusStatSource implements StatSource {
         accumulator.totalLatency[position] = latencyMs(value, toMs);
       });
     }
-    const windowSeconds = query.windowMs / 1000;
+    const windowSeconds = query.window.ms / 1000;
     // With --to the answers hold only the chosen destination's requests, so no share of the
     // apex's requests can be computed from them.
     const shares = query.to === undefined;

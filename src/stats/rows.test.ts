@@ -105,8 +105,8 @@ describe('statRows', () => {
 describe('ScrapeStatSource', () => {
   it('rejects windows below 15 s and beyond the retention', async () => {
     const source = new ScrapeStatSource({ window: window() });
-    await assert.rejects(() => source.stats({ splits: [], windowMs: 10_000 }), /at least 15s/);
-    await assert.rejects(() => source.stats({ splits: [], windowMs: 7_200_000 }), /at most 3600s/);
-    assert.equal((await source.stats({ splits: [split([['web-v1', '1', 1]])], windowMs: 60_000 }))[0]?.rows[0]?.stats?.successCount, 90);
+    await assert.rejects(() => source.stats({ splits: [], window: { text: '10s', ms: 10_000 } }), /at least 15s/);
+    await assert.rejects(() => source.stats({ splits: [], window: { text: '2h', ms: 7_200_000 } }), /at most 1h/);
+    assert.equal((await source.stats({ splits: [split([['web-v1', '1', 1]])], window: { text: '1m', ms: 60_000 } }))[0]?.rows[0]?.stats?.successCount, 90);
   });
 });

@@ -1,15 +1,13 @@
 // The one question every output asks: numbers for these splits over this window.
 import type { TrafficSplit } from '../splits/index.js';
-import type { SourceSelector } from '../window/index.js';
+import type { SourceSelector, StatWindow } from '../window/index.js';
 import type { BackendStats, StatRow } from './stat-row.js';
 
 export interface StatQuery {
   readonly splits: readonly TrafficSplit[];
-  readonly windowMs: number;
+  readonly window: StatWindow;
   /** Count only requests sent by these clients (`--from`). */
   readonly from?: SourceSelector | undefined;
-  /** The window as the caller wrote it (`1m`), for sources that pass it on verbatim (PromQL). */
-  readonly windowText?: string | undefined;
 }
 
 /** One split's numbers: per backend, and for the split as a whole. */

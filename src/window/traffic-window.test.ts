@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TrafficWindow } from './traffic-window.js';
-import type { SourceWorkload } from './traffic-window.js';
+import type { SourceWorkload } from './interval.js';
 
 const buckets = [10, 100, Number.POSITIVE_INFINITY];
 const edgeV1 = { apexNamespace: 'default', apex: 'web', leaf: 'web-v1' };

@@ -1,33 +1,12 @@
 // Per-interval increases of split traffic, kept for the longest window anyone may ask for.
 // One bucket per scrape cycle; each holds, for every (edge, client workload) with traffic in
-// that interval, success and failure counts and the latency histogram's increases.
-import type { TrafficEdge } from '../mesh/index.js';
-import { edgeKey } from '../mesh/index.js';
-
-/** The client side of traffic: the scraped pod's workload, for `--from` filtering. */
-export interface SourceWorkload {
-  readonly namespace: string;
-  /** Lower-case kind (`deployment`, …), or `pod` when the pod has no known owner. */
-  readonly kind: string;
-  readonly name: string;
-}
-
-/** Which clients to count: every field given must match. */
-export interface SourceSelector {
-  readonly namespace?: string | undefined;
-  readonly kind?: string | undefined;
-  readonly name?: string | undefined;
-}
-
-export interface EdgeTotals {
-  readonly edge: TrafficEdge;
-  success: number;
-  failure: number;
-  /** Sum of the latencies (ms) of the requests counted, from the histogram's `_sum`. */
-  latencySumMs: number;
-  /** Increase of each cumulative latency bucket, aligned with the window's bucket bounds. */
-  readonly latency: Float64Array;
-}
+// that interval, success and failure counts and the latency histogram's increases. Intervals
+// older than the fine retention are merged into coarse buckets, which bounds memory.
+import type { EdgeTotals } from './edge-totals.js';
+import { accumulate, emptyTotals } from './edge-totals.js';
+import { IntervalBuilder } from './interval.js';
+import type { Entry, SourceSelector, SourceWorkload } from './interval.js';
+import { LifetimeTotals } from './lifetime-totals.js';
 
 export interface WindowTotals {
   /** By edgeKey(). Only edges with traffic in the window. */
@@ -36,14 +15,6 @@ export interface WindowTotals {
   readonly coveredMs: number;
   /** End of the newest interval included. */
   readonly endMs: number;
-}
-
-interface Entry {
-  readonly edge: TrafficEdge;
-  readonly edgeKey: string;
-  readonly source: SourceWorkload;
-  /** [success, failure, latency sum (ms), latency bucket 0 … n-1] */
-  readonly values: Float64Array;
 }
 
 interface Bucket {
@@ -63,11 +34,6 @@ export interface TrafficWindowOptions {
   readonly coarseBucketMs?: number;
 }
 
-const SUCCESS = 0;
-const FAILURE = 1;
-const LATENCY_SUM = 2;
-const FIRST_LATENCY = 3;
-
 export class TrafficWindow {
   readonly latencyBucketsMs: readonly number[];
   readonly retentionMs: number;
@@ -75,7 +41,7 @@ export class TrafficWindow {
   readonly #coarseBucketMs: number;
   readonly #bucketIndex: ReadonlyMap<number, number>;
   readonly #buckets: Bucket[] = [];
-  readonly #lifetime = new Map<string, EdgeTotals>();
+  readonly #lifetime: LifetimeTotals;
   #cache = new Map<string, WindowTotals>();
 
   constructor({
@@ -89,6 +55,7 @@ export class TrafficWindow {
     this.#fineRetentionMs = fineRetentionMs;
     this.#coarseBucketMs = coarseBucketMs;
     this.#bucketIndex = new Map(latencyBucketsMs.map((le, i) => [le, i]));
+    this.#lifetime = new LifetimeTotals(latencyBucketsMs.length);
   }
 
   /** End of the newest interval, or undefined before the first one. */
@@ -108,28 +75,16 @@ export class TrafficWindow {
   /** Adds the interval (startMs, endMs]; drops what is older than the retention. */
   commit(interval: IntervalBuilder, startMs: number, endMs: number): void {
     this.#buckets.push({ startMs, endMs, entries: interval.entries, coarse: false });
-    for (const entry of interval.entries.values()) this.#addToLifetime(entry);
+    this.#lifetime.add(interval.entries.values());
     this.#cache = new Map();
     const horizon = endMs - this.retentionMs;
     while (this.#buckets.length > 0 && (this.#buckets[0] as Bucket).endMs <= horizon) this.#buckets.shift();
     this.#compact(endMs);
   }
 
-  /**
-   * Everything ever committed, per edge, never reset: the counters `/metrics` exports, so that
-   * Prometheus can take rates and sum shards like any other counter.
-   */
+  /** Everything ever committed, per edge (see LifetimeTotals). */
   lifetimeTotals(): ReadonlyMap<string, Readonly<EdgeTotals>> {
-    return this.#lifetime;
-  }
-
-  #addToLifetime(entry: Entry): void {
-    let totals = this.#lifetime.get(entry.edgeKey);
-    if (totals === undefined) {
-      totals = emptyTotals(entry.edge, this.latencyBucketsMs.length);
-      this.#lifetime.set(entry.edgeKey, totals);
-    }
-    accumulate(totals, entry.values);
+    return this.#lifetime.all();
   }
 
   /**
@@ -192,17 +147,6 @@ export class TrafficWindow {
   }
 }
 
-function emptyTotals(edge: TrafficEdge, latencyBuckets: number): EdgeTotals {
-  return { edge, success: 0, failure: 0, latencySumMs: 0, latency: new Float64Array(latencyBuckets) };
-}
-
-function accumulate(totals: EdgeTotals, values: Float64Array): void {
-  totals.success += values[SUCCESS] as number;
-  totals.failure += values[FAILURE] as number;
-  totals.latencySumMs += values[LATENCY_SUM] as number;
-  for (let b = 0; b < totals.latency.length; b++) totals.latency[b] = (totals.latency[b] as number) + (values[FIRST_LATENCY + b] as number);
-}
-
 function mergeBuckets(older: Bucket, newer: Bucket): Bucket {
   const entries = older.coarse ? older.entries : cloneEntries(older.entries);
   for (const [key, entry] of newer.entries) {
@@ -228,47 +172,4 @@ function matches(source: SourceWorkload, selector: SourceSelector): boolean {
     (selector.kind === undefined || selector.kind === source.kind) &&
     (selector.name === undefined || selector.name === source.name)
   );
-}
-
-/** Collects one interval's increases; only edges that had traffic get an entry. */
-export class IntervalBuilder {
-  readonly entries = new Map<string, Entry>();
-  readonly #width: number;
-  readonly #bucketIndex: ReadonlyMap<number, number>;
-
-  constructor(latencyBuckets: number, bucketIndex: ReadonlyMap<number, number>) {
-    this.#width = FIRST_LATENCY + latencyBuckets;
-    this.#bucketIndex = bucketIndex;
-  }
-
-  addResponses(edge: TrafficEdge, source: SourceWorkload, outcome: 'success' | 'failure', delta: number): void {
-    if (delta === 0) return;
-    const values = this.#values(edge, source);
-    values[outcome === 'success' ? SUCCESS : FAILURE] = (values[outcome === 'success' ? SUCCESS : FAILURE] as number) + delta;
-  }
-
-  addLatencySum(edge: TrafficEdge, source: SourceWorkload, deltaMs: number): void {
-    if (deltaMs === 0) return;
-    const values = this.#values(edge, source);
-    values[LATENCY_SUM] = (values[LATENCY_SUM] as number) + deltaMs;
-  }
-
-  addLatency(edge: TrafficEdge, source: SourceWorkload, leMs: number, delta: number): void {
-    if (delta === 0) return;
-    const index = this.#bucketIndex.get(leMs);
-    if (index === undefined) return;
-    const values = this.#values(edge, source);
-    values[FIRST_LATENCY + index] = (values[FIRST_LATENCY + index] as number) + delta;
-  }
-
-  #values(edge: TrafficEdge, source: SourceWorkload): Float64Array {
-    const key = edgeKey(edge);
-    const entryKey = `${key}\u0000${source.namespace}/${source.kind}/${source.name}`;
-    let entry = this.entries.get(entryKey);
-    if (entry === undefined) {
-      entry = { edge, edgeKey: key, source, values: new Float64Array(this.#width) };
-      this.entries.set(entryKey, entry);
-    }
-    return entry.values;
-  }
 }

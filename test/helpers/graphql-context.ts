@@ -2,8 +2,8 @@
 // ScrapeStatSource) holding known traffic, and small clients over yoga.fetch (no sockets).
 // Named *.test.ts so it stays out of the build; it declares no tests itself.
 import assert from 'node:assert/strict';
+import { testSplit } from './splits.js';
 import { createLinkerdAdapter } from '../../src/mesh/index.js';
-import { normalizeTrafficSplit } from '../../src/splits/index.js';
 import type { TrafficSplit } from '../../src/splits/index.js';
 import { SplitStore } from '../../src/splits/index.js';
 import type { SplitChangeListener } from '../../src/splits/index.js';
@@ -56,14 +56,7 @@ export function split(
   backends: readonly [string, number | string][],
   labels: Record<string, string> = {},
 ): TrafficSplit {
-  const result = normalizeTrafficSplit({
-    apiVersion: 'split.smi-spec.io/v1alpha2',
-    kind: 'TrafficSplit',
-    metadata: { namespace, name, labels },
-    spec: { service: apex, backends: backends.map(([service, weight]) => ({ service, weight })) },
-  });
-  assert.ok(result.ok);
-  return result.split;
+  return testSplit({ namespace, name, apex, backends: backends.map(([service, weight]) => ({ service, weight })), labels });
 }
 
 const frontend: SourceWorkload = { namespace: 'default', kind: 'deployment', name: 'frontend' };

@@ -22,9 +22,9 @@ export interface LinkerdPerSplitOptions {
 }
 
 export async function linkerdPerSplitStats(client: InstantQuerier, query: PrometheusStatQuery, { timeMs, totals = false }: LinkerdPerSplitOptions): Promise<SplitStats[]> {
-  const selection: QuerySelection = { range: promqlRange(query.windowMs, query.windowText), from: query.from, to: query.to };
+  const selection: QuerySelection = { range: promqlRange(query.window.ms, query.window.text), from: query.from, to: query.to };
   const ask = (promql: string) => client.query(promql, { timeMs, signal: query.signal });
-  const windowSeconds = query.windowMs / 1000;
+  const windowSeconds = query.window.ms / 1000;
   const out: SplitStats[] = [];
   for (const split of query.splits) {
     if (split.apex === '') {

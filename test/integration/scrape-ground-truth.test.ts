@@ -90,7 +90,7 @@ async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarge
       now += INTERVAL_MS;
       await engine.runCycle();
     },
-    rows: async (windowMs: number, from?: { namespace?: string; kind?: string; name?: string }) => flattenRows(await source.stats({ splits: store.list(), windowMs, from })),
+    rows: async (windowMs: number, from?: { namespace?: string; kind?: string; name?: string }) => flattenRows(await source.stats({ splits: store.list(), window: { text: `${windowMs / 1000}s`, ms: windowMs }, from })),
     async close(): Promise<void> {
       await engine.stop();
       unfeed();

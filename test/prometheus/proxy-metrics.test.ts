@@ -116,7 +116,7 @@ describe('Prometheus scraping simulated Linkerd proxies', { skip, timeout: 60_00
       return result.split;
     });
     const client = new PrometheusClient({ url: mesh.prometheus.url });
-    const query = { splits, windowMs: 60_000, windowText: '1m' };
+    const query = { splits, window: { text: '1m', ms: 60_000 } };
     const batched = await new PrometheusStatSource({ client, now: () => timeMs }).stats(query);
     const reference = await linkerdPerSplitStats(client, query, { timeMs, totals: true });
     assertSameNumbers(batched, reference);

@@ -132,7 +132,7 @@ describe('PrometheusClient', () => {
     prometheus.override = () => 'hang';
     const statSource = new PrometheusStatSource({ client: new PrometheusClient({ url: prometheus.url, timeoutMs: 150 }) });
     const started = Date.now();
-    const error = await rejection(statSource.stats({ splits: [trafficSplit('prod', 'web', 'web', { 'web-v1': 1 })], windowMs: 60_000 }));
+    const error = await rejection(statSource.stats({ splits: [trafficSplit('prod', 'web', 'web', { 'web-v1': 1 })], window: { text: '1m', ms: 60_000 } }));
     assert.match(error.message, /no answer within 0\.15s/);
     assert.ok(Date.now() - started < 5000);
   });

@@ -108,7 +108,7 @@ describe('linkerd schema: processing the answers', () => {
       ...proxySeries({ authority: 'web.prod.svc.cluster.local:8080', dstNamespace: 'prod', dstService: 'web-v2', success: 0.4, tls: 'no_identity' }),
     ];
     for (const way of bothWays) {
-      const stats = await way.stats({ splits: [web], windowMs: 60_000 });
+      const stats = await way.stats({ splits: [web], window: { text: '1m', ms: 60_000 } });
       const v1 = row(stats, 0, 'web-v1').stats;
       assert.deepEqual([v1?.successCount, v1?.failureCount], [1, 3]);
       assert.equal(v1?.rps, 4 / 60);
@@ -124,7 +124,7 @@ describe('linkerd schema: processing the answers', () => {
       ...proxySeries({ authority: 'web.prod.svc.cluster.local:80', dstNamespace: 'prod', dstService: 'web-v1', success: 0.3 }),
     ];
     for (const way of bothWays) {
-      const stats = await way.stats({ splits: [web], windowMs: 60_000 });
+      const stats = await way.stats({ splits: [web], window: { text: '1m', ms: 60_000 } });
       assert.equal(row(stats, 0, 'web-v1').stats?.successCount, 1, way.name);
     }
   });
@@ -135,7 +135,7 @@ describe('linkerd schema: processing the answers', () => {
       ...proxySeries({ authority: 'web.prod.svc.cluster.local:8080', dstNamespace: 'prod', dstService: 'web-v2', success: 3 }),
     ];
     for (const way of bothWays) {
-      const stats = await way.stats({ splits: [web], windowMs: 60_000 });
+      const stats = await way.stats({ splits: [web], window: { text: '1m', ms: 60_000 } });
       for (const leaf of ['web-v1', 'web-v2']) {
         const leafStats = row(stats, 0, leaf).stats;
         assert.deepEqual([leafStats?.latencyMsP50, leafStats?.latencyMsP95, leafStats?.latencyMsP99], [0, 0, 0], `${way.name} ${leaf}`);
@@ -150,7 +150,7 @@ describe('linkerd schema: processing the answers', () => {
       // A leaf the split no longer lists still served part of the apex's requests.
       ...proxySeries({ authority: 'web.prod.svc.cluster.local:8080', dstNamespace: 'prod', dstService: 'web-old', success: 4 }),
     ];
-    const [web0] = await source().stats({ splits: [web], windowMs: 60_000 });
+    const [web0] = await source().stats({ splits: [web], window: { text: '1m', ms: 60_000 } });
     assert.ok(web0);
     assert.equal(web0.total?.successCount, 99);
     assert.equal(web0.total?.failureCount, 1);
@@ -164,20 +164,20 @@ describe('linkerd schema: processing the answers', () => {
   });
 
   it('evaluates every query of one call at the same instant', async () => {
-    await source().stats({ splits: [web], windowMs: 60_000 });
+    await source().stats({ splits: [web], window: { text: '1m', ms: 60_000 } });
     assert.equal(prometheus.received.length, 2);
     assert.deepEqual(new Set(prometheus.received.map((query) => query.time)), new Set(['1700000000.000']));
     assert.ok(prometheus.received.every((query) => query.method === 'POST' && query.path === '/api/v1/query'));
   });
 
   it('passes the -t text verbatim, or the window in Prometheus syntax', async () => {
-    await source().stats({ splits: [web], windowMs: 90_000, windowText: '1m30s' });
+    await source().stats({ splits: [web], window: { text: '1m30s', ms: 90_000 } });
     assert.ok(prometheus.received.every((query) => query.query.includes('[1m30s]')));
     prometheus.received.length = 0;
-    await source().stats({ splits: [web], windowMs: 90_000, windowText: '1.5m' });
+    await source().stats({ splits: [web], window: { text: '1.5m', ms: 90_000 } });
     assert.ok(prometheus.received.every((query) => query.query.includes('[1m30s]')));
     prometheus.received.length = 0;
-    await source().stats({ splits: [web], windowMs: 60_000 });
+    await source().stats({ splits: [web], window: { text: '1m', ms: 60_000 } });
     assert.ok(prometheus.received.every((query) => query.query.includes('[1m]')));
   });
 
@@ -186,7 +186,7 @@ describe('linkerd schema: processing the answers', () => {
       ...proxySeries({ authority: 'web.prod.svc.cluster.local:8080', dstNamespace: 'prod', dstService: 'web-v1', success: 60 }),
       ...proxySeries({ authority: 'web.prod.svc.cluster.local:8080', dstNamespace: 'prod', dstService: 'web-v2', success: 6 }),
     ];
-    const stats = await source().stats({ splits: [web], windowMs: 60_000, to: { namespace: 'prod', service: 'web-v2' } });
+    const stats = await source().stats({ splits: [web], window: { text: '1m', ms: 60_000 }, to: { namespace: 'prod', service: 'web-v2' } });
     assert.equal(row(stats, 0, 'web-v1').stats, null);
     assert.equal(row(stats, 0, 'web-v2').stats?.successCount, 6);
     assert.equal(row(stats, 0, 'web-v2').observedRatio, null, 'a filtered answer gives no share of the apex');
@@ -197,7 +197,7 @@ describe('linkerd schema: processing the answers', () => {
       ...proxySeries({ client: { namespace: 'shop', deployment: 'checkout', pod: 'c-1' }, authority: 'web.prod.svc.cluster.local:8080', dstNamespace: 'prod', dstService: 'web-v1', success: 7 }),
       ...proxySeries({ client: { namespace: 'shop', deployment: 'cart', pod: 'k-1' }, authority: 'web.prod.svc.cluster.local:8080', dstNamespace: 'prod', dstService: 'web-v1', success: 100 }),
     ];
-    const stats = await source().stats({ splits: [web], windowMs: 60_000, from: { namespace: 'shop', kind: 'deployment', name: 'checkout' } });
+    const stats = await source().stats({ splits: [web], window: { text: '1m', ms: 60_000 }, from: { namespace: 'shop', kind: 'deployment', name: 'checkout' } });
     assert.equal(row(stats, 0, 'web-v1').stats?.successCount, 7);
   });
 });
@@ -257,16 +257,16 @@ describe('linkerd schema: batched answers equal per-split answers', () => {
       const selections = [{}, { from: { namespace: 'client-1' } }, { to: { namespace: 'ns-2', service: null } }];
       for (const selection of selections) {
         prometheus.received.length = 0;
-        const reference = await perSplit({ splits, windowMs: 60_000, ...selection });
+        const reference = await perSplit({ splits, window: { text: '1m', ms: 60_000 }, ...selection });
         assert.equal(prometheus.received.length, 7 * splits.length);
         prometheus.received.length = 0;
-        const batched = await source().stats({ splits, windowMs: 60_000, ...selection });
+        const batched = await source().stats({ splits, window: { text: '1m', ms: 60_000 }, ...selection });
         assert.equal(prometheus.received.length, 2, 'one batch: counts and bucket rates');
         assertSameNumbers(batched, reference);
         assert.ok(batched.some((entry) => entry.rows.some((candidate) => candidate.stats !== null)), 'the data set has traffic');
       }
-      const copy = (await source().stats({ splits, windowMs: 60_000 })).slice(-2);
-      assert.deepEqual(copy[0]?.total, (await source().stats({ splits: [splits[0] as (typeof splits)[number]], windowMs: 60_000 }))[0]?.total);
+      const copy = (await source().stats({ splits, window: { text: '1m', ms: 60_000 } })).slice(-2);
+      assert.deepEqual(copy[0]?.total, (await source().stats({ splits: [splits[0] as (typeof splits)[number]], window: { text: '1m', ms: 60_000 } }))[0]?.total);
       assert.equal(copy[1]?.total, null);
     });
   }
@@ -283,11 +283,11 @@ describe('linkerd schema: batched answers equal per-split answers', () => {
       ...proxySeries({ authority: 'web.b.svc.cluster.local:80', dstNamespace: 'b', dstService: 'web-v1', success: 1 }),
     ];
     const splits = [short, long, plain];
-    const reference = await perSplit({ splits, windowMs: 60_000 });
+    const reference = await perSplit({ splits, window: { text: '1m', ms: 60_000 } });
     assert.equal(reference[0]?.total?.successCount, 15);
     assert.equal(reference[1]?.total?.successCount, 5);
     prometheus.received.length = 0;
-    assertSameNumbers(await source().stats({ splits, windowMs: 60_000 }), reference);
+    assertSameNumbers(await source().stats({ splits, window: { text: '1m', ms: 60_000 } }), reference);
     assert.equal(prometheus.received.length, 3 * 2, 'the plain split batched, the two overlapping ones alone');
   });
 
@@ -295,9 +295,9 @@ describe('linkerd schema: batched answers equal per-split answers', () => {
     const { splits, series } = cluster(4);
     prometheus.series = series;
     const narrow = new PrometheusStatSource({ client: new PrometheusClient({ url: prometheus.url }), schema: linkerdQuerySchema({ regexBudget: 200 }) });
-    const batched = await narrow.stats({ splits, windowMs: 60_000 });
+    const batched = await narrow.stats({ splits, window: { text: '1m', ms: 60_000 } });
     const batches = prometheus.received.length / 2;
     assert.ok(batches > 1 && batches < 10, `${batches} batches`);
-    assertSameNumbers(batched, await perSplit({ splits, windowMs: 60_000 }));
+    assertSameNumbers(batched, await perSplit({ splits, window: { text: '1m', ms: 60_000 } }));
   });
 });

@@ -65,7 +65,7 @@ describe('splitstat schema', () => {
       ...shard('prod', 'api', 'api-v1', 1000, 0, [1, 0, 0, 0, 0, 0], 'shard-1'),
     ];
     const source = new PrometheusStatSource({ client: new PrometheusClient({ url: prometheus.url }), schema: 'splitstat' });
-    const [webStats, apiStats] = await source.stats({ splits: [web, api], windowMs: 60_000 });
+    const [webStats, apiStats] = await source.stats({ splits: [web, api], window: { text: '1m', ms: 60_000 } });
     assert.equal(prometheus.received.length, 2);
     const v1 = webStats?.rows[0]?.stats;
     // Prometheus sums 40.5 + 50 = 90.5 into one series, which rounds to 91.

@@ -3,13 +3,13 @@
 import type { ServerInfo } from '../context.js';
 import type { SourceSelector } from '../../window/index.js';
 import { DurationError, parseGoDuration } from '../../go/index.js';
+import { DEFAULT_STAT_WINDOW, parseStatWindow, StatWindowError } from '../../window/index.js';
+import type { StatWindow } from '../../window/index.js';
 import { badUserInput } from './bad-user-input.js';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../../go/index.js';
 import { LabelSelectorError, parseLabelSelector } from '../../splits/index.js';
 import type { LabelSelector } from '../../splits/index.js';
 
-/** The schema's default, also used when a client sends `window: null` explicitly. */
-export const DEFAULT_WINDOW = '1m';
 export const MIN_INTERVAL_MS = 1000;
 /** Beyond this, setTimeout would overflow (2^31 ms) long before anyone needs such a pace. */
 export const MAX_INTERVAL_MS = 3_600_000;
@@ -20,24 +20,15 @@ export interface ClientSelectorInput {
   readonly name?: string | null;
 }
 
-export interface StatWindow {
-  /** As given, echoed in Stats.window. */
-  readonly text: string;
-  readonly ms: number;
-}
-
+/** The schema's default also applies when a client sends `window: null` explicitly. */
 export function readWindow(text: string | null | undefined, info: ServerInfo): StatWindow {
-  const window = text ?? DEFAULT_WINDOW;
-  const ms = readDuration('window', window);
-  if (!(ms >= info.minWindowMs)) {
-    throw badUserInput(`window "${window}" is too short: the minimum is ${formatDuration(info.minWindowMs)}`);
+  const window = text ?? DEFAULT_STAT_WINDOW;
+  try {
+    return parseStatWindow(window, info.maxWindowMs);
+  } catch (error) {
+    if (error instanceof StatWindowError) throw badUserInput(`window "${window}": ${error.message}`);
+    throw error;
   }
-  if (ms > info.maxWindowMs) {
-    throw badUserInput(
-      `window "${window}" is too long: the maximum is ${formatDuration(info.maxWindowMs)}, all the history this server keeps`,
-    );
-  }
-  return { text: window, ms };
 }
 
 /** A subscription's pace; without one, the scrape interval, since numbers change no faster. */

@@ -3,4 +3,3 @@
 export { createGraphQL, GRAPHQL_ENDPOINT } from './create-graphql.js';
 export type { GraphQLOptions, GraphQLServer } from './create-graphql.js';
 export { DEFAULT_QUERY } from './graphiql.js';
-export { selectSplits } from './split-views.js';

@@ -5,11 +5,12 @@ import { splitKey } from '../../splits/index.js';
 import type { ServiceContext } from '../context.js';
 import { readClientSelector, readWindow } from './arguments.js';
 import type { ClientSelectorInput } from './arguments.js';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../../go/index.js';
 import { selectsStats } from './selects-stats.js';
 import { readSplitQuery } from './split-query.js';
 import type { TrafficSplitsArgs } from './split-query.js';
-import { selectSplits, viewSplits } from './split-views.js';
+import { selectSplits } from '../../splits/index.js';
+import { viewSplits } from './split-views.js';
 import type { SplitView } from './split-views.js';
 
 interface TrafficSplitArgs {

@@ -3,7 +3,8 @@
 import type { ServerInfo } from '../context.js';
 import { readClientSelector, readLabelSelector, readWindow } from './arguments.js';
 import type { ClientSelectorInput } from './arguments.js';
-import type { SplitFilter, StatsRequest } from './split-views.js';
+import type { SplitFilter } from '../../splits/index.js';
+import type { StatsRequest } from './split-views.js';
 
 export interface TrafficSplitsArgs {
   readonly namespace?: string | null;

@@ -3,46 +3,11 @@
 // trip in prometheus mode), made at most once and only if some field needs them.
 import { GraphQLError } from 'graphql';
 import { PrometheusError } from '../../promql/index.js';
-import type { SplitStore } from '../../splits/index.js';
 import type { TrafficSplit } from '../../splits/index.js';
-import { WindowRangeError } from '../../stats/index.js';
 import type { SplitStats, StatSource } from '../../stats/index.js';
-import type { SourceSelector } from '../../window/index.js';
-import type { StatWindow } from './arguments.js';
+import { StatWindowError } from '../../window/index.js';
+import type { SourceSelector, StatWindow } from '../../window/index.js';
 import { badUserInput } from './bad-user-input.js';
-import type { LabelSelector } from '../../splits/index.js';
-
-export interface SplitFilter {
-  /** Null, undefined or "" (Kubernetes' "all namespaces"): every namespace. */
-  readonly namespace?: string | null | undefined;
-  /** Null, undefined or empty: every name. */
-  readonly names?: readonly string[] | null | undefined;
-  readonly selector?: LabelSelector | undefined;
-}
-
-/** The splits the filter keeps, sorted by namespace then name. */
-export function selectSplits(store: SplitStore, { namespace, names, selector }: SplitFilter): TrafficSplit[] {
-  const wanted = names == null || names.length === 0 ? undefined : new Set(names);
-  return store
-    .list()
-    .filter(
-      (split) =>
-        (namespace == null || namespace === '' || split.namespace === namespace) &&
-        (wanted === undefined || wanted.has(split.name)) &&
-        (selector === undefined || selector.matches(split.labels)),
-    )
-    .sort(byNamespaceThenName);
-}
-
-// The store sorts by `namespace/name`, which is not the same order: "a-b/x" < "a/x" because
-// "-" sorts before "/", while namespace "a" sorts before "a-b".
-function byNamespaceThenName(a: TrafficSplit, b: TrafficSplit): number {
-  return compare(a.namespace, b.namespace) || compare(a.name, b.name);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 export interface StatsRequest {
   readonly window: StatWindow;
@@ -78,11 +43,11 @@ export class StatsBatch {
   async #fetch(): Promise<readonly SplitStats[]> {
     if (this.#splits.length === 0) return [];
     try {
-      return await this.#source.stats({ splits: this.#splits, windowMs: this.#request.window.ms, windowText: this.#request.window.text, from: this.#request.from });
+      return await this.#source.stats({ splits: this.#splits, window: this.#request.window, from: this.#request.from });
     } catch (error) {
       // The window passed our own bounds but the source keeps less history than serverInfo
       // claims: still the caller's window that cannot be served, not an internal failure.
-      if (error instanceof WindowRangeError) throw badUserInput(`window "${this.#request.window.text}": ${error.message}`);
+      if (error instanceof StatWindowError) throw badUserInput(`window "${this.#request.window.text}": ${error.message}`);
       // Prometheus down, slow or refusing is not a bug here: say so plainly (the message names the
       // Prometheus and what went wrong, never its credentials) instead of "Unexpected error.".
       if (error instanceof PrometheusError) throw new GraphQLError(error.message, { extensions: { code: 'PROMETHEUS_UNAVAILABLE', http: { status: 502 } } });

@@ -9,7 +9,8 @@ import { readInterval } from './arguments.js';
 import { selectsStats } from './selects-stats.js';
 import { readSplitQuery } from './split-query.js';
 import type { TrafficSplitsArgs } from './split-query.js';
-import { selectSplits, viewSplits } from './split-views.js';
+import { selectSplits } from '../../splits/index.js';
+import { viewSplits } from './split-views.js';
 import type { SplitView } from './split-views.js';
 import { timeoutError, withTimeout } from './timeout.js';
 

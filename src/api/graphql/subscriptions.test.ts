@@ -122,7 +122,7 @@ describe('Subscription.trafficSplits', { timeout: 30_000 }, () => {
       [{ interval: '500ms' }, /^interval "500ms" is too short: the minimum is 1s$/],
       [{ interval: '2h' }, /^interval "2h" is too long: the maximum is 1h$/],
       [{ interval: 'soon' }, /^interval "soon" is not a duration/],
-      [{ window: '10s' }, /^window "10s" is too short/],
+      [{ window: '10s' }, /^window "10s": metrics time window needs to be at least 15s$/],
     ];
     for (const [variables, message] of cases) {
       const stream = await subscribe(t, yoga, SPLITS, variables);

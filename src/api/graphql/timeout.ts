@@ -1,7 +1,7 @@
 // Bounding work the service cannot cancel (a StatSource call has no abort signal): the caller
 // gets a clear error in time, and the late result, if it ever comes, is dropped.
 import { GraphQLError } from 'graphql';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../../go/index.js';
 
 export const TIMEOUT = 'TIMEOUT';
 

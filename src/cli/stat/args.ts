@@ -3,7 +3,8 @@
 // order (resources, --to/--from, conflicting flags, output, window, -A with a name, --from
 // kind), so a command line with several mistakes reports the one Linkerd reported.
 import { DurationError, parseGoDuration } from '../../go/index.js';
-import type { DurationFlag } from '../flags.js';
+import { DEFAULT_STAT_WINDOW, parseStatWindow, StatWindowError } from '../../window/index.js';
+import type { StatWindow } from '../../window/index.js';
 import { parseResourceRef } from './resources.js';
 import type { ResourceRef } from './resources.js';
 import type { StatOutputFormat } from './table.js';
@@ -22,7 +23,7 @@ export interface StatFlags {
   readonly server?: string | undefined;
   readonly watch?: boolean | undefined;
   readonly watchInterval?: string | undefined;
-  /** Read by stat-token.ts, not here: finding a token may read the kubeconfig. */
+  /** Read by token.ts, not here: finding a token may read the kubeconfig. */
   readonly token?: string | undefined;
   /** Which kubeconfig and context give the default namespace and the token. */
   readonly kubeconfig?: string | undefined;
@@ -61,7 +62,7 @@ export interface StatRequest {
   /** null: every split (subject to labelSelector). */
   readonly names: readonly string[] | null;
   readonly labelSelector: string | null;
-  readonly window: DurationFlag;
+  readonly window: StatWindow;
   readonly output: StatOutputFormat;
   readonly from: ClientSelector | null;
   readonly to: DestinationFilter | null;
@@ -72,8 +73,6 @@ export interface StatRequest {
 export type StatArgsResult = { readonly ok: true; readonly request: StatRequest } | { readonly ok: false; readonly error: string };
 
 export const DEFAULT_SERVER = 'http://localhost:8080';
-const DEFAULT_WINDOW = '1m';
-const MIN_WINDOW_MS = 15_000;
 const DEFAULT_WATCH_INTERVAL = '2s';
 const OUTPUTS: readonly StatOutputFormat[] = ['table', 'json', 'wide'];
 /** Kinds whose pods are clients Prometheus (and splitstat) label by owner; namespace means all of its clients. */
@@ -108,7 +107,7 @@ function buildRequest(resources: readonly string[], flags: StatFlags, environmen
     fail('--all-namespaces and --namespace flags are mutually exclusive');
   }
   const output = parseOutput(flags.output);
-  const window = parseWindow(given(flags.timeWindow) ?? DEFAULT_WINDOW);
+  const window = parseWindow(given(flags.timeWindow) ?? DEFAULT_STAT_WINDOW);
   if (allNamespaces && names !== null) fail('stats for a resource cannot be retrieved by name across all namespaces');
 
   // With -A, Linkerd left the --from/--to namespace open unless given.
@@ -177,10 +176,14 @@ function parseOutput(output: string | undefined): StatOutputFormat {
   return format;
 }
 
-function parseWindow(text: string): DurationFlag {
-  const ms = parseDuration('--time-window', text);
-  if (ms < MIN_WINDOW_MS) fail('metrics time window needs to be at least 15s');
-  return { text, ms };
+/** The server or Prometheus answering knows how far back it can look; only the minimum is checked here. */
+function parseWindow(text: string): StatWindow {
+  try {
+    return parseStatWindow(text);
+  } catch (error) {
+    if (!(error instanceof StatWindowError)) throw error;
+    fail(error.problem === 'syntax' ? `--time-window: ${error.message}` : error.message);
+  }
 }
 
 function parseDuration(flag: string, text: string): number {

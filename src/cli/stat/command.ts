@@ -1,16 +1,16 @@
 // `splitstat stat ts` (and `kubectl splitstat ts`): Linkerd 2.11's `linkerd viz stat ts`, with
 // the numbers from a running splitstat over GraphQL. Flags and errors: SPEC-stat-ts.md §1.
 import type { Command } from 'commander';
-import { parseStatArgs } from './args.js';
 import type { StatFlags } from './args.js';
-import { errorLine, fetchStatOutput } from './fetch.js';
+import { fetchStatOutput } from './fetch.js';
+import { readStatRequest } from './request.js';
 import { mayCarryKubeconfigToken, resolveStatToken } from './token.js';
-import type { BearerToken } from './token.js';
 import type { CliIo } from '../io.js';
 import { contextNamespace } from '../../kube/index.js';
-import { watchStat } from './watch.js';
-import { collectValues, runPrometheusStat, runWithoutPrometheus } from './prometheus.js';
-import type { PrometheusStatFlags } from './prometheus.js';
+import { printStat } from './watch.js';
+import { runPrometheusStat, runWithoutPrometheus } from './prometheus.js';
+import { collectValues } from './prometheus-flags.js';
+import type { PrometheusStatFlags } from './prometheus-flags.js';
 
 export function registerStatCommand(program: Command, setAction: (action: Promise<number>) => void, io: CliIo): void {
   program
@@ -32,7 +32,7 @@ export function registerStatCommand(program: Command, setAction: (action: Promis
     .option('--context <name>', 'kubeconfig context (default: the current one)')
     .option('--watch', 'refresh every --watch-interval until Ctrl-C')
     .option('--watch-interval <duration>', 'with --watch: how often to refresh (default: "2s")')
-    // ---- --prometheus: numbers from a Prometheus directly, no splitstat server (stat-prometheus.ts)
+    // ---- --prometheus: numbers from a Prometheus directly, no splitstat server (prometheus.ts)
     .option('--prometheus <url>', 'ask this Prometheus (Linkerd viz\'s PromQL) instead of a splitstat server; user:password@ in the URL = basic auth')
     .option('--prometheus-schema <schema>', "with --prometheus: linkerd (the proxies' series) or splitstat (splitstat's exported series) (default: linkerd)")
     .option('--prometheus-header <header>', "with --prometheus: extra request header 'Name: value' (repeatable), e.g. 'X-Scope-OrgID: tenant-1'", collectValues)
@@ -62,36 +62,17 @@ export function registerStatCommand(program: Command, setAction: (action: Promis
 
 export async function runStat(resources: readonly string[], flags: StatFlags, io: CliIo): Promise<number> {
   const kubeconfig = { file: flags.kubeconfig, context: flags.context };
-  let token: BearerToken | undefined;
-  let namespace = 'default';
-  try {
+  const read = readStatRequest(resources, flags, io, () => ({
     // Only read when needed: `-n x` must work with a kubeconfig that is broken or absent.
-    if (flags.namespace === undefined || flags.allNamespaces === true) namespace = contextNamespace({ ...kubeconfig, env: io.env });
-    token = resolveStatToken(flags.token, io.env, kubeconfig);
-  } catch (error) {
-    io.stderr.write(errorLine(error));
-    return 1;
-  }
-  const parsed = parseStatArgs(resources, flags, { env: io.env, defaultNamespace: namespace });
-  if (!parsed.ok) {
-    io.stderr.write(`Error: ${parsed.error}\n`);
-    return 1;
-  }
-  const { request } = parsed;
+    defaultNamespace: flags.namespace === undefined || flags.allNamespaces === true ? contextNamespace({ ...kubeconfig, env: io.env }) : 'default',
+    prepared: resolveStatToken(flags.token, io.env, kubeconfig),
+  }));
+  if (typeof read === 'number') return read;
+  const { request } = read;
+  let token = read.prepared;
   // A cluster credential found in the kubeconfig only travels encrypted or stays on this machine;
   // a token given on purpose (--token, $SPLITSTAT_TOKEN) goes wherever it was meant to.
   if (token?.origin.startsWith('kubeconfig') === true && !mayCarryKubeconfigToken(request.endpoint)) token = undefined;
-  if (request.watchIntervalMs !== null) {
-    return watchStat({ io, intervalMs: request.watchIntervalMs, frame: (signal) => fetchStatOutput(request, { signal, token }) });
-  }
-  try {
-    const output = await fetchStatOutput(request, { signal: io.signal, token });
-    io.stdout.write(output.stdout);
-    io.stderr.write(output.stderr);
-    return 0;
-  } catch (error) {
-    io.stderr.write(errorLine(error));
-    return 1;
-  }
+  return printStat(io, request.watchIntervalMs, (signal) => fetchStatOutput(request, { signal, token }));
 }
 

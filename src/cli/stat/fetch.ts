@@ -8,7 +8,7 @@ import type { RenderedOutput } from './table.js';
 
 export interface FetchOptions {
   readonly signal?: AbortSignal | undefined;
-  /** The bearer token to send (see stat-token.ts); none when undefined. */
+  /** The bearer token to send (see token.ts); none when undefined. */
   readonly token?: BearerToken | undefined;
 }
 

@@ -1,15 +1,32 @@
-// `stat ts --watch`: the same answer again every interval until Ctrl-C (or the io's signal). A
-// terminal is redrawn in place; a pipe or file gets each output in turn, a blank line apart.
-// A failed refresh is shown and the watch goes on: a server restart should not end it.
+// Printing `stat ts` answers, once or with --watch: the same answer again every interval until
+// Ctrl-C (or the io's signal). A terminal is redrawn in place; a pipe or file gets each output in
+// turn, a blank line apart. A failed refresh is shown and the watch goes on: a server restart
+// should not end it.
 import type { CliIo } from '../io.js';
 import { errorLine } from './fetch.js';
 import type { RenderedOutput } from './table.js';
 
+/** One answer; rejects with the error to show. */
+export type StatFrame = (signal: AbortSignal | undefined) => Promise<RenderedOutput>;
+
 export interface WatchOptions {
   readonly io: CliIo;
   readonly intervalMs: number;
-  /** One refresh; rejects with the error to show. */
-  readonly frame: (signal: AbortSignal) => Promise<RenderedOutput>;
+  readonly frame: StatFrame;
+}
+
+/** Prints one answer (exit code 1 when it fails), or watches when given an interval. */
+export async function printStat(io: CliIo, watchIntervalMs: number | null, frame: StatFrame): Promise<number> {
+  if (watchIntervalMs !== null) return watchStat({ io, intervalMs: watchIntervalMs, frame });
+  try {
+    const output = await frame(io.signal);
+    io.stdout.write(output.stdout);
+    io.stderr.write(output.stderr);
+    return 0;
+  } catch (error) {
+    io.stderr.write(errorLine(error));
+    return 1;
+  }
 }
 
 const CLEAR_SCREEN = '\x1b[H\x1b[2J';

@@ -29,8 +29,8 @@ export async function discoverGroupVersions(kubeConfig: KubeConfig, group: strin
  * the cluster serves, else (a cluster with only versions newer than splitstat) the preferred
  * one anyway — such splits are read as the newest known version and flagged.
  */
-export function chooseSplitVersion({ versions, preferred }: ServedVersions): string | undefined {
-  if (preferred !== undefined && versions.includes(preferred) && KNOWN_SPLIT_VERSIONS.includes(preferred)) return preferred;
-  const newestKnown = [...KNOWN_SPLIT_VERSIONS].reverse().find((version) => versions.includes(version));
+export function chooseSplitVersion({ versions, preferred }: ServedVersions, known: readonly string[] = KNOWN_SPLIT_VERSIONS): string | undefined {
+  if (preferred !== undefined && versions.includes(preferred) && known.includes(preferred)) return preferred;
+  const newestKnown = [...known].reverse().find((version) => versions.includes(version));
   return newestKnown ?? preferred ?? versions[0];
 }

@@ -1,4 +1,4 @@
-// TrafficSplits from the cluster: discovers which split.smi-spec.io version the cluster serves,
+// Splits of one kind from the cluster (TrafficSplits by default): discovers which version of its API group the cluster serves,
 // lists and watches it (ResilientInformer), normalises every object whatever its wire form and
 // keeps the SplitStore equal to what the cluster holds. Used by `serve --splits kube`.
 //
@@ -11,17 +11,18 @@ import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubern
 import type { ManifestProblem } from '../manifests.js';
 import { splitKey } from '../model.js';
 import type { TrafficSplit } from '../model.js';
-import { SPLIT_API_GROUP, normalizeTrafficSplit } from '../normalize.js';
+import { TRAFFIC_SPLIT } from '../kinds.js';
+import type { SplitKind } from '../kinds.js';
 import type { SplitStore } from '../store.js';
 import { ResilientInformer } from '../../kube/index.js';
 import type { BackoffOptions, InformerTarget } from '../../kube/index.js';
 import { chooseSplitVersion, discoverGroupVersions } from './discovery.js';
 
-const PLURAL = 'trafficsplits';
-
 export interface KubeSplitSourceOptions {
   readonly kubeConfig: KubeConfig;
   readonly store: SplitStore;
+  /** Which kind of split to read; TrafficSplit by default. */
+  readonly kind?: SplitKind | undefined;
   /** Only this namespace; all namespaces when unset. */
   readonly namespace?: string | undefined;
   /** Only splits with matching labels (`app=web,tier!=db`), applied by the API server. */
@@ -39,6 +40,7 @@ export interface KubeSplitSourceOptions {
 export class KubeSplitSource {
   readonly #kubeConfig: KubeConfig;
   readonly #store: SplitStore;
+  readonly #kind: SplitKind;
   readonly #namespace: string | undefined;
   readonly #labelSelector: string | undefined;
   readonly #log: (line: string) => void;
@@ -49,15 +51,16 @@ export class KubeSplitSource {
   #servedVersion: string | undefined;
   #reported = new Set<string>();
 
-  constructor({ kubeConfig, store, namespace, labelSelector, log, watchdogMs, backoff, watchTimeoutSeconds, healthyAfterMs }: KubeSplitSourceOptions) {
+  constructor({ kubeConfig, store, kind = TRAFFIC_SPLIT, namespace, labelSelector, log, watchdogMs, backoff, watchTimeoutSeconds, healthyAfterMs }: KubeSplitSourceOptions) {
     this.#kubeConfig = kubeConfig;
     this.#store = store;
+    this.#kind = kind;
     this.#namespace = namespace === '' ? undefined : namespace;
     this.#labelSelector = labelSelector === '' ? undefined : labelSelector;
     this.#log = log ?? (() => {});
     this.#api = kubeConfig.makeApiClient(CustomObjectsApi);
     this.#informer = new ResilientInformer<KubernetesObject>({
-      resource: PLURAL,
+      resource: kind.plural,
       kubeConfig,
       resolve: () => this.#resolve(),
       handlers: {
@@ -110,22 +113,23 @@ export class KubeSplitSource {
   }
 
   async #resolve(): Promise<InformerTarget<KubernetesObject>> {
-    const served = await discoverGroupVersions(this.#kubeConfig, SPLIT_API_GROUP);
-    const version = served === undefined ? undefined : chooseSplitVersion(served);
+    const { group, plural, kind } = this.#kind;
+    const served = await discoverGroupVersions(this.#kubeConfig, group);
+    const version = served === undefined ? undefined : chooseSplitVersion(served, this.#kind.versions);
     if (served === undefined || version === undefined) {
       this.#servedVersion = undefined;
-      throw new Error(`the cluster serves no ${SPLIT_API_GROUP} API (is the TrafficSplit CRD installed?)`);
+      throw new Error(`the cluster serves no ${group} API (is the ${kind} CRD installed?)`);
     }
     if (version !== this.#servedVersion) {
-      this.#log(`kube: watching ${SPLIT_API_GROUP}/${version} trafficsplits (served: ${served.versions.join(', ')})`);
+      this.#log(`kube: watching ${group}/${version} ${plural} (served: ${served.versions.join(', ')})`);
     }
     this.#servedVersion = version;
     const namespace = this.#namespace;
     const where = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
-    const query = { group: SPLIT_API_GROUP, version, plural: PLURAL, ...(this.#labelSelector === undefined ? {} : { labelSelector: this.#labelSelector }) };
+    const query = { group, version, plural, ...(this.#labelSelector === undefined ? {} : { labelSelector: this.#labelSelector }) };
     return {
-      path: `/apis/${SPLIT_API_GROUP}/${version}${where}/${PLURAL}`,
-      description: `${PLURAL} (${SPLIT_API_GROUP}/${version}${namespace === undefined ? '' : ` in ${namespace}`})`,
+      path: `/apis/${group}/${version}${where}/${plural}`,
+      description: `${plural} (${group}/${version}${namespace === undefined ? '' : ` in ${namespace}`})`,
       list: async () => {
         // The custom objects API is untyped (`any`); the list's shape is checked before use.
         const body: unknown =
@@ -165,14 +169,15 @@ export class KubeSplitSource {
   #normalize(object: KubernetesObject): TrafficSplit | undefined {
     const key = keyOf(object);
     // List items of some servers lack apiVersion/kind; the collection says what they are.
-    const typed = { apiVersion: `${SPLIT_API_GROUP}/${this.#servedVersion ?? ''}`, kind: 'TrafficSplit', ...object };
-    const result = normalizeTrafficSplit(typed, { defaultNamespace: this.#namespace ?? 'default' });
+    const { group, plural, kind } = this.#kind;
+    const typed = { apiVersion: `${group}/${this.#servedVersion ?? ''}`, kind, ...object };
+    const result = this.#kind.normalize(typed, { defaultNamespace: this.#namespace ?? 'default' });
     if (result.ok) {
       this.#objectProblems.delete(key);
       return result.split;
     }
-    const file = `/apis/${SPLIT_API_GROUP}/${this.#servedVersion ?? '?'}/namespaces/${object.metadata?.namespace ?? '?'}/${PLURAL}/${object.metadata?.name ?? '?'}`;
-    this.#objectProblems.set(key, { file, message: `not a usable TrafficSplit: ${result.error}` });
+    const file = `/apis/${group}/${this.#servedVersion ?? '?'}/namespaces/${object.metadata?.namespace ?? '?'}/${plural}/${object.metadata?.name ?? '?'}`;
+    this.#objectProblems.set(key, { file, message: `not a usable ${kind}: ${result.error}` });
     return undefined;
   }
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseGoDuration } from '../../go/index.js';
+import { parseGoDuration } from './index.js';
 import { formatDuration } from './format-duration.js';
 
 describe('formatDuration', { timeout: 30_000 }, () => {

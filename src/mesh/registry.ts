@@ -1,0 +1,29 @@
+// Every mesh splitstat reads. A mesh is one folder under mesh/ (what its series mean, and the
+// PromQL over them) plus one line in MESHES; configuration, the scrape path and the prometheus
+// stat source all find it here by name.
+import type { QuerySchema } from '../promql/index.js';
+import type { MeshAdapter } from './adapter.js';
+import { createLinkerdAdapter, linkerdQuerySchema } from './linkerd/index.js';
+
+export interface Mesh {
+  /** What `--mesh` and `--prometheus-schema` call it. */
+  readonly name: string;
+  /** How the scrape path reads this mesh's proxy pages. */
+  createAdapter(options: { readonly clusterDomain: string }): MeshAdapter;
+  /** The PromQL over this mesh's own series, for the prometheus stat source. */
+  querySchema(): QuerySchema;
+}
+
+export const MESHES = [
+  { name: 'linkerd', createAdapter: createLinkerdAdapter, querySchema: () => linkerdQuerySchema() },
+] as const satisfies readonly Mesh[];
+
+export type MeshName = (typeof MESHES)[number]['name'];
+
+// MESHES is a non-empty literal, so its names are too; configuration's oneOf() wants that shape.
+export const MESH_NAMES = MESHES.map((mesh) => mesh.name) as [MeshName, ...MeshName[]];
+
+export function meshNamed(name: MeshName): Mesh {
+  // Typed names always match: MeshName is derived from MESHES.
+  return MESHES.find((mesh) => mesh.name === name) as Mesh;
+}

@@ -1,0 +1,38 @@
+// Which splits a request means: a namespace (or all), names (or all) and a label selector. The
+// GraphQL API and `stat ts --prometheus` choose with this one rule, so both see the same splits in
+// the same order.
+import type { LabelSelector } from './label-selector.js';
+import type { TrafficSplit } from './model.js';
+import type { SplitStore } from './store.js';
+
+export interface SplitFilter {
+  /** Null, undefined or "" (Kubernetes' "all namespaces"): every namespace. */
+  readonly namespace?: string | null | undefined;
+  /** Null, undefined or empty: every name. */
+  readonly names?: readonly string[] | null | undefined;
+  readonly selector?: LabelSelector | undefined;
+}
+
+/** The splits the filter keeps, sorted by namespace then name. */
+export function selectSplits(store: SplitStore, { namespace, names, selector }: SplitFilter): TrafficSplit[] {
+  const wanted = names == null || names.length === 0 ? undefined : new Set(names);
+  return store
+    .list()
+    .filter(
+      (split) =>
+        (namespace == null || namespace === '' || split.namespace === namespace) &&
+        (wanted === undefined || wanted.has(split.name)) &&
+        (selector === undefined || selector.matches(split.labels)),
+    )
+    .sort(byNamespaceThenName);
+}
+
+// The store sorts by `namespace/name`, which is not the same order: "a-b/x" < "a/x" because
+// "-" sorts before "/", while namespace "a" sorts before "a-b".
+function byNamespaceThenName(a: TrafficSplit, b: TrafficSplit): number {
+  return compare(a.namespace, b.namespace) || compare(a.name, b.name);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

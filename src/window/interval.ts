@@ -1,0 +1,71 @@
+// One scrape cycle's increases, per (edge, client workload) with traffic: what the ingest loop
+// fills and the traffic window and the lifetime counters take in.
+import type { TrafficEdge } from '../mesh/index.js';
+import { edgeKey } from '../mesh/index.js';
+import { FAILURE, FIRST_LATENCY, LATENCY_SUM, SUCCESS } from './edge-totals.js';
+
+/** The client side of traffic: the scraped pod's workload, for `--from` filtering. */
+export interface SourceWorkload {
+  readonly namespace: string;
+  /** Lower-case kind (`deployment`, …), or `pod` when the pod has no known owner. */
+  readonly kind: string;
+  readonly name: string;
+}
+
+/** Which clients to count: every field given must match. */
+export interface SourceSelector {
+  readonly namespace?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly name?: string | undefined;
+}
+
+export interface Entry {
+  readonly edge: TrafficEdge;
+  readonly edgeKey: string;
+  readonly source: SourceWorkload;
+  /** [success, failure, latency sum (ms), latency bucket 0 … n-1] */
+  readonly values: Float64Array;
+}
+
+/** Collects one interval's increases; only edges that had traffic get an entry. */
+export class IntervalBuilder {
+  readonly entries = new Map<string, Entry>();
+  readonly #width: number;
+  readonly #bucketIndex: ReadonlyMap<number, number>;
+
+  constructor(latencyBuckets: number, bucketIndex: ReadonlyMap<number, number>) {
+    this.#width = FIRST_LATENCY + latencyBuckets;
+    this.#bucketIndex = bucketIndex;
+  }
+
+  addResponses(edge: TrafficEdge, source: SourceWorkload, outcome: 'success' | 'failure', delta: number): void {
+    if (delta === 0) return;
+    const values = this.#values(edge, source);
+    values[outcome === 'success' ? SUCCESS : FAILURE] = (values[outcome === 'success' ? SUCCESS : FAILURE] as number) + delta;
+  }
+
+  addLatencySum(edge: TrafficEdge, source: SourceWorkload, deltaMs: number): void {
+    if (deltaMs === 0) return;
+    const values = this.#values(edge, source);
+    values[LATENCY_SUM] = (values[LATENCY_SUM] as number) + deltaMs;
+  }
+
+  addLatency(edge: TrafficEdge, source: SourceWorkload, leMs: number, delta: number): void {
+    if (delta === 0) return;
+    const index = this.#bucketIndex.get(leMs);
+    if (index === undefined) return;
+    const values = this.#values(edge, source);
+    values[FIRST_LATENCY + index] = (values[FIRST_LATENCY + index] as number) + delta;
+  }
+
+  #values(edge: TrafficEdge, source: SourceWorkload): Float64Array {
+    const key = edgeKey(edge);
+    const entryKey = `${key}\u0000${source.namespace}/${source.kind}/${source.name}`;
+    let entry = this.entries.get(entryKey);
+    if (entry === undefined) {
+      entry = { edge, edgeKey: key, source, values: new Float64Array(this.#width) };
+      this.entries.set(entryKey, entry);
+    }
+    return entry.values;
+  }
+}
