@@ -97,6 +97,8 @@ export class ManifestSplitSource {
       throw new Error(`cannot read manifests at ${this.#root}: ${errorText(error)}`, { cause: error });
     }
     this.#directory = rootStats.isDirectory();
+    // stop() while the path was being read: a watcher made now would never be closed.
+    if (this.#stopped) return;
 
     // The watcher's own first scan finds the files, so nothing changed between a separate
     // scan and the start of watching can be missed.
