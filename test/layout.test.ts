@@ -11,8 +11,25 @@ import type { ImportEdge } from './helpers/import-graph.js';
 /** The data flow, earliest first (ARCHITECTURE.md). A stage may import only stages before it. */
 const STAGES = ['util', 'go', 'kube', 'splits', 'collect', 'promql', 'mesh', 'window', 'ingest', 'stats', 'sim', 'api', 'app', 'cli'];
 
+/**
+ * Where an import stands in a file's list: earlier stages first, then the file's own stage, then
+ * anything outside src/ (test helpers).
+ */
+function importRank(edge: ImportEdge): number {
+  const to = stageOf(edge.to);
+  if (!edge.to.startsWith('src/')) return STAGES.length + 2;
+  if (to === undefined) return STAGES.length;
+  return to === stageOf(edge.from) ? STAGES.length + 1 : STAGES.indexOf(to);
+}
+
 function layoutProblems(edges: readonly ImportEdge[]): string[] {
   const problems: string[] = [];
+  const lastRank = new Map<string, number>();
+  for (const edge of edges.filter((candidate) => candidate.kind === 'import')) {
+    const rank = importRank(edge);
+    if (rank < (lastRank.get(edge.from) ?? -1)) problems.push(`${edge.from}:${edge.line} imports ${edge.specifier} out of the stage order`);
+    lastRank.set(edge.from, Math.max(rank, lastRank.get(edge.from) ?? -1));
+  }
   for (const edge of edges) {
     const where = `${edge.from}:${edge.line} imports ${edge.specifier}`;
     const [from, to] = [stageOf(edge.from), stageOf(edge.to)];
@@ -58,13 +75,13 @@ describe('layout', () => {
     assert.deepEqual(srcFolders().filter((folder) => !files.has(`${folder}/index.ts`)), []);
   });
 
-  it('imports only forward, enters folders by their doors, and has no cycles', () => {
+  it('imports only forward and in stage order, enters folders by their doors, and has no cycles', () => {
     assert.ok(edges.length > 500, `only ${edges.length} imports found: is the reader broken?`);
     assert.deepEqual(layoutProblems(edges), []);
   });
 
   it('catches each kind of mistake', () => {
-    const edge = (from: string, to: string, typeOnly = false): ImportEdge => ({ from, to, specifier: to, line: 1, typeOnly });
+    const edge = (from: string, to: string, typeOnly = false): ImportEdge => ({ from, to, specifier: to, line: 1, typeOnly, kind: 'import' });
     const problems = layoutProblems([
       edge('src/window/a.ts', 'src/api/index.ts'),
       edge('src/cli/a.ts', 'src/splits/store.ts'),
@@ -75,6 +92,8 @@ describe('layout', () => {
       edge('test/a.test.ts', 'test/b.test.ts'),
       edge('src/go/a.ts', 'src/go/b.ts'),
       edge('src/go/b.ts', 'src/go/a.ts', true),
+      edge('src/stats/a.ts', 'src/window/index.ts'),
+      edge('src/stats/a.ts', 'src/splits/index.ts'),
     ]);
     const expected = [
       /window\/ may not import api\//,
@@ -85,6 +104,7 @@ describe('layout', () => {
       /product code imports from outside src\//,
       /a test file is not a module/,
       /import cycle: src\/go\/a\.ts → src\/go\/b\.ts → src\/go\/a\.ts/,
+      /src\/stats\/a\.ts:1 imports src\/splits\/index\.ts out of the stage order/,
     ];
     for (const pattern of expected) assert.ok(problems.some((problem) => pattern.test(problem)), `${String(pattern)} in ${problems.join('\n')}`);
     assert.equal(problems.length, expected.length, problems.join('\n'));

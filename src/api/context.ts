@@ -1,10 +1,9 @@
 // What the HTTP surfaces (/metrics, /graphql, health) read: one object built by `serve` (and by
 // tests) so each surface depends on the state it needs, not on how the service was wired.
-import type { ManifestProblem } from '../splits/index.js';
-import type { SplitStore } from '../splits/index.js';
+import type { ManifestProblem, SplitStore } from '../splits/index.js';
+import type { TrafficWindow } from '../window/index.js';
 import type { ScrapeEngine } from '../ingest/index.js';
 import type { StatSource } from '../stats/index.js';
-import type { TrafficWindow } from '../window/index.js';
 
 export interface ServerInfo {
   readonly version: string;

@@ -4,9 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DurationError, parseGoDuration } from '../go/index.js';
 import { parseShard, ShardError } from '../collect/index.js';
 import type { Shard } from '../collect/index.js';
-import { DurationError, parseGoDuration } from '../go/index.js';
 import { MESH_NAMES } from '../mesh/index.js';
 import type { MeshName } from '../mesh/index.js';
 import { PROMETHEUS_SCHEMA_NAMES } from '../stats/index.js';

@@ -1,14 +1,10 @@
 // Where `serve` gets TrafficSplits and scrape targets: files, or the cluster (`kube`). Both kinds
 // look the same to the service: start, stop, ready, problems, restarts.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubePodTargets } from '../collect/index.js';
+import { KubeSplitSource, ManifestSplitSource } from '../splits/index.js';
+import type { ManifestProblem, SplitStore } from '../splits/index.js';
+import { formatShard, inShard, KubePodTargets, loadTargetsFile } from '../collect/index.js';
 import type { ScrapeTarget } from '../collect/index.js';
-import { loadTargetsFile } from '../collect/index.js';
-import { KubeSplitSource } from '../splits/index.js';
-import { ManifestSplitSource } from '../splits/index.js';
-import type { ManifestProblem } from '../splits/index.js';
-import type { SplitStore } from '../splits/index.js';
-import { formatShard, inShard } from '../collect/index.js';
 import type { TargetProvider } from '../ingest/index.js';
 import type { ServeConfig } from './serve-config.js';
 

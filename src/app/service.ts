@@ -1,22 +1,18 @@
 // Wires the scrape-mode service: split source → store, targets → scrape engine → traffic window →
 // stat source → HTTP surfaces. `serve`, `demo` and the end-to-end tests all start it this way.
-import { createAuth } from '../api/index.js';
-import { serviceKubeConfig } from '../kube/index.js';
-import type { ServiceContext } from '../api/index.js';
-import { createApp, listen } from '../api/index.js';
-import type { RunningServer } from '../api/index.js';
 import type { Express } from 'express';
-import { meshNamed } from '../mesh/index.js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { shardedTargetInput, splitInput, targetInput } from './service-inputs.js';
+import { serviceKubeConfig } from '../kube/index.js';
 import { SplitStore } from '../splits/index.js';
 import { PrometheusClient } from '../promql/index.js';
-import { PrometheusStatSource } from '../stats/index.js';
-import type { StatSource } from '../stats/index.js';
+import { meshNamed } from '../mesh/index.js';
+import { MIN_WINDOW_MS, TrafficWindow } from '../window/index.js';
 import { ScrapeEngine, splitApexFilter } from '../ingest/index.js';
-import { ScrapeStatSource } from '../stats/index.js';
-import { MIN_WINDOW_MS } from '../window/index.js';
-import { TrafficWindow } from '../window/index.js';
+import { PrometheusStatSource, ScrapeStatSource } from '../stats/index.js';
+import type { StatSource } from '../stats/index.js';
+import { createApp, createAuth, listen } from '../api/index.js';
+import type { RunningServer, ServiceContext } from '../api/index.js';
+import { shardedTargetInput, splitInput, targetInput } from './service-inputs.js';
 import type { ServeConfig } from './serve-config.js';
 import { VERSION } from './version.js';
 

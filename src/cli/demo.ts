@@ -5,12 +5,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { builtinScenario, DEMO_SCENARIO_YAML, loadScenarioFile, Simulator, writeSimulatedCluster } from '../sim/index.js';
-import { checkStatWindow } from '../window/index.js';
 import type { Duration } from '../go/index.js';
-import { runLiveTable } from './live-table.js';
+import { checkStatWindow } from '../window/index.js';
+import { builtinScenario, DEMO_SCENARIO_YAML, loadScenarioFile, Simulator, writeSimulatedCluster } from '../sim/index.js';
 import { resolveServeConfig } from '../app/index.js';
 import type { ServeConfig } from '../app/index.js';
+import { runLiveTable } from './live-table.js';
 
 export interface DemoOptions {
   readonly scenarioFile?: string | undefined;

@@ -1,7 +1,7 @@
 // A live `stat ts -A` table next to a running service: one redraw per scrape cycle until Ctrl-C
 // (or --exit-after), reading the same StatSource the service's GraphQL API answers from.
-import { flattenRows } from '../stats/index.js';
 import type { Duration } from '../go/index.js';
+import { flattenRows } from '../stats/index.js';
 import type { ServeConfig } from '../app/index.js';
 import { startService } from '../app/index.js';
 import { untilStopped } from './signals.js';

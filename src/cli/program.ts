@@ -1,11 +1,11 @@
 // The `splitstat` command line. Each subcommand lives in its own module; this file only wires
 // commander, so `--help` is the one place that lists every command and flag.
 import { Command, CommanderError, Option } from 'commander';
+import { SETTINGS } from '../app/index.js';
+import type { RawSettings, SettingKey } from '../app/index.js';
 import { runDemo } from './demo.js';
 import { parseDurationFlag } from './flags.js';
 import { runServe } from './serve.js';
-import { SETTINGS } from '../app/index.js';
-import type { RawSettings, SettingKey } from '../app/index.js';
 import { registerStatCommand } from './stat/index.js';
 import { processIo } from './io.js';
 import type { CliIo } from './io.js';

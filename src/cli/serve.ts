@@ -1,8 +1,7 @@
 // `splitstat serve`: the service a team deploys. Runs until SIGTERM/SIGINT, then stops accepting,
 // lets in-flight requests finish and exits within 5 s.
 import type { RawSettings } from '../app/index.js';
-import { readConfigFile, resolveServeConfig } from '../app/index.js';
-import { startService } from '../app/index.js';
+import { readConfigFile, resolveServeConfig, startService } from '../app/index.js';
 import { untilStopped } from './signals.js';
 
 export interface ServeOptions {

@@ -2,12 +2,8 @@
 // increases, keep only split traffic, and commit one interval to the traffic window. One bad
 // target (down, slow, garbage, reset) costs only its own numbers.
 import { setMaxListeners } from 'node:events';
-import { parseExposition } from '../collect/index.js';
-import { findProcessStartTime } from '../collect/index.js';
-import type { ScrapeOptions, ScrapeOutcome } from '../collect/index.js';
-import { scrapeAll } from '../collect/index.js';
-import type { ScrapeTarget } from '../collect/index.js';
-import { targetKey } from '../collect/index.js';
+import { findProcessStartTime, parseExposition, scrapeAll, targetKey } from '../collect/index.js';
+import type { ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
 import type { MeshAdapter, SeriesMeaning, TrafficEdge } from '../mesh/index.js';
 import { TargetCounters } from '../window/index.js';
 import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';

@@ -4,8 +4,8 @@
 // Every failure becomes one PrometheusError whose message names the server, because it ends up
 // as one line in the CLI or one GraphQL error.
 
-import { networkReason, oneLine } from '../collect/index.js';
 import { isRecord, parseJsonOrUndefined } from '../util/index.js';
+import { networkReason, oneLine } from '../collect/index.js';
 
 export class PrometheusError extends Error {
   override readonly name = 'PrometheusError';

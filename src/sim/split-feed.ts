@@ -1,8 +1,7 @@
 // Keeps a SplitStore equal to the simulated cluster's TrafficSplits, the way a kube informer
 // would for a real one, so everything downstream reads splits the same way.
 import { normalizeTrafficSplit } from '../splits/index.js';
-import type { SplitStore } from '../splits/index.js';
-import type { TrafficSplit } from '../splits/index.js';
+import type { SplitStore, TrafficSplit } from '../splits/index.js';
 import type { Simulator } from './simulator.js';
 
 export function feedSimulatedSplits(sim: Simulator, store: SplitStore): () => void {

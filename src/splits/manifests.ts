@@ -2,9 +2,9 @@
 // YAML, JSON, `List` and `*List` wrappers), keeping only TrafficSplits. Pure: the caller reads
 // the file.
 import { parseAllDocuments } from 'yaml';
+import { isRecord } from '../util/index.js';
 import type { TrafficSplit } from './model.js';
 import { splitKindOf } from './kinds.js';
-import { isRecord } from '../util/index.js';
 
 export interface ManifestProblem {
   readonly file: string;

@@ -5,12 +5,12 @@
 // else wrong with a split (no apex, bad weights, …) is reported in `split.issues` and the split
 // is still returned, because a broken split is still routing traffic somewhere and users need to
 // see it (`stat ts` showed such splits too).
+import { isRecord } from '../util/index.js';
 import { splitKey } from './model.js';
 import type { SplitBackend, SplitIssue, SplitMatch, TrafficSplit } from './model.js';
 import { quantityToNumber } from './quantity.js';
 import type { Quantity } from './quantity.js';
 import { readWeight } from './weight.js';
-import { isRecord } from '../util/index.js';
 
 export const SPLIT_API_GROUP = 'split.smi-spec.io';
 export const KNOWN_SPLIT_VERSIONS: readonly string[] = ['v1alpha1', 'v1alpha2', 'v1alpha3', 'v1alpha4'];

@@ -3,9 +3,9 @@
 // latencies are keyed by the leaf's service name, latencies are quantiles in ms (NaN → 0), and a
 // backend without series has no stats. Shared by the prometheus stat source and by anything that
 // asks Linkerd's per-split queries, so both turn the same answers into the same rows.
+import type { TrafficSplit } from '../splits/index.js';
 import { roundSample } from '../promql/index.js';
 import type { SampleKey } from '../promql/index.js';
-import type { TrafficSplit } from '../splits/index.js';
 import { statRow } from './stat-row.js';
 import type { BackendStats, StatRow } from './stat-row.js';
 import type { SplitStats } from './stat-source.js';

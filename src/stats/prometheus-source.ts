@@ -4,14 +4,11 @@
 // queries (counts, latency bucket rates) per batch of up to a few hundred splits, all evaluated
 // at one instant so they describe the same moment; the quantiles are taken from the bucket rates
 // with Prometheus' own algorithm.
+import type { TrafficSplit } from '../splits/index.js';
+import type { PrometheusClient, QuerySchema, QuerySelection, SampleKey } from '../promql/index.js';
+import { promqlRange, QUANTILE_VALUES, splitstatQuerySchema } from '../promql/index.js';
 import { MESH_NAMES, meshNamed } from '../mesh/index.js';
 import type { MeshName } from '../mesh/index.js';
-import type { PrometheusClient } from '../promql/index.js';
-import { promqlRange } from '../promql/index.js';
-import { QUANTILE_VALUES } from '../promql/index.js';
-import type { QuerySchema, QuerySelection, SampleKey } from '../promql/index.js';
-import { splitstatQuerySchema } from '../promql/index.js';
-import type { TrafficSplit } from '../splits/index.js';
 import { SplitLatencyBuckets } from './latency-buckets.js';
 import { addCount, emptyAccumulator, latencyMs, splitStatsFromAnswers } from './prometheus-answers.js';
 import type { SplitAccumulator } from './prometheus-answers.js';

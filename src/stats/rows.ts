@@ -1,7 +1,7 @@
 // Window totals → StatRows, with linkerd's semantics: rates over the window, latency quantiles
 // from the summed histogram, and no numbers at all for a leaf without requests.
-import { apexKey, edgeKey } from '../mesh/index.js';
 import type { TrafficSplit } from '../splits/index.js';
+import { apexKey, edgeKey } from '../mesh/index.js';
 import { histogramQuantile } from '../window/index.js';
 import type { EdgeTotals, WindowTotals } from '../window/index.js';
 import { statRow } from './stat-row.js';

@@ -11,10 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createAuth } from '../../src/api/index.js';
-import { setup } from '../helpers/graphql-context.js';
-import { mayCarryKubeconfigToken } from '../../src/cli/index.js';
-import { runCli } from '../../src/cli/index.js';
+import { mayCarryKubeconfigToken, runCli } from '../../src/cli/index.js';
 import type { CliIo } from '../../src/cli/index.js';
+import { setup } from '../helpers/graphql-context.js';
 import { tempDir, writeTemp } from './helpers.js';
 
 const CI = 'ci-token-0123456789abcdef';

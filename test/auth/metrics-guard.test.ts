@@ -7,10 +7,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { RequestHandler } from 'express';
-import { AuthUnavailableError, createAuth } from '../../src/api/index.js';
+import { AuthUnavailableError, createAuth, createMetricsRegistry, healthHandler, metricsHandler } from '../../src/api/index.js';
 import type { KubeReviews } from '../../src/api/index.js';
-import { healthHandler } from '../../src/api/index.js';
-import { createMetricsRegistry, metricsHandler } from '../../src/api/index.js';
 import { setup } from '../helpers/graphql-context.js';
 import { writeTemp } from './helpers.js';
 

@@ -2,19 +2,17 @@
 // ScrapeStatSource) holding known traffic, and small clients over yoga.fetch (no sockets).
 // Named *.test.ts so it stays out of the build; it declares no tests itself.
 import assert from 'node:assert/strict';
-import { testSplit } from './splits.js';
-import { createLinkerdAdapter } from '../../src/mesh/index.js';
-import type { TrafficSplit } from '../../src/splits/index.js';
+import type { SplitChangeListener, TrafficSplit } from '../../src/splits/index.js';
 import { SplitStore } from '../../src/splits/index.js';
-import type { SplitChangeListener } from '../../src/splits/index.js';
-import { ScrapeStatSource } from '../../src/stats/index.js';
-import type { SplitStats, StatQuery, StatSource } from '../../src/stats/index.js';
+import { createLinkerdAdapter } from '../../src/mesh/index.js';
+import type { TrafficEdge } from '../../src/mesh/index.js';
 import { TrafficWindow } from '../../src/window/index.js';
 import type { IntervalBuilder, SourceWorkload } from '../../src/window/index.js';
-import type { TrafficEdge } from '../../src/mesh/index.js';
-import type { ServiceContext } from '../../src/api/index.js';
+import { ScrapeStatSource } from '../../src/stats/index.js';
+import type { SplitStats, StatQuery, StatSource } from '../../src/stats/index.js';
+import type { GraphQLOptions, GraphQLServer, ServiceContext } from '../../src/api/index.js';
 import { createGraphQL } from '../../src/api/index.js';
-import type { GraphQLOptions, GraphQLServer } from '../../src/api/index.js';
+import { testSplit } from './splits.js';
 
 export const NOW_MS = Date.parse('2024-05-01T12:00:00.000Z');
 

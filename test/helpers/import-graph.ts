@@ -16,6 +16,8 @@ export interface ImportEdge {
   readonly line: number;
   /** `import type` / `export type`: erased at run time, so it cannot form a run-time cycle. */
   readonly typeOnly: boolean;
+  /** A static `import`, a re-export (`export … from`), or a dynamic `import()`. */
+  readonly kind: 'import' | 'export' | 'dynamic';
 }
 
 /** Every `.ts` file under the given folders (relative to ROOT), sorted. */
@@ -37,12 +39,12 @@ export function importsOf(file: string): ImportEdge[] {
   const text = readFileSync(path.join(ROOT, file), 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const edges: ImportEdge[] = [];
-  const add = (literal: ts.StringLiteral, typeOnly: boolean): void => {
+  const add = (literal: ts.StringLiteral, typeOnly: boolean, kind: ImportEdge['kind']): void => {
     const specifier = literal.text;
     if (!specifier.startsWith('.')) return;
     const resolved = path.posix.join(path.posix.dirname(file), specifier).replace(/\.js$/, '.ts');
     const line = source.getLineAndCharacterOfPosition(literal.getStart()).line + 1;
-    edges.push({ from: file, to: resolved, specifier, line, typeOnly });
+    edges.push({ from: file, to: resolved, specifier, line, typeOnly, kind });
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -55,12 +57,12 @@ export function importsOf(file: string): ImportEdge[] {
             ts.isNamedImports(clause.namedBindings) &&
             clause.namedBindings.elements.length > 0 &&
             clause.namedBindings.elements.every((element) => element.isTypeOnly)));
-      add(node.moduleSpecifier, typeOnly);
+      add(node.moduleSpecifier, typeOnly, 'import');
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
-      add(node.moduleSpecifier, node.isTypeOnly);
+      add(node.moduleSpecifier, node.isTypeOnly, 'export');
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [argument] = node.arguments;
-      if (argument !== undefined && ts.isStringLiteral(argument)) add(argument, false);
+      if (argument !== undefined && ts.isStringLiteral(argument)) add(argument, false, 'dynamic');
     }
     ts.forEachChild(node, visit);
   };

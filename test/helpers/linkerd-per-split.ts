@@ -3,13 +3,11 @@
 // answers go through the same processing as splitstat's batched source, so comparing the two
 // compares what the queries return: the reference for tests and for bench/query.ts.
 import assert from 'node:assert/strict';
-import { linkerdSplitQueries } from '../../src/mesh/index.js';
-import { promqlRange } from '../../src/promql/index.js';
-import { QUANTILES } from '../../src/promql/index.js';
+import { promqlRange, QUANTILES } from '../../src/promql/index.js';
 import type { QuerySelection } from '../../src/promql/index.js';
+import { linkerdSplitQueries } from '../../src/mesh/index.js';
 import { addCount, emptyAccumulator, latencyMs, splitStatsFromAnswers } from '../../src/stats/index.js';
-import type { InstantQuerier, PrometheusStatQuery } from '../../src/stats/index.js';
-import type { SplitStats } from '../../src/stats/index.js';
+import type { InstantQuerier, PrometheusStatQuery, SplitStats } from '../../src/stats/index.js';
 
 export interface LinkerdPerSplitOptions {
   /** The evaluation instant, ms since the epoch. */

@@ -2,15 +2,15 @@
 // TrafficWindow, traffic committed by hand, and a reader for exposition text. Named *.test.ts so
 // it stays out of the build; it declares no tests itself.
 import assert from 'node:assert/strict';
-import { LINKERD_LATENCY_BUCKETS_MS } from '../../src/mesh/index.js';
-import type { TrafficEdge } from '../../src/mesh/index.js';
-import { parseExposition } from '../../src/collect/index.js';
 import type { ManifestProblem } from '../../src/splits/index.js';
 import { SplitStore } from '../../src/splits/index.js';
-import type { ScrapeEngine } from '../../src/ingest/index.js';
-import { ScrapeStatSource } from '../../src/stats/index.js';
+import { parseExposition } from '../../src/collect/index.js';
+import { LINKERD_LATENCY_BUCKETS_MS } from '../../src/mesh/index.js';
+import type { TrafficEdge } from '../../src/mesh/index.js';
 import type { IntervalBuilder, SourceWorkload } from '../../src/window/index.js';
 import { TrafficWindow } from '../../src/window/index.js';
+import type { ScrapeEngine } from '../../src/ingest/index.js';
+import { ScrapeStatSource } from '../../src/stats/index.js';
 import type { ServiceContext } from '../../src/api/index.js';
 
 /** Kept under its old name for the metrics tests. */

@@ -8,11 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
-import { resolveServeConfig } from '../../src/app/index.js';
-import { startService } from '../../src/app/index.js';
-import type { RunningService } from '../../src/app/index.js';
 import { builtinScenario, Simulator, writeSimulatedCluster } from '../../src/sim/index.js';
 import type { SimulatedClusterFiles } from '../../src/sim/index.js';
+import { resolveServeConfig, startService } from '../../src/app/index.js';
+import type { RunningService } from '../../src/app/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // The flags a sandboxed, offline machine needs: no sandbox as root, and no background calls home.

@@ -3,16 +3,15 @@
 // simulator generated. Time is virtual so every number can be compared exactly.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLinkerdAdapter } from '../../src/mesh/index.js';
-import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../src/sim/index.js';
-import type { GroundTruth } from '../../src/sim/index.js';
 import { SplitStore } from '../../src/splits/index.js';
+import type { ScrapeTarget } from '../../src/collect/index.js';
+import { createLinkerdAdapter } from '../../src/mesh/index.js';
+import { histogramQuantile, TrafficWindow } from '../../src/window/index.js';
 import { ScrapeEngine, splitApexFilter } from '../../src/ingest/index.js';
 import { flattenRows, ScrapeStatSource } from '../../src/stats/index.js';
 import type { StatRow } from '../../src/stats/index.js';
-import type { ScrapeTarget } from '../../src/collect/index.js';
-import { histogramQuantile } from '../../src/window/index.js';
-import { TrafficWindow } from '../../src/window/index.js';
+import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../src/sim/index.js';
+import type { GroundTruth } from '../../src/sim/index.js';
 
 const SCENARIO = `
 seed: 7

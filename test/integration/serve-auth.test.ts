@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/index.js';
-import { resolveServeConfig } from '../../src/app/index.js';
-import { startService } from '../../src/app/index.js';
-import type { RunningService } from '../../src/app/index.js';
 import { builtinScenario, Simulator, writeSimulatedCluster } from '../../src/sim/index.js';
 import type { SimulatedClusterFiles } from '../../src/sim/index.js';
+import { resolveServeConfig, startService } from '../../src/app/index.js';
+import type { RunningService } from '../../src/app/index.js';
+import { runCli } from '../../src/cli/index.js';
 
 const LINK_ONLY = 'link-team-token-0123456789';
 const EVERYTHING = 'prometheus-token-0123456789';

@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/index.js';
-import { resolveServeConfig } from '../../src/app/index.js';
-import { startService } from '../../src/app/index.js';
-import type { RunningService } from '../../src/app/index.js';
 import { createLinkerdAdapter } from '../../src/mesh/index.js';
+import { histogramQuantile } from '../../src/window/index.js';
 import { builtinScenario, Simulator, writeSimulatedCluster } from '../../src/sim/index.js';
 import type { GroundTruth, SimulatedClusterFiles } from '../../src/sim/index.js';
-import { histogramQuantile } from '../../src/window/index.js';
+import { resolveServeConfig, startService } from '../../src/app/index.js';
+import type { RunningService } from '../../src/app/index.js';
+import { runCli } from '../../src/cli/index.js';
 import { promtoolCheck } from '../helpers/promtool.js';
 
 const INTERVAL_MS = 10_000;

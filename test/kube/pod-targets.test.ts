@@ -3,8 +3,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubePodTargets } from '../../src/collect/index.js';
-import type { KubePodTargetsOptions } from '../../src/collect/index.js';
-import type { ScrapeTarget } from '../../src/collect/index.js';
+import type { KubePodTargetsOptions, ScrapeTarget } from '../../src/collect/index.js';
 import { FakeKubeServer, PODS, REPLICA_SETS, kubeConfigFor, pod, replicaSet, waitFor } from '../helpers/fake-kube/index.js';
 import type { FakeKubeOptions } from '../helpers/fake-kube/index.js';
 

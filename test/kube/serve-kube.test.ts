@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveServeConfig } from '../../src/app/index.js';
-import { startService } from '../../src/app/index.js';
-import type { RunningService } from '../../src/app/index.js';
 import { parseScenarioText, Simulator } from '../../src/sim/index.js';
+import { resolveServeConfig, startService } from '../../src/app/index.js';
+import type { RunningService } from '../../src/app/index.js';
 import { FakeKubeServer, kubeConfigFor, PODS, pod, REPLICA_SETS, replicaSet, trafficSplit, waitFor } from '../helpers/fake-kube/index.js';
 import { trafficSplitCrd } from './crds.js';
 

@@ -2,9 +2,8 @@
 // failing lists, and shutdown. Each case ends with the store equal to the cluster.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KubeSplitSource } from '../../src/splits/index.js';
+import { KubeSplitSource, SplitStore } from '../../src/splits/index.js';
 import type { KubeSplitSourceOptions } from '../../src/splits/index.js';
-import { SplitStore } from '../../src/splits/index.js';
 import { FakeKubeServer, kubeConfigFor, trafficSplit, waitFor } from '../helpers/fake-kube/index.js';
 import type { FakeKubeOptions } from '../helpers/fake-kube/index.js';
 import { trafficSplitCrd } from './crds.js';

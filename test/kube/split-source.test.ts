@@ -2,10 +2,8 @@
 // vintage, namespace and label filters, and objects that are not usable splits.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KubeSplitSource } from '../../src/splits/index.js';
-import type { KubeSplitSourceOptions } from '../../src/splits/index.js';
-import { SplitStore } from '../../src/splits/index.js';
-import type { SplitChange } from '../../src/splits/index.js';
+import { KubeSplitSource, SplitStore } from '../../src/splits/index.js';
+import type { KubeSplitSourceOptions, SplitChange } from '../../src/splits/index.js';
 import { FakeKubeServer, kubeConfigFor, trafficSplit, waitFor } from '../helpers/fake-kube/index.js';
 import { trafficSplitCrd } from './crds.js';
 import type { CrdVintage } from './crds.js';

@@ -5,14 +5,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/index.js';
-import { writeSimulatedCluster } from '../../src/sim/index.js';
-import { normalizeTrafficSplit } from '../../src/splits/index.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { GroundTruth } from '../../src/sim/index.js';
+import { normalizeTrafficSplit } from '../../src/splits/index.js';
 import { PrometheusClient } from '../../src/promql/index.js';
 import { PrometheusStatSource } from '../../src/stats/index.js';
+import { writeSimulatedCluster } from '../../src/sim/index.js';
+import type { GroundTruth } from '../../src/sim/index.js';
+import { runCli } from '../../src/cli/index.js';
 import { assertSameNumbers, linkerdPerSplitStats } from '../helpers/linkerd-per-split.js';
 import { prometheusSkipReason } from '../helpers/prometheus.js';
 import { startPrometheusMesh } from './harness.js';

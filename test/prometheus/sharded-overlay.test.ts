@@ -11,8 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { resolveServeConfig } from '../../src/app/index.js';
 import { formatShard } from '../../src/collect/index.js';
+import { resolveServeConfig } from '../../src/app/index.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

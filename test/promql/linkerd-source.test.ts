@@ -3,11 +3,10 @@
 // NaN → 0, no series → no stats), and batched answers equal to Linkerd's per-split ones.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { linkerdBatchQueries, linkerdQuerySchema, linkerdSplitQueries, overlappingSplits } from '../../src/mesh/index.js';
 import { PrometheusClient } from '../../src/promql/index.js';
+import { linkerdBatchQueries, linkerdQuerySchema, linkerdSplitQueries, overlappingSplits } from '../../src/mesh/index.js';
 import { PrometheusStatSource } from '../../src/stats/index.js';
-import type { PrometheusStatQuery } from '../../src/stats/index.js';
-import type { SplitStats } from '../../src/stats/index.js';
+import type { PrometheusStatQuery, SplitStats } from '../../src/stats/index.js';
 import { assertSameNumbers, linkerdPerSplitStats } from '../helpers/linkerd-per-split.js';
 import { startFakePrometheus } from './fake-prometheus.js';
 import type { FakePrometheus, FakeSeries } from './fake-prometheus.js';

@@ -2,9 +2,7 @@
 // sums across collector shards.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PrometheusClient } from '../../src/promql/index.js';
-import { QuerySelectionError } from '../../src/promql/index.js';
-import { splitstatBatchQueries } from '../../src/promql/index.js';
+import { PrometheusClient, QuerySelectionError, splitstatBatchQueries } from '../../src/promql/index.js';
 import { PrometheusStatSource } from '../../src/stats/index.js';
 import { startFakePrometheus } from './fake-prometheus.js';
 import type { FakePrometheus, FakeSeries } from './fake-prometheus.js';

@@ -1,14 +1,12 @@
 // Reading and checking the arguments the schema types only as strings: every mistake becomes a
 // BAD_USER_INPUT error that quotes what was sent and says what would have been accepted.
-import type { ServerInfo } from '../context.js';
-import type { SourceSelector } from '../../window/index.js';
-import { DurationError, parseGoDuration } from '../../go/index.js';
-import { DEFAULT_STAT_WINDOW, parseStatWindow, StatWindowError } from '../../window/index.js';
-import type { StatWindow } from '../../window/index.js';
-import { badUserInput } from './bad-user-input.js';
-import { formatDuration } from '../../go/index.js';
+import { DurationError, formatDuration, parseGoDuration } from '../../go/index.js';
 import { LabelSelectorError, parseLabelSelector } from '../../splits/index.js';
 import type { LabelSelector } from '../../splits/index.js';
+import type { SourceSelector, StatWindow } from '../../window/index.js';
+import { DEFAULT_STAT_WINDOW, parseStatWindow, StatWindowError } from '../../window/index.js';
+import type { ServerInfo } from '../context.js';
+import { badUserInput } from './bad-user-input.js';
 
 export const MIN_INTERVAL_MS = 1000;
 /** Beyond this, setTimeout would overflow (2^31 ms) long before anyone needs such a pace. */

@@ -1,15 +1,14 @@
 // Query: the splits with their numbers, one split, and what this server can answer.
 import type { GraphQLResolveInfo } from 'graphql';
+import { formatDuration } from '../../go/index.js';
+import { selectSplits, splitKey } from '../../splits/index.js';
 import type { AuthContext } from '../auth/index.js';
-import { splitKey } from '../../splits/index.js';
 import type { ServiceContext } from '../context.js';
 import { readClientSelector, readWindow } from './arguments.js';
 import type { ClientSelectorInput } from './arguments.js';
-import { formatDuration } from '../../go/index.js';
 import { selectsStats } from './selects-stats.js';
 import { readSplitQuery } from './split-query.js';
 import type { TrafficSplitsArgs } from './split-query.js';
-import { selectSplits } from '../../splits/index.js';
 import { viewSplits } from './split-views.js';
 import type { SplitView } from './split-views.js';
 

@@ -1,9 +1,9 @@
 // The arguments Query.trafficSplits and Subscription.trafficSplits share, checked once per
 // request, before any numbers are fetched.
+import type { SplitFilter } from '../../splits/index.js';
 import type { ServerInfo } from '../context.js';
 import { readClientSelector, readLabelSelector, readWindow } from './arguments.js';
 import type { ClientSelectorInput } from './arguments.js';
-import type { SplitFilter } from '../../splits/index.js';
 import type { StatsRequest } from './split-views.js';
 
 export interface TrafficSplitsArgs {

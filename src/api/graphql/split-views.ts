@@ -2,11 +2,11 @@
 // numbers of every split in one answer come from a single StatSource call (one PromQL round
 // trip in prometheus mode), made at most once and only if some field needs them.
 import { GraphQLError } from 'graphql';
-import { PrometheusError } from '../../promql/index.js';
 import type { TrafficSplit } from '../../splits/index.js';
-import type { SplitStats, StatSource } from '../../stats/index.js';
+import { PrometheusError } from '../../promql/index.js';
 import { StatWindowError } from '../../window/index.js';
 import type { SourceSelector, StatWindow } from '../../window/index.js';
+import type { SplitStats, StatSource } from '../../stats/index.js';
 import { badUserInput } from './bad-user-input.js';
 
 export interface StatsRequest {

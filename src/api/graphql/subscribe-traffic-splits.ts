@@ -3,13 +3,13 @@
 // slow reader slows the stream down instead of piling answers up in memory.
 import type { GraphQLResolveInfo } from 'graphql';
 import { Repeater } from 'graphql-yoga';
+import { selectSplits } from '../../splits/index.js';
 import type { AuthContext } from '../auth/index.js';
 import type { ServiceContext } from '../context.js';
 import { readInterval } from './arguments.js';
 import { selectsStats } from './selects-stats.js';
 import { readSplitQuery } from './split-query.js';
 import type { TrafficSplitsArgs } from './split-query.js';
-import { selectSplits } from '../../splits/index.js';
 import { viewSplits } from './split-views.js';
 import type { SplitView } from './split-views.js';
 import { timeoutError, withTimeout } from './timeout.js';

@@ -1,7 +1,6 @@
 // A store change as a WeightChange event, or null when routing did not change: relabelling a
 // split or touching its metadata must not wake every dashboard watching weights.
-import type { SplitBackend } from '../../splits/index.js';
-import type { SplitChange } from '../../splits/index.js';
+import type { SplitBackend, SplitChange } from '../../splits/index.js';
 
 export interface BackendWeight {
   readonly service: string;

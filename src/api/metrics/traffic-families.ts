@@ -2,12 +2,11 @@
 // counters and a latency histogram (so Prometheus can take rate() and sum shards like any proxy
 // metric), and the observed share over a recent window (so a dashboard needs no PromQL for it).
 import type { Registry } from 'prom-client';
+import type { SplitStore, TrafficSplit } from '../../splits/index.js';
 import { edgeKey } from '../../mesh/index.js';
 import type { TrafficEdge } from '../../mesh/index.js';
-import type { TrafficSplit } from '../../splits/index.js';
-import type { SplitStore } from '../../splits/index.js';
-import { splitStats } from '../../stats/index.js';
 import type { EdgeTotals, TrafficWindow } from '../../window/index.js';
+import { splitStats } from '../../stats/index.js';
 import { BACKEND_LABELS, backendLabels, secondsBound } from './labels.js';
 import type { BackendLabels } from './labels.js';
 import { snapshotHistogram } from './snapshot-histogram.js';

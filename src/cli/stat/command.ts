@@ -1,12 +1,12 @@
 // `splitstat stat ts` (and `kubectl splitstat ts`): Linkerd 2.11's `linkerd viz stat ts`, with
 // the numbers from a running splitstat over GraphQL. Flags and errors: SPEC-stat-ts.md §1.
 import type { Command } from 'commander';
+import { contextNamespace } from '../../kube/index.js';
 import type { StatFlags } from './args.js';
 import { fetchStatOutput } from './fetch.js';
 import { readStatRequest } from './request.js';
 import { mayCarryKubeconfigToken, resolveStatToken } from './token.js';
 import type { CliIo } from '../io.js';
-import { contextNamespace } from '../../kube/index.js';
 import { printStat } from './watch.js';
 import { runPrometheusStat, runWithoutPrometheus } from './prometheus.js';
 import { collectValues } from './prometheus-flags.js';

@@ -1,8 +1,8 @@
 // A minimal GraphQL-over-HTTP client (POST JSON, fetch) whose failures are one readable line:
 // a CLI user needs "cannot reach … ECONNREFUSED" or the server's own message, not a stack.
 
-import { networkReason, oneLine } from '../../collect/index.js';
 import { isRecord, parseJsonOrUndefined } from '../../util/index.js';
+import { networkReason, oneLine } from '../../collect/index.js';
 
 export class GraphqlClientError extends Error {
   override readonly name = 'GraphqlClientError';

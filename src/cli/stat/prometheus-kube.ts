@@ -3,11 +3,9 @@
 // discovery `serve --splits kube` uses), no watch: a `stat` run is a moment, and --watch keeps
 // the splits it started with.
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { chooseSplitVersion, discoverGroupVersions } from '../../splits/index.js';
-import { describeKubeError } from '../../kube/index.js';
+import { describeKubeError, serviceKubeConfig } from '../../kube/index.js';
+import { chooseSplitVersion, discoverGroupVersions, normalizeTrafficSplit, SPLIT_API_GROUP } from '../../splits/index.js';
 import type { TrafficSplit } from '../../splits/index.js';
-import { normalizeTrafficSplit, SPLIT_API_GROUP } from '../../splits/index.js';
-import { serviceKubeConfig } from '../../kube/index.js';
 
 export interface ClusterSplitsOptions {
   readonly kubeconfig?: string | undefined;

@@ -3,8 +3,8 @@
 // did. The flags, output and errors are the same as with --server (args.ts, table.ts), so only
 // where the numbers come from differs.
 import { contextNamespace } from '../../kube/index.js';
-import { flattenRows } from '../../stats/index.js';
 import type { TrafficSplit } from '../../splits/index.js';
+import { flattenRows } from '../../stats/index.js';
 import type { CliIo } from '../io.js';
 import { errorLine } from './fetch.js';
 import { loadSplits } from './load-splits.js';

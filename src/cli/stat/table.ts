@@ -2,7 +2,6 @@
 // (and splitstat's wider variant) through a Go-compatible tabwriter, and the JSON array through
 // Go-compatible encoding. SPEC-stat-ts.md §2–§4 describe the contract.
 
-import type { BackendStats, StatRow } from '../../stats/index.js';
 import {
   JsonUnsupportedValueError,
   formatGoFixed,
@@ -11,6 +10,7 @@ import {
   formatGoJsonString,
   roundHalfAwayFromZero,
 } from '../../go/index.js';
+import type { BackendStats, StatRow } from '../../stats/index.js';
 import { renderTabwriter, trimLeftPadding } from './tabwriter.js';
 
 export type StatOutputFormat = 'table' | 'wide' | 'json';

@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { isRecord } from '../../util/index.js';
 import { kubeconfigFiles, loadKubeconfig } from '../../kube/index.js';
 import type { KubeconfigSelection } from '../../kube/index.js';
-import { isRecord } from '../../util/index.js';
 
 export interface BearerToken {
   readonly value: string;

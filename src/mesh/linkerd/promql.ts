@@ -10,8 +10,7 @@
 //   port. The bucket sums come back as they are and the quantiles are taken from them here.
 import type { TrafficSplit } from '../../splits/index.js';
 import type { BatchQueries, QuerySchema, QuerySelection, SampleKey } from '../../promql/index.js';
-import { batchByLength } from '../../promql/index.js';
-import { escapeRegexLiteral, goQuote, labelList, labelMatcher } from '../../promql/index.js';
+import { batchByLength, escapeRegexLiteral, goQuote, labelList, labelMatcher } from '../../promql/index.js';
 
 /** The label label_replace writes: which split of the batch a series belongs to. */
 export const SPLIT_LABEL = 'splitstat_split';

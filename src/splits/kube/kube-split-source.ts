@@ -8,14 +8,14 @@
 // down disappear too.
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { ResilientInformer } from '../../kube/index.js';
+import type { BackoffOptions, InformerTarget } from '../../kube/index.js';
 import type { ManifestProblem } from '../manifests.js';
 import { splitKey } from '../model.js';
 import type { TrafficSplit } from '../model.js';
 import { TRAFFIC_SPLIT } from '../kinds.js';
 import type { SplitKind } from '../kinds.js';
 import type { SplitStore } from '../store.js';
-import { ResilientInformer } from '../../kube/index.js';
-import type { BackoffOptions, InformerTarget } from '../../kube/index.js';
 import { chooseSplitVersion, discoverGroupVersions } from './discovery.js';
 
 export interface KubeSplitSourceOptions {
