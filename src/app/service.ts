@@ -83,6 +83,7 @@ export async function startService(
     mesh,
     window,
     keepEdge: apexFilter.keepEdge,
+    edgesOfLeaf: apexFilter.edgesOfLeaf,
     scrape: { timeoutMs: config.scrapeTimeoutMs },
     now,
     log,

@@ -1,15 +1,43 @@
-// Scrape mode keeps only traffic to apexes that have a TrafficSplit, so memory follows the number
-// of splits, not the size of the mesh. History for a split starts when it first appears.
-import type { SplitStore } from '../splits/index.js';
+// Scrape mode keeps only traffic to apexes that have a split, so memory follows the number of
+// splits, not the size of the mesh. History for a split starts when it first appears. Proxies that
+// name only the leaf a request went to (Linkerd 2.13+) are attributed through the splits listing
+// that leaf: to every one of them, since the series cannot say which apex the client called.
 import type { TrafficEdge } from '../mesh/index.js';
 import { apexKey } from '../mesh/index.js';
+import type { SplitStore } from '../splits/index.js';
 
-export function splitApexFilter(store: SplitStore): { keepEdge: (edge: TrafficEdge) => boolean; dispose: () => void } {
+export interface SplitTrafficFilter {
+  readonly keepEdge: (edge: TrafficEdge) => boolean;
+  /** The edges a leaf-only series stands for: one per apex whose split lists the leaf. */
+  readonly edgesOfLeaf: (namespace: string, leaf: string) => readonly TrafficEdge[];
+  readonly dispose: () => void;
+}
+
+const NONE: readonly TrafficEdge[] = [];
+
+export function splitApexFilter(store: SplitStore): SplitTrafficFilter {
   let apexes = new Set<string>();
+  let leaves = new Map<string, TrafficEdge[]>();
   const refresh = (): void => {
-    apexes = new Set(store.list().map((split) => apexKey(split.namespace, split.apex)));
+    apexes = new Set();
+    leaves = new Map();
+    for (const split of store.list()) {
+      const key = apexKey(split.namespace, split.apex);
+      apexes.add(key);
+      for (const backend of split.backends) {
+        const leafKey = apexKey(split.namespace, backend.service);
+        const edges = leaves.get(leafKey) ?? [];
+        // Two splits on one apex both listing the leaf are still one edge.
+        if (!edges.some((edge) => edge.apex === split.apex)) edges.push({ apexNamespace: split.namespace, apex: split.apex, leaf: backend.service });
+        leaves.set(leafKey, edges);
+      }
+    }
   };
   refresh();
   const dispose = store.onChange(refresh);
-  return { keepEdge: (edge) => apexes.has(apexKey(edge.apexNamespace, edge.apex)), dispose };
+  return {
+    keepEdge: (edge) => apexes.has(apexKey(edge.apexNamespace, edge.apex)),
+    edgesOfLeaf: (namespace, leaf) => leaves.get(apexKey(namespace, leaf)) ?? NONE,
+    dispose,
+  };
 }

@@ -3,3 +3,4 @@
 export { ScrapeEngine } from './scrape-engine.js';
 export type { CycleReport, ScrapeEngineOptions, ScrapeFailureReason, TargetProvider, TargetStatus } from './scrape-engine.js';
 export { splitApexFilter } from './apex-filter.js';
+export type { SplitTrafficFilter } from './apex-filter.js';

@@ -17,6 +17,8 @@ export type ScrapeFailureReason = Exclude<ScrapeOutcome, { ok: true }>['reason']
 export interface TargetStatus {
   readonly target: ScrapeTarget;
   readonly up: boolean;
+  /** Which generation of its mesh's proxy the target was last read as (undefined before a page came). */
+  readonly generation: string | undefined;
   readonly lastError: string | undefined;
   readonly lastDurationMs: number;
 }
@@ -36,8 +38,13 @@ export interface ScrapeEngineOptions {
   readonly mesh: MeshAdapter;
   readonly window: TrafficWindow;
   readonly scrape?: Omit<ScrapeOptions, 'signal'>;
-  /** Which traffic to keep (normally: edges whose apex has a TrafficSplit). Default: all. */
+  /** Which traffic to keep (normally: edges whose apex has a split). Default: all. */
   readonly keepEdge?: (edge: TrafficEdge) => boolean;
+  /**
+   * The edges a series that names only its leaf stands for (normally: one per split listing the
+   * leaf, see splitApexFilter). Without it such series are not counted.
+   */
+  readonly edgesOfLeaf?: (namespace: string, leaf: string) => readonly TrafficEdge[];
   readonly now?: () => number;
   readonly log?: (line: string) => void;
 }
@@ -46,6 +53,7 @@ interface TargetState {
   readonly counters: TargetCounters<SeriesMeaning>;
   readonly source: SourceWorkload;
   processStart: number | undefined;
+  generation: string | undefined;
   status: TargetStatus;
 }
 
@@ -89,6 +97,20 @@ export class ScrapeEngine {
 
   get malformedLinesTotal(): number {
     return this.#malformedTotal;
+  }
+
+  /** Every generation the mesh adapter may read a target as. */
+  get generations(): readonly string[] {
+    return this.#options.mesh.generations;
+  }
+
+  /** How many targets were last read as each generation (every generation listed, 0 included). */
+  targetsByGeneration(): Map<string, number> {
+    const counts = new Map(this.generations.map((generation) => [generation, 0]));
+    for (const state of this.#states.values()) {
+      if (state.generation !== undefined) counts.set(state.generation, (counts.get(state.generation) ?? 0) + 1);
+    }
+    return counts;
   }
 
   targetStatuses(): TargetStatus[] {
@@ -157,7 +179,7 @@ export class ScrapeEngine {
         return;
       }
       up++;
-      state.status = { target: outcome.target, up: true, lastError: undefined, lastDurationMs: outcome.durationMs };
+      state.status = { target: outcome.target, up: true, lastError: undefined, lastDurationMs: outcome.durationMs, generation: state.generation };
     });
     if (this.#previousCycleAtMs !== undefined) this.#options.window.commit(interval, this.#previousCycleAtMs, startedAtMs);
     this.#previousCycleAtMs = startedAtMs;
@@ -170,24 +192,45 @@ export class ScrapeEngine {
   }
 
   #ingest(state: TargetState, body: string, interval: IntervalBuilder): { samples: number; malformed: number } {
-    const { mesh, keepEdge } = this.#options;
+    const { mesh, keepEdge, edgesOfLeaf } = this.#options;
     const counters = state.counters;
     const processStart = findProcessStartTime(body);
+    let restarted = false;
     if (processStart !== undefined) {
-      if (state.processStart !== undefined && processStart !== state.processStart) counters.restarted();
+      restarted = state.processStart !== undefined && processStart !== state.processStart;
+      if (restarted) counters.restarted();
       state.processStart = processStart;
     }
+    // A new process may be a new proxy version: what the old one was read as no longer holds.
+    const generation = mesh.generation(body, restarted ? undefined : state.generation);
+    if (generation !== state.generation) {
+      if (state.generation !== undefined) {
+        const { target } = state.status;
+        this.#log(`scrape ${target.url} (${target.namespace}/${target.pod}): now read as ${generation} (was ${state.generation})`);
+      }
+      state.generation = generation;
+      counters.reinterpret();
+    }
     counters.beginScrape();
+    const add = (meaning: SeriesMeaning, edge: TrafficEdge, delta: number): void => {
+      if (meaning.kind === 'response') interval.addResponses(edge, state.source, meaning.outcome, delta);
+      else if (meaning.kind === 'latency') interval.addLatency(edge, state.source, meaning.leMs, delta);
+      else interval.addLatencySum(edge, state.source, delta);
+    };
     const report = parseExposition(
       body,
       (sample) => {
-        const series = counters.observe(sample.series, sample.value, () => mesh.interpret(sample.name, sample.labels));
+        const series = counters.observe(sample.series, sample.value, () => mesh.interpret(sample.name, sample.labels, generation));
         const meaning = series.meaning;
         if (meaning === null || series.delta === 0) return;
-        if (keepEdge !== undefined && !keepEdge(meaning.edge)) return;
-        if (meaning.kind === 'response') interval.addResponses(meaning.edge, state.source, meaning.outcome, series.delta);
-        else if (meaning.kind === 'latency') interval.addLatency(meaning.edge, state.source, meaning.leMs, series.delta);
-        else interval.addLatencySum(meaning.edge, state.source, series.delta);
+        const { to } = meaning;
+        if (to.kind === 'edge') {
+          if (keepEdge === undefined || keepEdge(to.edge)) add(meaning, to.edge, series.delta);
+          return;
+        }
+        // Split traffic and direct calls to the leaf look the same here; every split listing
+        // the leaf gets them (README: Which Linkerd).
+        for (const edge of edgesOfLeaf?.(to.namespace, to.leaf) ?? []) add(meaning, edge, series.delta);
       },
       { acceptMetric: (name) => mesh.acceptMetric(name) },
     );
@@ -201,7 +244,7 @@ export class ScrapeEngine {
     failures.set(reason, (failures.get(reason) ?? 0) + 1);
     this.#failuresTotal.set(reason, (this.#failuresTotal.get(reason) ?? 0) + 1);
     if (state.status.up || state.status.lastError !== message) this.#log(`scrape ${state.status.target.url} (${state.status.target.namespace}/${state.status.target.pod}) failed: ${reason}: ${message}`);
-    state.status = { target: state.status.target, up: false, lastError: message, lastDurationMs: durationMs };
+    state.status = { target: state.status.target, up: false, lastError: message, lastDurationMs: durationMs, generation: state.generation };
   }
 
   #stateFor(target: ScrapeTarget): TargetState {
@@ -212,7 +255,8 @@ export class ScrapeEngine {
         counters: new TargetCounters<SeriesMeaning>(),
         source: sourceOf(target),
         processStart: undefined,
-        status: { target, up: true, lastError: undefined, lastDurationMs: 0 },
+        generation: undefined,
+        status: { target, up: true, lastError: undefined, lastDurationMs: 0, generation: undefined },
       };
       this.#states.set(key, state);
     }

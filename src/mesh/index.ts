@@ -1,8 +1,8 @@
 // mesh/: one adapter per mesh, saying which series are split traffic and what their labels mean,
 // and the PromQL for that mesh.
-export type { MeshAdapter, SeriesMeaning, TrafficEdge } from './adapter.js';
+export type { MeshAdapter, SeriesDestination, SeriesMeaning, TrafficEdge } from './adapter.js';
 export { apexKey, edgeKey } from './adapter.js';
-export { createLinkerdAdapter, LINKERD_LATENCY_BUCKETS_MS } from './linkerd/index.js';
+export { createLinkerdAdapter, LINKERD_APEX_AUTHORITY, LINKERD_GENERATIONS, LINKERD_LATENCY_BUCKETS_MS, LINKERD_LEAF_AUTHORITY } from './linkerd/index.js';
 export type { LinkerdAdapterOptions } from './linkerd/index.js';
 export { parseServiceAuthority } from './linkerd/index.js';
 export { linkerdBatchQueries, linkerdQuerySchema, linkerdSplitQueries, overlappingSplits, SPLIT_LABEL } from './linkerd/index.js';

@@ -2,8 +2,10 @@
 // Prometheus' increase() does and never turning a gap in the data into a spike.
 
 export interface SeriesState<M> {
-  /** What the series means (cached on first sight, so labels are interpreted once per series). */
-  readonly meaning: M | null;
+  /** What the series means (cached, so labels are interpreted once per series and reading). */
+  meaning: M | null;
+  /** The reading the meaning was taken under (see reinterpret()). */
+  reading: number;
   last: number;
   lastSeenScrape: number;
   /** Increase since the previous scrape, set by observe(). */
@@ -19,6 +21,7 @@ export class TargetCounters<M> {
   readonly #series = new Map<string, SeriesState<M>>();
   readonly #forgetAfter: number;
   #scrape = 0;
+  #reading = 0;
   #baselined = false;
 
   constructor({ forgetAfterScrapes = 60 }: TargetCountersOptions = {}) {
@@ -48,7 +51,7 @@ export class TargetCounters<M> {
   observe(series: string, value: number, interpret: () => M | null): SeriesState<M> {
     let state = this.#series.get(series);
     if (state === undefined) {
-      state = { meaning: interpret(), last: 0, lastSeenScrape: this.#scrape, delta: 0 };
+      state = { meaning: interpret(), reading: this.#reading, last: 0, lastSeenScrape: this.#scrape, delta: 0 };
       this.#series.set(series, state);
       if (Number.isNaN(value)) {
         state.delta = 0;
@@ -59,6 +62,10 @@ export class TargetCounters<M> {
       return state;
     }
     state.lastSeenScrape = this.#scrape;
+    if (state.reading !== this.#reading) {
+      state.meaning = interpret();
+      state.reading = this.#reading;
+    }
     if (Number.isNaN(value)) {
       state.delta = 0;
       return state;
@@ -66,6 +73,14 @@ export class TargetCounters<M> {
     state.delta = value < state.last ? value : value - state.last;
     state.last = value;
     return state;
+  }
+
+  /**
+   * The labels mean something else from now on (the target was found to be another generation of
+   * its proxy): each series is interpreted afresh when next seen, and keeps its counter state.
+   */
+  reinterpret(): void {
+    this.#reading++;
   }
 
   /** The process behind the target restarted: every counter starts again from zero. */

@@ -74,6 +74,7 @@ async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarge
     mesh,
     window,
     keepEdge: filter.keepEdge,
+    edgesOfLeaf: filter.edgesOfLeaf,
     now: () => now,
     scrape: { timeoutMs: options.timeoutMs ?? 2000 },
   });

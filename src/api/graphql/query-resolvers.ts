@@ -26,6 +26,7 @@ export interface ServerInfoView {
   readonly minWindow: string;
   readonly maxWindow: string;
   readonly scrapeInterval: string;
+  readonly targetGenerations: readonly { readonly generation: string; readonly targets: number }[];
 }
 
 export function queryResolvers(ctx: ServiceContext) {
@@ -59,6 +60,7 @@ export function queryResolvers(ctx: ServiceContext) {
         minWindow: formatDuration(minWindowMs),
         maxWindow: formatDuration(maxWindowMs),
         scrapeInterval: formatDuration(scrapeIntervalMs),
+        targetGenerations: [...(ctx.engine?.targetsByGeneration() ?? [])].map(([generation, targets]) => ({ generation, targets })),
       };
     },
   };

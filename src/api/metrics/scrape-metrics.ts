@@ -33,6 +33,15 @@ export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine):
     },
   });
 
+  stateGauge(registry, {
+    name: 'splitstat_scrape_target_generations',
+    help: "Proxies scraped, by the generation of the mesh's proxy their last page was read as (e.g. linkerd-2.12, linkerd-2.13).",
+    labelNames: ['generation'],
+    collect(emit) {
+      for (const [generation, targets] of engine.targetsByGeneration()) emit({ generation }, targets);
+    },
+  });
+
   // Fed by every cycle rather than read at scrape time: cycles run more often than Prometheus
   // usually scrapes, and a slow cycle between two scrapes must still be seen.
   const duration = new Histogram({

@@ -176,7 +176,7 @@ describe('renderStatTs against splitstat’s goldens', () => {
     assertStdout(rows, tableAll, golden('splitstat-all-namespaces.golden'));
   });
 
-  it('widens columns for long names; a weight longer than its header pads only the header', () => {
+  it('widens columns for long names; a weight longer than its header leaves the header right-aligned and unpadded, as Linkerd 2.11 printed it', () => {
     const longName = 'a-very-long-trafficsplit-name-that-uses-all-sixty-three-chars-x';
     const rows = [
       row({ name: 's', apex: 'a', leaf: 'b', weight: '2' }),

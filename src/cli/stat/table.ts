@@ -79,21 +79,21 @@ function metricCells(stats: BackendStats | null): string[] {
 }
 
 function renderTable(rows: readonly StatRow[], allNamespaces: boolean, wide: boolean): string {
-  // Widths start at the header's length; the headers are padded to them too (WEIGHT included,
-  // although its cells are not: a weight longer than 6 characters leaves the header looking
-  // left-aligned, which is what Linkerd printed).
+  // Widths start at the header's length, and the headers are padded to them too. Not WEIGHT:
+  // Linkerd 2.11 widened its header only for non-TrafficSplit rows (`maxWeightLength` in
+  // viz/cmd/stat.go at stable-2.11.5), so over TrafficSplits it stays six characters and is
+  // right-aligned above its cells like the metric headers.
   const namespaceWidth = maxByteLength('NAMESPACE'.length, rows.map((r) => r.namespace));
   const nameWidth = maxByteLength('NAME'.length, rows.map((r) => r.name));
   const apexWidth = maxByteLength('APEX'.length, rows.map((r) => r.apex));
   const leafWidth = maxByteLength('LEAF'.length, rows.map((r) => r.leaf));
-  const weightWidth = maxByteLength('WEIGHT'.length, rows.map((r) => r.weight));
 
   const header = [
     ...(allNamespaces ? [padToBytes('NAMESPACE', namespaceWidth)] : []),
     padToBytes('NAME', nameWidth),
     padToBytes('APEX', apexWidth),
     padToBytes('LEAF', leafWidth),
-    padToBytes('WEIGHT', weightWidth),
+    'WEIGHT',
     'SUCCESS',
     'RPS',
     'LATENCY_P50',

@@ -1,7 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseExposition } from '../../collect/index.js';
+import type { Sample } from '../../collect/index.js';
 import { createLinkerdAdapter } from './adapter.js';
 import { parseServiceAuthority } from './authority.js';
+import { LINKERD_APEX_AUTHORITY as OLD, LINKERD_LEAF_AUTHORITY as NEW, linkerdGeneration } from './generation.js';
 
 // Label sets as a Linkerd 2.11 proxy writes them (see the proxy metric fixtures).
 const outbound = {
@@ -44,45 +48,111 @@ describe('Linkerd adapter', () => {
   });
 
   it('maps an outbound response series to apex, leaf and outcome, whatever the label order', () => {
-    const meaning = linkerd.interpret('response_total', { classification: 'failure', ...outbound });
+    const meaning = linkerd.interpret('response_total', { classification: 'failure', ...outbound }, OLD);
     assert.deepEqual(meaning, {
       kind: 'response',
-      edge: { apexNamespace: 'test', apex: 'backend-svc', leaf: 'backend-v2' },
+      to: { kind: 'edge', edge: { apexNamespace: 'test', apex: 'backend-svc', leaf: 'backend-v2' } },
       outcome: 'failure',
     });
   });
 
   it('maps latency buckets by their bound, +Inf included', () => {
-    assert.deepEqual(linkerd.interpret('response_latency_ms_bucket', { ...outbound, le: '50' }), {
+    assert.deepEqual(linkerd.interpret('response_latency_ms_bucket', { ...outbound, le: '50' }, OLD), {
       kind: 'latency',
-      edge: { apexNamespace: 'test', apex: 'backend-svc', leaf: 'backend-v2' },
+      to: { kind: 'edge', edge: { apexNamespace: 'test', apex: 'backend-svc', leaf: 'backend-v2' } },
       leMs: 50,
     });
-    assert.equal(linkerd.interpret('response_latency_ms_bucket', { ...outbound, le: '+Inf' })?.kind, 'latency');
-    assert.equal(linkerd.interpret('response_latency_ms_bucket', { ...outbound, le: '7' }), null);
-    assert.equal(linkerd.interpret('response_latency_ms_bucket', { ...outbound, le: 'x' }), null);
+    assert.equal(linkerd.interpret('response_latency_ms_bucket', { ...outbound, le: '+Inf' }, OLD)?.kind, 'latency');
+    assert.equal(linkerd.interpret('response_latency_ms_bucket', { ...outbound, le: '7' }, OLD), null);
+    assert.equal(linkerd.interpret('response_latency_ms_bucket', { ...outbound, le: 'x' }, OLD), null);
   });
 
   it('maps the latency sum', () => {
-    assert.deepEqual(linkerd.interpret('response_latency_ms_sum', outbound), {
+    assert.deepEqual(linkerd.interpret('response_latency_ms_sum', outbound, OLD), {
       kind: 'latency-sum',
-      edge: { apexNamespace: 'test', apex: 'backend-svc', leaf: 'backend-v2' },
+      to: { kind: 'edge', edge: { apexNamespace: 'test', apex: 'backend-svc', leaf: 'backend-v2' } },
     });
   });
 
   it('ignores inbound traffic, other namespaces, missing leaves and unknown classifications', () => {
-    assert.equal(linkerd.interpret('response_total', { ...outbound, direction: 'inbound', classification: 'success' }), null);
-    assert.equal(linkerd.interpret('response_total', { ...outbound, dst_namespace: 'other', classification: 'success' }), null);
+    assert.equal(linkerd.interpret('response_total', { ...outbound, direction: 'inbound', classification: 'success' }, OLD), null);
+    assert.equal(linkerd.interpret('response_total', { ...outbound, dst_namespace: 'other', classification: 'success' }, OLD), null);
     const { dst_service: _leaf, ...noLeaf } = outbound;
-    assert.equal(linkerd.interpret('response_total', { ...noLeaf, classification: 'success' }), null);
-    assert.equal(linkerd.interpret('response_total', { ...outbound, classification: 'maybe' }), null);
-    assert.equal(linkerd.interpret('response_total', { ...outbound, authority: 'api.github.com:443', classification: 'success' }), null);
+    assert.equal(linkerd.interpret('response_total', { ...noLeaf, classification: 'success' }, OLD), null);
+    assert.equal(linkerd.interpret('response_total', { ...outbound, classification: 'maybe' }, OLD), null);
+    assert.equal(linkerd.interpret('response_total', { ...outbound, authority: 'api.github.com:443', classification: 'success' }, OLD), null);
   });
 
   it('honours a custom cluster domain', () => {
     const custom = createLinkerdAdapter({ clusterDomain: 'corp.internal' });
     const labels = { ...outbound, authority: 'backend-svc.test.svc.corp.internal:8080', classification: 'success' };
-    assert.equal(custom.interpret('response_total', labels)?.kind, 'response');
-    assert.equal(linkerd.interpret('response_total', labels), null);
+    assert.equal(custom.interpret('response_total', labels, OLD)?.kind, 'response');
+    assert.equal(linkerd.interpret('response_total', labels, OLD), null);
   });
 });
+
+// Real pages (test/fixtures/mesh/linkerd/README.md, test/fixtures/collect/) and what each is read as.
+const fixture = (path: string): string => readFileSync(new URL(`../../../test/fixtures/${path}`, import.meta.url), 'utf8');
+
+describe('Linkerd proxy generations', () => {
+  const linkerd = createLinkerdAdapter();
+
+  it('reads pages with the 2.13+ outbound families as 2.13, real ones included', () => {
+    for (const file of [
+      'mesh/linkerd/linkerd-enterprise-recent_playground_balancer_endpoints_failfast.prom',
+      'mesh/linkerd/linkerd-proxy-main-f4e7b83-v2.329ish_website-pr2069_route_metrics_PARTIAL.prom',
+    ]) {
+      assert.equal(linkerdGeneration(fixture(file), undefined), NEW, file);
+      assert.equal(linkerdGeneration(fixture(file), OLD), NEW, file);
+    }
+  });
+
+  it('reads pages without them as 2.12, or as what the same process was read as before', () => {
+    for (const file of [
+      'collect/real-dump-2022-inbound-http-outbound-tcp.txt',
+      'collect/real-excerpt-2020-outbound-http.txt',
+      'mesh/linkerd/linkerd-2.5dev_proxy-pr300_response_total_trafficsplit_authority_is_apex.prom',
+    ]) {
+      assert.equal(linkerdGeneration(fixture(file), undefined), OLD, file);
+    }
+    // A 2.13 proxy whose balancers went idle still labels as 2.13.
+    assert.equal(linkerdGeneration('process_start_time_seconds 1\n', NEW), NEW);
+    assert.equal(linkerdGeneration('', undefined), OLD);
+  });
+
+  it('2.12: the real TrafficSplit line names the apex in authority and the leaf in dst_service', () => {
+    const [sample] = samplesOf(fixture('mesh/linkerd/linkerd-2.5dev_proxy-pr300_response_total_trafficsplit_authority_is_apex.prom'));
+    assert.ok(sample !== undefined);
+    assert.deepEqual(linkerd.interpret(sample.name, sample.labels, OLD), {
+      kind: 'response',
+      to: { kind: 'edge', edge: { apexNamespace: 'default', apex: 'authors', leaf: 'authors-v2' } },
+      outcome: 'success',
+    });
+  });
+
+  it('2.13: the real outbound lines name only the leaf that served them; inbound lines nothing', () => {
+    const samples = samplesOf(fixture('mesh/linkerd/linkerd-enterprise-recent_playground_response_total_outbound.prom'));
+    const meanings = samples.map((sample) => linkerd.interpret(sample.name, sample.labels, NEW));
+    assert.deepEqual(meanings, [
+      { kind: 'response', to: { kind: 'leaf', namespace: 'playground', leaf: 'playground-server-http' }, outcome: 'failure' },
+      { kind: 'response', to: { kind: 'leaf', namespace: 'playground', leaf: 'playground-server-http' }, outcome: 'failure' },
+      null,
+    ]);
+  });
+
+  it('2.13: a port-less authority (:80 dropped) is still the leaf', () => {
+    const labels = { ...outbound, authority: 'backend-v2.test.svc.cluster.local', classification: 'success' };
+    assert.deepEqual(linkerd.interpret('response_total', labels, NEW), { kind: 'response', to: { kind: 'leaf', namespace: 'test', leaf: 'backend-v2' }, outcome: 'success' });
+  });
+
+  it('2.13: an authority that is not the leaf it reached is not a split backend', () => {
+    assert.equal(linkerd.interpret('response_total', { ...outbound, classification: 'success' }, NEW), null);
+  });
+});
+
+function samplesOf(text: string): Sample[] {
+  const samples: Sample[] = [];
+  const report = parseExposition(text, (sample) => samples.push(sample));
+  assert.equal(report.malformed, 0, report.problems.join('; '));
+  return samples;
+}

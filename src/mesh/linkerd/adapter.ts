@@ -1,8 +1,11 @@
 // Linkerd proxy metrics → split traffic. A client proxy's outbound `response_total` and
-// `response_latency_ms` series carry the apex it addressed (`authority`) and the leaf that
-// served the request (`dst_service`), which is exactly what `linkerd viz stat ts` read.
-import type { MeshAdapter, SeriesMeaning, TrafficEdge } from '../adapter.js';
+// `response_latency_ms` series carry the address the client's request went to (`authority`) and
+// the leaf that served it (`dst_service`). Up to 2.12 that address is the apex, which is exactly
+// what `linkerd viz stat ts` read; since 2.13 it is the leaf itself (see generation.ts), and the
+// splits that list the leaf stand in for the apex.
+import type { MeshAdapter, SeriesDestination, SeriesMeaning } from '../adapter.js';
 import { parseServiceAuthority } from './authority.js';
+import { LINKERD_GENERATIONS, LINKERD_LEAF_AUTHORITY, linkerdGeneration } from './generation.js';
 
 /** The proxy's fixed latency buckets (ms). */
 export const LINKERD_LATENCY_BUCKETS_MS: readonly number[] = [
@@ -21,38 +24,45 @@ export interface LinkerdAdapterOptions {
 export function createLinkerdAdapter({ clusterDomain = 'cluster.local' }: LinkerdAdapterOptions = {}): MeshAdapter {
   const knownBounds = new Set(LINKERD_LATENCY_BUCKETS_MS);
 
-  function edgeOf(labels: Readonly<Record<string, string>>): TrafficEdge | null {
+  function destinationOf(labels: Readonly<Record<string, string>>, generation: string): SeriesDestination | null {
     if (labels.direction !== 'outbound') return null;
     const authority = labels.authority;
     const leaf = labels.dst_service;
     if (authority === undefined || leaf === undefined || leaf === '') return null;
-    const apex = parseServiceAuthority(authority, clusterDomain);
-    if (apex === null) return null;
+    const addressed = parseServiceAuthority(authority, clusterDomain);
+    if (addressed === null) return null;
     // SMI backends live in the split's namespace; a leaf elsewhere is not one of its backends.
     const leafNamespace = labels.dst_namespace;
-    if (leafNamespace !== undefined && leafNamespace !== apex.namespace) return null;
-    return { apexNamespace: apex.namespace, apex: apex.service, leaf };
+    if (leafNamespace !== undefined && leafNamespace !== addressed.namespace) return null;
+    if (generation === LINKERD_LEAF_AUTHORITY) {
+      // The address is the concrete backend's own: anything else is not a Service backend.
+      if (addressed.service !== leaf) return null;
+      return { kind: 'leaf', namespace: addressed.namespace, leaf };
+    }
+    return { kind: 'edge', edge: { apexNamespace: addressed.namespace, apex: addressed.service, leaf } };
   }
 
   return {
     mesh: 'linkerd',
     latencyBucketsMs: LINKERD_LATENCY_BUCKETS_MS,
+    generations: LINKERD_GENERATIONS,
+    generation: linkerdGeneration,
     acceptMetric: (name) => name === RESPONSES || name === LATENCY_BUCKET || name === LATENCY_SUM,
-    interpret(name, labels): SeriesMeaning | null {
-      const edge = edgeOf(labels);
-      if (edge === null) return null;
+    interpret(name, labels, generation): SeriesMeaning | null {
+      const to = destinationOf(labels, generation);
+      if (to === null) return null;
       if (name === RESPONSES) {
         const classification = labels.classification;
         if (classification !== 'success' && classification !== 'failure') return null;
-        return { kind: 'response', edge, outcome: classification };
+        return { kind: 'response', to, outcome: classification };
       }
       if (name === LATENCY_BUCKET) {
         const le = parseBound(labels.le);
         // Bounds the proxy never uses would make the summed histogram inconsistent: skip them.
         if (le === null || !knownBounds.has(le)) return null;
-        return { kind: 'latency', edge, leMs: le };
+        return { kind: 'latency', to, leMs: le };
       }
-      if (name === LATENCY_SUM) return { kind: 'latency-sum', edge };
+      if (name === LATENCY_SUM) return { kind: 'latency-sum', to };
       return null;
     },
   };

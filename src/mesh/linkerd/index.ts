@@ -4,3 +4,4 @@ export { linkerdBatchQueries, linkerdQuerySchema, linkerdSplitQueries, overlappi
 export { createLinkerdAdapter, LINKERD_LATENCY_BUCKETS_MS } from './adapter.js';
 export type { LinkerdAdapterOptions } from './adapter.js';
 export { parseServiceAuthority } from './authority.js';
+export { LINKERD_APEX_AUTHORITY, LINKERD_GENERATIONS, LINKERD_LEAF_AUTHORITY, linkerdGeneration } from './generation.js';
