@@ -2,9 +2,9 @@
 // splits, not the size of the mesh. History for a split starts when it first appears. Proxies that
 // name only the leaf a request went to (Linkerd 2.13+) are attributed through the splits listing
 // that leaf: to every one of them, since the series cannot say which apex the client called.
+import type { SplitStore } from '../splits/index.js';
 import type { TrafficEdge } from '../mesh/index.js';
 import { apexKey } from '../mesh/index.js';
-import type { SplitStore } from '../splits/index.js';
 
 export interface SplitTrafficFilter {
   readonly keepEdge: (edge: TrafficEdge) => boolean;

@@ -4,7 +4,8 @@ import { parseScenarioText } from './scenario.js';
 import type { Scenario } from './scenario.js';
 
 /** The demo: a steady 90/10 canary, and a v1alpha1 split that walks traffic over to v2. */
-export const DEMO_SCENARIO_YAML = `# splitstat demo scenario: two TrafficSplits in a simulated Linkerd mesh.
+export const DEMO_SCENARIO_YAML = `# splitstat demo scenario: two TrafficSplits in a simulated Linkerd mesh. Most clients run
+# today's proxy (2.13 and later name the leaf in 'authority'); one still runs 2.11 (names the apex).
 clusterDomain: cluster.local
 seed: 42
 
@@ -51,6 +52,7 @@ clients:
     workload: deployment/web
     pods: 2
     protocol: http
+    proxy: stable-2.17
     calls:
       - split: default/backend-service
         rps: 12
@@ -58,14 +60,17 @@ clients:
     workload: deployment/slow-cooker
     pods: 2
     protocol: http
+    proxy: stable-2.17
     calls:
       - split: link/server
         rps: 10
-  # A gRPC client from another namespace: its traffic counts toward link/server too.
+  # A gRPC client from another namespace, on an older proxy: its traffic counts toward
+  # link/server too.
   - namespace: default
     workload: deployment/grpc-client
     pods: 1
     protocol: grpc
+    proxy: stable-2.11
     calls:
       - split: link/server
         rps: 8

@@ -2,15 +2,16 @@
 // and buckets, and the unrelated series consumers have to filter out.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinScenario } from './builtin-scenarios.js';
+import { readFileSync } from 'node:fs';
+import { parseScenarioText } from './scenario.js';
 import { renderLinkerdProxyMetrics } from './linkerd-exposition.js';
 import { LATENCY_BUCKETS_MS, ProxyCounters } from './proxy-counters.js';
 import type { EndpointPod, Route } from './proxy-counters.js';
 import { Simulator } from './simulator.js';
-import { oneSplitScenario, parseSamples } from '../../test/helpers/sim.js';
+import { demoOnOlderProxies, oneSplitScenario, parseSamples } from '../../test/helpers/sim.js';
 
 function demoPages(): { sim: Simulator; pages: Map<string, string> } {
-  const sim = new Simulator({ scenario: builtinScenario(), now: () => 1_700_000_000_000 });
+  const sim = new Simulator({ scenario: demoOnOlderProxies(), now: () => 1_700_000_000_000 });
   sim.advance(65_000);
   return { sim, pages: new Map(sim.clientPods().map((pod) => [pod.pod, sim.metricsText(pod.pod)])) };
 }
@@ -108,6 +109,41 @@ describe('Linkerd proxy exposition', () => {
       else assert.equal(labels.target_addr, undefined);
     }
     assert.deepEqual(Object.fromEntries(firstLabels), { modern: 'direction', legacy: 'authority' });
+  });
+
+  it('writes 2.17 pages in the label layout of the real capture: the leaf in authority, its balancer with the apex as parent', () => {
+    const real = (file: string) => parseSamples(readFileSync(new URL(`../../test/fixtures/mesh/linkerd/${file}`, import.meta.url), 'utf8'));
+    const realResponses = real('linkerd-enterprise-recent_playground_response_total_outbound.prom');
+    const [realBalancer] = real('linkerd-enterprise-recent_playground_balancer_endpoints_failfast.prom');
+    const sim = new Simulator({
+      scenario: parseScenarioText(
+        `splits:
+  - { name: web, apex: web, port: 80, backends: [{ service: web-v1, weight: 1, pods: 2 }, { service: web-v2, weight: 1 }] }
+clients:
+  - { workload: deployment/client, proxy: stable-2.17, calls: [{ split: web, rps: 50 }] }`,
+        'recent.yaml',
+      ),
+      now: () => 0,
+    });
+    sim.advance(10_000);
+    const samples = parseSamples(sim.metricsText(sim.clientPods()[0]?.pod ?? ''));
+    const outbound = samples.find((sample) => sample.name === 'response_total' && sample.labels.dst_service === 'web-v1');
+    const inbound = samples.find((sample) => sample.name === 'response_total' && sample.labels.direction === 'inbound');
+    const balancers = samples.filter((sample) => sample.name === 'outbound_http_balancer_endpoints');
+    const keys = (sample: { labels: Readonly<Record<string, string>> } | undefined) => Object.keys(sample?.labels ?? {});
+    assert.deepEqual(keys(outbound), keys(realResponses.find((sample) => sample.labels.direction === 'outbound')));
+    assert.deepEqual(keys(inbound), keys(realResponses.find((sample) => sample.labels.direction === 'inbound')));
+    assert.deepEqual(keys(balancers[0]), keys(realBalancer));
+    assert.equal(outbound?.labels.authority, 'web-v1.default.svc.cluster.local', 'the leaf, :80 dropped');
+    assert.deepEqual(
+      balancers.map((sample) => [sample.labels.endpoint_state, sample.labels.parent_name, sample.labels.backend_name, sample.labels.parent_port, sample.value]),
+      [
+        ['ready', 'web', 'web-v1', '80', 2],
+        ['pending', 'web', 'web-v1', '80', 0],
+        ['ready', 'web', 'web-v2', '80', 1],
+        ['pending', 'web', 'web-v2', '80', 0],
+      ],
+    );
   });
 
   it('splits one backend into one series per backend pod', () => {

@@ -2,16 +2,24 @@
 // sets real proxies write (see the fixtures under shared/fixtures/linkerd/proxy-metrics) and the
 // unrelated families a real page carries, so consumers have to filter rather than take it all.
 //
-// Two proxy generations are imitated, because consumers must not depend on label order:
+// Three proxy generations are imitated, because consumers must not depend on label order and
+// Linkerd changed what `authority` means in 2.13:
 //   legacy (≈ stable-2.8): `authority` first, no target_* labels, no grpc_status label;
-//   modern (≈ stable-2.11+): `direction` first, target_addr/ip/port, grpc_status on gRPC.
+//   modern (≈ stable-2.11): `direction` first, target_addr/ip/port, grpc_status on gRPC;
+//     `authority` is the apex the client called (both as the 2.12 proxy's endpoint.rs writes it);
+//   recent (≈ stable-2.17): the layout of the real Linkerd Enterprise ≥ 2.17 capture in
+//     test/fixtures/mesh/linkerd (tls/server_id before dst_*, dst_zone, dst_zone_locality,
+//     grpc_status and error on every response); `authority` is the leaf's own address without
+//     `:80` (profile.rs dstOverride concretes, NameAddr::as_http_authority), and each concrete
+//     backend's balancer is reported in `outbound_http_balancer_endpoints` with the apex as
+//     parent and the leaf as backend (profile.rs parent_ref/backend_ref, concrete/metrics.rs).
 //
 // Speed matters (benchmarks render thousands of pods), so every label prefix is built once per
 // route and cached, and the page is one array join.
 import { LATENCY_BUCKETS_MS } from './proxy-counters.js';
 import type { EndpointPod, HttpSeries, ProxyCounters, Route } from './proxy-counters.js';
 
-export type LabelStyle = 'legacy' | 'modern';
+export type LabelStyle = 'legacy' | 'modern' | 'recent';
 
 export interface ProxyView {
   readonly style: LabelStyle;
@@ -60,6 +68,17 @@ function routeLabels(route: Route, style: LabelStyle): string {
         ['server_id', endpoint.serverId],
       ];
       if (style === 'legacy') return labels([['authority', authority], ['direction', 'outbound'], ...dstPairs(endpoint, true), ...tls]);
+      if (style === 'recent') {
+        return labels([
+          ['direction', 'outbound'],
+          ['authority', concreteAuthority(authority, endpoint)],
+          ...targetPairs(endpoint.ip, endpoint.port),
+          ...tls,
+          ...dstPairs(endpoint, true),
+          ['dst_zone', ''],
+          ['dst_zone_locality', 'unknown'],
+        ]);
+      }
       return labels([['direction', 'outbound'], ['authority', authority], ...targetPairs(endpoint.ip, endpoint.port), ...dstPairs(endpoint, true), ...tls]);
     }
     case 'outbound-no-authority':
@@ -76,6 +95,24 @@ function routeLabels(route: Route, style: LabelStyle): string {
           ['no_tls_reason', 'not_provided_by_remote'],
         ]);
       }
+      if (style === 'recent') {
+        return labels([
+          ['direction', 'inbound'],
+          ...targetPairs(route.ip, route.port),
+          ['tls', 'no_identity'],
+          ['no_tls_reason', 'no_tls_from_remote'],
+          ['srv_group', ''],
+          ['srv_kind', 'default'],
+          ['srv_name', 'all-unauthenticated'],
+          ['srv_port', String(route.port)],
+          ['route_group', ''],
+          ['route_kind', 'default'],
+          ['route_name', 'default'],
+          ['authz_group', ''],
+          ['authz_kind', 'default'],
+          ['authz_name', 'all-unauthenticated'],
+        ]);
+      }
       return labels([
         ['direction', 'inbound'],
         ...targetPairs(route.ip, route.port),
@@ -87,6 +124,12 @@ function routeLabels(route: Route, style: LabelStyle): string {
         ['authz_name', 'all-unauthenticated'],
       ]);
   }
+}
+
+/** The leaf's own address on the apex's port: `backend-v2.ns.svc.cluster.local:8080`, no `:80`. */
+function concreteAuthority(apexAuthority: string, endpoint: EndpointPod): string {
+  const leaf = `${endpoint.service}${apexAuthority.slice(apexAuthority.indexOf('.'))}`;
+  return leaf.endsWith(':80') ? leaf.slice(0, -':80'.length) : leaf;
 }
 
 function tcpDstLabels(endpoint: EndpointPod, style: LabelStyle): string {
@@ -120,9 +163,9 @@ function tcpSrcLabels(route: Extract<Route, { kind: 'inbound' }>, style: LabelSt
 
 // Route and endpoint objects live as long as the simulation, and are shared by every client pod
 // that talks to them, so each label string is built once per style.
-const routeCache: Record<LabelStyle, WeakMap<Route, string>> = { legacy: new WeakMap(), modern: new WeakMap() };
-const tcpCache: Record<LabelStyle, WeakMap<EndpointPod, string>> = { legacy: new WeakMap(), modern: new WeakMap() };
-const tcpSrcCache: Record<LabelStyle, WeakMap<Route, string>> = { legacy: new WeakMap(), modern: new WeakMap() };
+const routeCache: Record<LabelStyle, WeakMap<Route, string>> = { legacy: new WeakMap(), modern: new WeakMap(), recent: new WeakMap() };
+const tcpCache: Record<LabelStyle, WeakMap<EndpointPod, string>> = { legacy: new WeakMap(), modern: new WeakMap(), recent: new WeakMap() };
+const tcpSrcCache: Record<LabelStyle, WeakMap<Route, string>> = { legacy: new WeakMap(), modern: new WeakMap(), recent: new WeakMap() };
 
 function cached<K extends object>(cache: WeakMap<K, string>, key: K, build: () => string): string {
   let value = cache.get(key);
@@ -149,7 +192,7 @@ export function renderLinkerdProxyMetrics(view: ProxyView): string {
   const inbound = all.filter((series) => series.route.kind === 'inbound');
   const inboundRequests = inbound.reduce((sum, series) => sum + series.requests, 0);
 
-  if (style === 'modern') {
+  if (style !== 'legacy') {
     family(out, 'inbound_http_authz_allow_total', 'counter', 'The total number of inbound HTTP requests that were authorized');
     for (const series of inbound) out.push(`inbound_http_authz_allow_total{${prefix(series)}} ${series.requests}`);
   }
@@ -177,8 +220,10 @@ export function renderLinkerdProxyMetrics(view: ProxyView): string {
   family(out, 'response_total', 'counter', 'Total count of HTTP responses.');
   for (const series of all) {
     const labels = prefix(series);
-    // gRPC reports failures in a trailer, not the HTTP status; newer proxies label it.
-    const grpcLabel = (status: number) => (series.grpc && style === 'modern' ? `,grpc_status="${status}"` : '');
+    // gRPC reports failures in a trailer, not the HTTP status; newer proxies label it, and the
+    // newest write grpc_status and error on every response (core/src/metrics.rs, Class).
+    const grpcLabel = (status: number) =>
+      style === 'recent' ? `,grpc_status="${series.grpc ? status : ''}",error=""` : series.grpc && style === 'modern' ? `,grpc_status="${status}"` : '';
     if (series.success > 0) out.push(`response_total{${labels},status_code="200",classification="success"${grpcLabel(0)}} ${series.success}`);
     if (series.failure > 0) {
       const status = series.grpc ? 200 : 500;
@@ -187,6 +232,7 @@ export function renderLinkerdProxyMetrics(view: ProxyView): string {
   }
 
   renderTcp(out, view, all, inbound, inboundRequests);
+  if (style === 'recent') renderBalancers(out, all);
   renderProcess(out, view, all.length);
   return `${out.join('\n')}\n`;
 }
@@ -221,6 +267,30 @@ function renderTcp(out: string[], view: ProxyView, all: readonly HttpSeries[], i
   if (srcLabels !== undefined) out.push(`tcp_close_total{${srcLabels},errno=""} ${inboundRequests}`);
 }
 
+/** One balancer per concrete backend the pod sent requests to; every endpoint of it ready. */
+function renderBalancers(out: string[], all: readonly HttpSeries[]): void {
+  const balancers = new Map<string, { apex: string; port: string; endpoint: EndpointPod; endpoints: Set<EndpointPod> }>();
+  for (const series of all) {
+    if (series.route.kind !== 'outbound' || series.requests === 0) continue;
+    const { authority, endpoint } = series.route;
+    const colon = authority.lastIndexOf(':');
+    const apex = authority.slice(0, authority.indexOf('.'));
+    const key = `${apex}/${endpoint.namespace}/${endpoint.service}`;
+    const balancer = balancers.get(key) ?? { apex, port: colon < 0 ? '80' : authority.slice(colon + 1), endpoint, endpoints: new Set() };
+    balancer.endpoints.add(endpoint);
+    balancers.set(key, balancer);
+  }
+  if (balancers.size === 0) return;
+  family(out, 'outbound_http_balancer_endpoints', 'gauge', 'The number of endpoints currently in a HTTP request balancer');
+  for (const { apex, port, endpoint, endpoints } of balancers.values()) {
+    const refs = (scope: string, name: string) =>
+      `${scope}_group="core",${scope}_kind="Service",${scope}_namespace="${escapeLabelValue(endpoint.namespace)}",${scope}_name="${escapeLabelValue(name)}",${scope}_port="${port}",${scope}_section_name=""`;
+    const both = `${refs('parent', apex)},${refs('backend', endpoint.service)}`;
+    out.push(`outbound_http_balancer_endpoints{endpoint_state="ready",${both}} ${endpoints.size}`);
+    out.push(`outbound_http_balancer_endpoints{endpoint_state="pending",${both}} 0`);
+  }
+}
+
 function renderProcess(out: string[], view: ProxyView, seriesCount: number): void {
   const { counters, style } = view;
   const uptime = Math.max(0, view.nowSeconds - counters.startTimeSeconds);
@@ -239,6 +309,6 @@ function renderProcess(out: string[], view: ProxyView, seriesCount: number): voi
   family(out, 'process_max_fds', 'gauge', 'Maximum number of open file descriptors.');
   out.push('process_max_fds 1048576');
   family(out, 'proxy_build_info', 'gauge', 'Proxy build info');
-  const version = style === 'legacy' ? 'stable-2.8.1' : 'stable-2.11.4';
+  const version = style === 'legacy' ? 'stable-2.8.1' : style === 'modern' ? 'stable-2.11.4' : 'stable-2.17.1';
   out.push(`proxy_build_info{git_branch="HEAD",git_sha="279b301",git_version="${version}",profile="release",rust_version="rustc 1.59.0 (9d1b2106e 2022-02-23)"} 1`);
 }

@@ -5,6 +5,13 @@ import { z } from 'zod';
 import { parseGoDuration } from '../go/index.js';
 import { parseQuantity, quantityToNumber } from '../splits/index.js';
 
+/**
+ * The Linkerd proxy a client pod runs, which decides how its metrics are labelled
+ * (linkerd-exposition.ts): 2.8 and 2.11 name the apex in `authority`, 2.17 the leaf.
+ */
+export const PROXY_VERSIONS = ['stable-2.8', 'stable-2.11', 'stable-2.17'] as const;
+export type ProxyVersion = (typeof PROXY_VERSIONS)[number];
+
 export const SPLIT_API_VERSIONS = [
   'split.smi-spec.io/v1alpha1',
   'split.smi-spec.io/v1alpha2',
@@ -162,6 +169,7 @@ const client = z.strictObject({
   workload: workloadRef,
   pods: count(10_000).default(1),
   protocol: z.enum(['http', 'grpc'], { error: 'must be http or grpc' }).default('http'),
+  proxy: z.enum(PROXY_VERSIONS, { error: `must be one of ${PROXY_VERSIONS.join(', ')}` }).optional(),
   calls: z
     .array(
       z.strictObject({

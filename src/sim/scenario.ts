@@ -20,6 +20,8 @@
 //       workload: deployment/client     # kind/name (deploy, sts, ds, rs short forms accepted)
 //       pods: 2                         # default 1
 //       protocol: http                  # http | grpc, default http
+//       proxy: stable-2.17              # stable-2.8 | stable-2.11 | stable-2.17: the Linkerd proxy's
+//                                       # metric labels; default: pods alternate 2.11 and 2.8
 //       calls:
 //         - split: default/backend-service   # or a bare name in the client's namespace
 //           rps: 10                     # per client pod
@@ -38,9 +40,10 @@ import type { Workload } from '../collect/index.js';
 import { checkReferences } from './scenario-references.js';
 import type { RawIssue } from './scenario-references.js';
 import { scenarioShape } from './scenario-schema.js';
-import type { ScenarioShape, SplitApiVersion, SplitRef, WeightSpec } from './scenario-schema.js';
+import type { ProxyVersion, ScenarioShape, SplitApiVersion, SplitRef, WeightSpec } from './scenario-schema.js';
 
-export type { SplitApiVersion, WeightSpec } from './scenario-schema.js';
+export type { ProxyVersion, SplitApiVersion, WeightSpec } from './scenario-schema.js';
+export { PROXY_VERSIONS } from './scenario-schema.js';
 
 export interface NamespacedName {
   readonly namespace: string;
@@ -81,6 +84,8 @@ export interface ClientScenario {
   readonly workload: Workload;
   readonly pods: number;
   readonly protocol: 'http' | 'grpc';
+  /** Undefined: the client's pods alternate between the 2.11 and 2.8 label layouts. */
+  readonly proxy?: ProxyVersion | undefined;
   readonly calls: readonly CallScenario[];
 }
 

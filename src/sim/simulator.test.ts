@@ -2,17 +2,16 @@
 // against what the proxies' pages say. No sockets here (see simulator-http.test.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinScenario } from './builtin-scenarios.js';
 import type { GroundTruth } from './ground-truth.js';
 import { LATENCY_BUCKETS_MS } from './proxy-counters.js';
 import { Simulator } from './simulator.js';
 import type { SplitsChange } from './simulator.js';
-import { oneSplitScenario, parseSamples, sumBy } from '../../test/helpers/sim.js';
+import { demoOnOlderProxies, oneSplitScenario, parseSamples, sumBy } from '../../test/helpers/sim.js';
 import type { Sample } from '../../test/helpers/sim.js';
 
 const FIXED_CLOCK = () => 1_700_000_000_000;
 
-function simulator(scenario = builtinScenario()): Simulator {
+function simulator(scenario = demoOnOlderProxies()): Simulator {
   return new Simulator({ scenario, now: FIXED_CLOCK });
 }
 
@@ -61,7 +60,7 @@ describe('Simulator in virtual time', () => {
       b.truth().series.map((series) => series.latenciesMs()),
     );
 
-    const reseeded = simulator({ ...builtinScenario(), seed: 43 });
+    const reseeded = simulator({ ...demoOnOlderProxies(), seed: 43 });
     reseeded.advance(75_600);
     assert.notDeepEqual(leafCounts(reseeded.truth()), leafCounts(a.truth()));
   });

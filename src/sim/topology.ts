@@ -4,6 +4,7 @@ import type { Workload } from '../collect/index.js';
 import { TruthCell } from './ground-truth.js';
 import { LatencyModel } from './latency.js';
 import type { LabelStyle } from './linkerd-exposition.js';
+import type { ProxyVersion } from './scenario-schema.js';
 import type { PodHealth } from './metrics-server.js';
 import { IpAllocator, podNames } from './names.js';
 import { ProxyCounters } from './proxy-counters.js';
@@ -27,6 +28,8 @@ export interface SplitBackendWeight {
   readonly service: string;
   readonly weight: WeightSpec;
 }
+
+const PROXY_STYLES: Readonly<Record<ProxyVersion, LabelStyle>> = { 'stable-2.8': 'legacy', 'stable-2.11': 'modern', 'stable-2.17': 'recent' };
 
 export class SplitRuntime {
   readonly authority: string;
@@ -182,8 +185,9 @@ export function buildTopology(scenario: Scenario, startTimeSeconds: number): Top
         workload: client.workload,
         name: pod.name,
         ip,
-        // Alternate proxy generations so consumers meet both label orders in one mesh.
-        style: clientPods.length % 2 === 0 ? 'modern' : 'legacy',
+        // Without a proxy version, alternate the two older layouts so consumers meet both label
+        // orders in one mesh.
+        style: client.proxy === undefined ? (clientPods.length % 2 === 0 ? 'modern' : 'legacy') : PROXY_STYLES[client.proxy],
         grpc: client.protocol === 'grpc',
         inboundRoute: { kind: 'inbound', ip, port: CLIENT_APP_PORT },
         streams,

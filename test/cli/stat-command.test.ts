@@ -102,6 +102,8 @@ interface TrafficSplitsArgs {
 
 /** What the test wants the server to answer next; by default the canned splits, filtered like the real server. */
 let answer: (args: TrafficSplitsArgs) => readonly CannedSplit[] = () => [];
+/** What serverInfo says of the proxies; undefined: the field fails, as on a server too old to know it. */
+let targetGenerations: readonly { generation: string; targets: number }[] | undefined;
 /** The variables every trafficSplits call received, as plain JSON. */
 let calls: TrafficSplitsArgs[] = [];
 
@@ -123,6 +125,10 @@ const yoga = createYoga({
           calls.push(JSON.parse(JSON.stringify(args)) as TrafficSplitsArgs);
           return answer(args);
         },
+        serverInfo: () =>
+          targetGenerations === undefined
+            ? null
+            : { version: 'test', source: 'scrape', mesh: 'linkerd', minWindow: '15s', maxWindow: '1h', scrapeInterval: '10s', targetGenerations },
       },
     },
   }),
@@ -198,6 +204,7 @@ after(async () => {
 beforeEach(() => {
   calls = [];
   answer = () => [];
+  targetGenerations = undefined;
 });
 
 describe('stat ts: Linkerd’s goldens through the whole command', () => {
@@ -304,6 +311,25 @@ describe('stat ts: splitstat’s own cases', () => {
     );
     assert.deepEqual(await stat(['ts', '-o', 'wide']), { code: 0, stdout: golden('splitstat-wide.golden'), stderr: '' });
     assert.deepEqual(await stat(['-A', 'ts', '-o', 'wide']), { code: 0, stdout: golden('splitstat-wide-all-namespaces.golden'), stderr: '' });
+  });
+
+  it('-o wide notes on stderr when the server reads Linkerd 2.13+ proxies, which cannot tell direct calls to a backend apart', async () => {
+    serveSplits(split('default', 'foo-split', 'apex_name', [{ service: 'service-1', weight: '1', weightRatio: 1, observedRatio: 1, traffic: { success: 1, failure: 0 } }]));
+    targetGenerations = [
+      { generation: 'linkerd-2.12', targets: 1 },
+      { generation: 'linkerd-2.13', targets: 3 },
+    ];
+    const wide = await stat(['ts', '-o', 'wide']);
+    assert.equal(wide.code, 0);
+    assert.equal(
+      wide.stderr,
+      'Note: 3 of 4 proxies run Linkerd 2.13 or later, whose metrics name only the backend: requests sent straight to a backend count as split traffic, and a backend listed by two splits counts for both.\n',
+    );
+    // The Linkerd-compatible outputs stay exactly Linkerd's.
+    assert.equal((await stat(['ts'])).stderr, '');
+    assert.equal((await stat(['ts', '-o', 'json'])).stderr, '');
+    targetGenerations = [{ generation: 'linkerd-2.12', targets: 4 }];
+    assert.equal((await stat(['ts', '-o', 'wide'])).stderr, '');
   });
 
   it('positional names are sent as names, with -n and -t as given', async () => {

@@ -2,7 +2,7 @@
 // parser lives in src/collect and is what these tests must not depend on), and small scenarios.
 // Named *.test.ts so it stays out of the build; it declares no tests itself, so importing it
 // does not repeat any (its parser is checked in linkerd-exposition.test.ts).
-import { parseScenarioText } from '../../src/sim/index.js';
+import { DEMO_SCENARIO_YAML, parseScenarioText } from '../../src/sim/index.js';
 import type { Scenario } from '../../src/sim/index.js';
 
 export interface Sample {
@@ -77,4 +77,12 @@ clients:
 ${schedule}`,
     'test.yaml',
   );
+}
+
+/**
+ * The demo's topology and traffic with every client on the older proxies (pods alternating the
+ * 2.11 and 2.8 label layouts, `authority` naming the apex), for tests that read pages that way.
+ */
+export function demoOnOlderProxies(): Scenario {
+  return parseScenarioText(DEMO_SCENARIO_YAML.replace(/\n {4}proxy: \S+/g, ''), 'demo-older-proxies.yaml');
 }

@@ -59,9 +59,9 @@ const INTERVAL_MS = 10_000;
 const LATENCY_BOUNDS = createLinkerdAdapter().latencyBucketsMs;
 
 /** A simulator and a scrape engine sharing one virtual clock. */
-async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarget[]; timeoutMs?: number } = {}) {
+async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarget[]; timeoutMs?: number; scenario?: string } = {}) {
   let now = 1_700_000_000_000;
-  const sim = new Simulator({ scenario: parseScenarioText(SCENARIO), now: () => now });
+  const sim = new Simulator({ scenario: parseScenarioText(options.scenario ?? SCENARIO), now: () => now });
   await sim.start();
   const store = new SplitStore();
   const unfeed = feedSimulatedSplits(sim, store);
@@ -257,5 +257,68 @@ describe('scrape path against the simulator ground truth', () => {
         afterVanish.select({ namespace: 'shop', leaf: row.leaf, clientPod: vanished }).total;
       assert.equal((row.stats?.successCount ?? 0) + (row.stats?.failureCount ?? 0), expected, `${row.leaf} without the vanished pod`);
     }
+  });
+});
+
+/** The same cluster with every client on a given proxy, or each on its own. */
+function withProxies(proxies: { frontend: string; slowCooker: string; loader: string }, apexPort = 8080): string {
+  return SCENARIO.replace('workload: deployment/frontend\n', `workload: deployment/frontend\n    proxy: ${proxies.frontend}\n`)
+    .replace('workload: deployment/slow-cooker\n', `workload: deployment/slow-cooker\n    proxy: ${proxies.slowCooker}\n`)
+    .replace('workload: job/loader\n', `workload: job/loader\n    proxy: ${proxies.loader}\n`)
+    .replace('apex: checkout\n    port: 8080', `apex: checkout\n    port: ${apexPort}`);
+}
+
+describe('scrape path against the ground truth, per Linkerd proxy generation', () => {
+  const open: { close(): Promise<void> }[] = [];
+  after(async () => {
+    for (const h of open) await h.close();
+  });
+
+  async function run(scenario: string) {
+    const h = await harness({ scenario });
+    open.push(h);
+    await h.engine.runCycle(); // baseline
+    const mark = h.sim.truth();
+    for (let i = 0; i < 6; i++) await h.step();
+    return { h, truth: h.sim.truthSince(mark), rows: await h.rows(60_000) };
+  }
+
+  it('2.13+ proxies (authority = the leaf, :80 dropped): every count, rate, share and quantile equals the truth', async () => {
+    const { h, truth, rows } = await run(withProxies({ frontend: 'stable-2.17', slowCooker: 'stable-2.17', loader: 'stable-2.17' }, 80));
+    const page = h.sim.metricsText(h.sim.clientPods()[0]?.pod ?? '');
+    assert.match(page, /authority="checkout-v[12]\.shop\.svc\.cluster\.local"/, 'the leaf, without :80');
+    assert.equal(rows.length, 4);
+    assert.ok(rows.every((row) => row.stats !== null && row.stats.successCount > 0));
+    assertRowsMatchTruth(rows, truth);
+    assert.deepEqual(Object.fromEntries(h.engine.targetsByGeneration()), { 'linkerd-2.12': 0, 'linkerd-2.13': 6 });
+    assert.ok(h.engine.targetStatuses().every((status) => status.generation === 'linkerd-2.13'));
+  });
+
+  it('a mixed cluster (2.17, 2.11 and 2.8 proxies calling the same splits) counts each request once', async () => {
+    const { h, truth, rows } = await run(withProxies({ frontend: 'stable-2.17', slowCooker: 'stable-2.11', loader: 'stable-2.8' }));
+    assert.ok(rows.every((row) => row.stats !== null && row.stats.successCount > 0));
+    assertRowsMatchTruth(rows, truth);
+    assert.deepEqual(Object.fromEntries(h.engine.targetsByGeneration()), { 'linkerd-2.12': 3, 'linkerd-2.13': 3 });
+    // Per client, too: each generation's own numbers are right, not only their sum.
+    assertRowsMatchTruth(await h.rows(60_000, { namespace: 'shop', kind: 'deployment', name: 'frontend' }), truth, { clientNamespace: 'shop', clientWorkload: 'deployment/frontend' });
+    assertRowsMatchTruth(await h.rows(60_000, { namespace: 'link', kind: 'deployment', name: 'slow-cooker' }), truth, { clientNamespace: 'link', clientWorkload: 'deployment/slow-cooker' });
+  });
+
+  it('2.13+: a leaf listed by two splits counts for both, since the series cannot tell them apart', async () => {
+    // No schedule: the simulator would put its own splits back in the store at each step.
+    const scenario = withProxies({ frontend: 'stable-2.17', slowCooker: 'stable-2.17', loader: 'stable-2.17' }).replace(/\nschedule:[\s\S]*$/, '\n');
+    const h = await harness({ scenario });
+    open.push(h);
+    // A second split in shop that also lists checkout-v2 (nobody calls its apex).
+    h.store.upsert({ ...(h.store.get('shop/checkout') ?? assert.fail('checkout split')), key: 'shop/checkout-shadow', name: 'checkout-shadow', apex: 'checkout-shadow' });
+    await h.engine.runCycle();
+    const mark = h.sim.truth();
+    for (let i = 0; i < 3; i++) await h.step();
+    const truth = h.sim.truthSince(mark);
+    const rows = await h.rows(30_000);
+    const shadow = rows.filter((row) => row.name === 'checkout-shadow');
+    const real = rows.filter((row) => row.name === 'checkout');
+    assert.deepEqual(shadow.map((row) => row.stats?.successCount), real.map((row) => row.stats?.successCount));
+    assert.equal(real[0]?.stats?.successCount, truth.select({ namespace: 'shop', split: 'checkout', leaf: 'checkout-v1' }).success);
   });
 });

@@ -1,4 +1,5 @@
 // One `stat ts` answer: ask the server, turn its answer into rows, render them.
+import { isRecord } from '../../util/index.js';
 import { graphqlRequest } from './graphql-client.js';
 import type { StatRequest } from './args.js';
 import type { BearerToken } from './token.js';
@@ -15,6 +16,8 @@ export interface FetchOptions {
 /** Resolves to what to print; rejects with a one-line error (GraphqlClientError, StatAnswerError). */
 export async function fetchStatOutput(request: StatRequest, options: FetchOptions = {}): Promise<RenderedOutput> {
   const label = `splitstat at ${request.server}`;
+  // -o wide is splitstat's own view: it also says what the numbers cannot tell apart.
+  const note = request.output === 'wide' ? generationsNote(request, options) : Promise.resolve('');
   const data = await graphqlRequest({
     endpoint: request.endpoint,
     query: TRAFFIC_SPLITS_QUERY,
@@ -25,7 +28,36 @@ export async function fetchStatOutput(request: StatRequest, options: FetchOption
   });
   const splits = parseTrafficSplitsData(data, label);
   checkNamedSplitsFound(splits, request);
-  return renderStatTs(statRowsFromAnswer(splits, request.to), { output: request.output, allNamespaces: request.namespace === null });
+  const output = renderStatTs(statRowsFromAnswer(splits, request.to), { output: request.output, allNamespaces: request.namespace === null });
+  return { stdout: output.stdout, stderr: output.stderr + (output.stdout === '' ? '' : await note) };
+}
+
+const GENERATIONS_QUERY = '{ serverInfo { targetGenerations { generation targets } } }';
+
+/**
+ * A line for stderr when the server reads some proxies as Linkerd 2.13+, whose numbers include
+ * direct calls to a backend (README: Which Linkerd). Best effort: a server too old to say, or one
+ * in prometheus mode, gets no note.
+ */
+async function generationsNote(request: StatRequest, options: FetchOptions): Promise<string> {
+  try {
+    const data = await graphqlRequest({ endpoint: request.endpoint, query: GENERATIONS_QUERY, signal: options.signal, token: options.token });
+    const generations = isRecord(data) && isRecord(data.serverInfo) && Array.isArray(data.serverInfo.targetGenerations) ? data.serverInfo.targetGenerations : [];
+    let total = 0;
+    let leafNamed = 0;
+    for (const entry of generations) {
+      if (!isRecord(entry) || typeof entry.targets !== 'number') continue;
+      total += entry.targets;
+      if (entry.generation === 'linkerd-2.13') leafNamed += entry.targets;
+    }
+    if (leafNamed === 0) return '';
+    return (
+      `Note: ${leafNamed} of ${total} proxies run Linkerd 2.13 or later, whose metrics name only the backend: ` +
+      'requests sent straight to a backend count as split traffic, and a backend listed by two splits counts for both.\n'
+    );
+  } catch {
+    return '';
+  }
 }
 
 /** The one line a user sees for a failed answer: the message, never a stack. */

@@ -118,6 +118,9 @@ describe('Linkerd proxy generations', () => {
     // A 2.13 proxy whose balancers went idle still labels as 2.13.
     assert.equal(linkerdGeneration('process_start_time_seconds 1\n', NEW), NEW);
     assert.equal(linkerdGeneration('', undefined), OLD);
+    // Only a family name counts, not the same text inside a label value.
+    assert.equal(linkerdGeneration('request_total{note="outbound_http_route_x"} 1\n', undefined), OLD);
+    assert.equal(linkerdGeneration('# HELP outbound_http_route_backend_requests_total x\n', undefined), NEW);
   });
 
   it('2.12: the real TrafficSplit line names the apex in authority and the leaf in dst_service', () => {

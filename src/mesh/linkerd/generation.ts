@@ -20,6 +20,7 @@ export const LINKERD_LEAF_AUTHORITY = 'linkerd-2.13';
 export const LINKERD_GENERATIONS: readonly string[] = [LINKERD_APEX_AUTHORITY, LINKERD_LEAF_AUTHORITY];
 
 const NEW_OUTBOUND_FAMILIES = ['outbound_http_balancer_', 'outbound_http_route_', 'outbound_grpc_route_'];
+const STEM = 'outbound_';
 
 /**
  * A page with any 2.13+ family is 2.13+. Without one, the proxy has sent no request to a Service
@@ -27,9 +28,12 @@ const NEW_OUTBOUND_FAMILIES = ['outbound_http_balancer_', 'outbound_http_route_'
  * read a new one as 2.12.
  */
 export function linkerdGeneration(body: string, previous: string | undefined): string {
-  for (const prefix of NEW_OUTBOUND_FAMILIES) {
-    // At the start of a line: a sample, or the family's # HELP/# TYPE comment.
-    if (body.startsWith(prefix) || body.includes(`\n${prefix}`) || body.includes(` ${prefix}`)) return LINKERD_LEAF_AUTHORITY;
+  // One pass over the page: older pages have no `outbound_` at all (their label values say
+  // `direction="outbound"`), newer ones have it early.
+  for (let at = body.indexOf(STEM); at !== -1; at = body.indexOf(STEM, at + STEM.length)) {
+    // At the start of a line (a sample) or after `# HELP ` / `# TYPE ` (its comments).
+    const before = at === 0 ? '\n' : body[at - 1];
+    if ((before === '\n' || before === ' ') && NEW_OUTBOUND_FAMILIES.some((family) => body.startsWith(family, at))) return LINKERD_LEAF_AUTHORITY;
   }
   return previous ?? LINKERD_APEX_AUTHORITY;
 }
