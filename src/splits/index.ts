@@ -20,3 +20,4 @@ export { selectSplits } from './select.js';
 export type { SplitFilter } from './select.js';
 export { SPLIT_KINDS, splitKindOf, TRAFFIC_SPLIT } from './kinds.js';
 export type { SplitKind } from './kinds.js';
+export { sharedBackendIssues } from './shared-backends.js';

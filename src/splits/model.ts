@@ -19,7 +19,9 @@ export type SplitIssueCode =
   | 'all-zero-weights'
   | 'duplicate-backend'
   | 'backend-is-apex'
-  | 'unknown-version';
+  | 'unknown-version'
+  /** Not a fault of the split itself: another split lists the same backend (shared-backends.ts). */
+  | 'shared-backend';
 
 export interface SplitBackend {
   readonly service: string;

@@ -1,6 +1,7 @@
 // The current set of TrafficSplits, shared by whichever source feeds it (manifest files, kube
 // informer) and every reader (stat sources, /metrics, GraphQL). Readers get immutable snapshots.
-import type { TrafficSplit } from './model.js';
+import type { SplitIssue, TrafficSplit } from './model.js';
+import { sharedBackendIssues } from './shared-backends.js';
 
 export type SplitChange =
   | { readonly type: 'upsert'; readonly split: TrafficSplit; readonly previous: TrafficSplit | undefined }
@@ -11,6 +12,8 @@ export type SplitChangeListener = (change: SplitChange) => void;
 export class SplitStore {
   readonly #splits = new Map<string, TrafficSplit>();
   readonly #listeners = new Set<SplitChangeListener>();
+  /** Issues that come from several splits together; recomputed on the first read after a change. */
+  #crossIssues: Map<string, SplitIssue[]> | undefined;
 
   get size(): number {
     return this.#splits.size;
@@ -49,6 +52,16 @@ export class SplitStore {
     }
   }
 
+  /**
+   * The split's own issues, then those it has with other splits (a backend another split also
+   * lists). Only the split's own issues make it invalid.
+   */
+  issuesOf(split: TrafficSplit): readonly SplitIssue[] {
+    this.#crossIssues ??= sharedBackendIssues([...this.#splits.values()]);
+    const shared = this.#crossIssues.get(split.key);
+    return shared === undefined ? split.issues : [...split.issues, ...shared];
+  }
+
   /** Subscribes to changes; returns the unsubscribe function. */
   onChange(listener: SplitChangeListener): () => void {
     this.#listeners.add(listener);
@@ -56,6 +69,7 @@ export class SplitStore {
   }
 
   #emit(change: SplitChange): void {
+    this.#crossIssues = undefined;
     for (const listener of this.#listeners) listener(change);
   }
 }

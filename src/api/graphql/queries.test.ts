@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClose, onlyError, post, setup } from '../../../test/helpers/graphql-context.js';
+import { assertClose, onlyError, post, setup, split } from '../../../test/helpers/graphql-context.js';
 
 const NAMES = `query($namespace: String, $names: [String!], $labelSelector: String) {
   trafficSplits(namespace: $namespace, names: $names, labelSelector: $labelSelector) { namespace name }
@@ -108,6 +108,20 @@ describe('Query.trafficSplits filters', { timeout: 30_000 }, () => {
     const error = onlyError(response, /^labelSelector "app in \(web": expected "," or "\)", found the end$/);
     assert.equal(error.extensions?.code, 'BAD_USER_INPUT');
     assert.equal(response.body.data, null);
+  });
+});
+
+describe('TrafficSplit.issues', { timeout: 30_000 }, () => {
+  it('lists a backend another split of the namespace also lists (shared-backend), on both splits', async () => {
+    const { yoga, store } = setup();
+    store.upsert(split('default', 'web-shadow', 'web-shadow', [['web-v2', 1]]));
+    const { body } = await post(yoga, `{ trafficSplits(namespace: "default") { name issues { code backend } } }`);
+    const issues = Object.fromEntries(((body.data?.trafficSplits ?? []) as { name: string; issues: unknown[] }[]).map((entry) => [entry.name, entry.issues]));
+    assert.deepEqual(issues, {
+      api: [],
+      web: [{ code: 'shared-backend', backend: 'web-v2' }],
+      'web-shadow': [{ code: 'shared-backend', backend: 'web-v2' }],
+    });
   });
 });
 

@@ -36,7 +36,7 @@ export function queryResolvers(ctx: ServiceContext) {
       // Access: a namespace asked for by name must be allowed; a list keeps the allowed ones.
       if (filter.namespace != null && filter.namespace !== '') await access.require(filter.namespace);
       const splits = await access.filter(selectSplits(ctx.store, filter));
-      return viewSplits(ctx.source, splits, request, selectsStats(info));
+      return viewSplits(ctx.source, splits, request, selectsStats(info), ctx.store);
     },
 
     async trafficSplit(_root: unknown, args: TrafficSplitArgs, { access }: AuthContext, info: GraphQLResolveInfo): Promise<SplitView | null> {
@@ -47,7 +47,7 @@ export function queryResolvers(ctx: ServiceContext) {
       await access.require(args.namespace);
       const split = ctx.store.get(splitKey(args.namespace, args.name));
       if (split === undefined) return null;
-      const [view] = await viewSplits(ctx.source, [split], request, selectsStats(info));
+      const [view] = await viewSplits(ctx.source, [split], request, selectsStats(info), ctx.store);
       return view ?? null;
     },
 

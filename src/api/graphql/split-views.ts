@@ -2,7 +2,7 @@
 // numbers of every split in one answer come from a single StatSource call (one PromQL round
 // trip in prometheus mode), made at most once and only if some field needs them.
 import { GraphQLError } from 'graphql';
-import type { TrafficSplit } from '../../splits/index.js';
+import type { SplitIssue, SplitStore, TrafficSplit } from '../../splits/index.js';
 import { PrometheusError } from '../../promql/index.js';
 import { StatWindowError } from '../../window/index.js';
 import type { SourceSelector, StatWindow } from '../../window/index.js';
@@ -60,6 +60,8 @@ export interface SplitView {
   readonly split: TrafficSplit;
   /** The window as the client wrote it. */
   readonly window: string;
+  /** The split's issues, those it has with other splits included (SplitStore.issuesOf). */
+  readonly issues: () => readonly SplitIssue[];
   stats(): Promise<SplitStats>;
 }
 
@@ -72,8 +74,9 @@ export async function viewSplits(
   splits: readonly TrafficSplit[],
   request: StatsRequest,
   needsStats: boolean,
+  store: Pick<SplitStore, 'issuesOf'>,
 ): Promise<SplitView[]> {
   const batch = new StatsBatch(source, splits, request);
   if (needsStats) await batch.all();
-  return splits.map((split, index) => ({ split, window: request.window.text, stats: () => batch.of(index) }));
+  return splits.map((split, index) => ({ split, window: request.window.text, issues: () => store.issuesOf(split), stats: () => batch.of(index) }));
 }

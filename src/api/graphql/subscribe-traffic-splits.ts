@@ -47,7 +47,7 @@ export function subscribeTrafficSplits(ctx: ServiceContext, { timeoutMs }: Traff
         const tick = async (): Promise<void> => {
           // Splits are selected afresh each tick: new, changed and deleted splits show up. So is
           // access (cached briefly): a namespace granted or revoked meanwhile shows up too.
-          const answer = access.filter(selectSplits(ctx.store, filter)).then((splits) => viewSplits(ctx.source, splits, request, needsStats));
+          const answer = access.filter(selectSplits(ctx.store, filter)).then((splits) => viewSplits(ctx.source, splits, request, needsStats, ctx.store));
           const payload = await withTimeout(answer, timeoutMs, () => timeoutError(timeoutMs)).catch((error: unknown) =>
             error instanceof Error ? error : new Error(String(error)),
           );

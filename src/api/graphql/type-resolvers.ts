@@ -24,7 +24,7 @@ export const typeResolvers = {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([name, value]) => ({ name, value })),
     backends: (view: SplitView): BackendView[] => view.split.backends.map((backend) => ({ view, backend })),
-    issues: ({ split }: SplitView) => split.issues.map(({ code, message, backend }) => ({ code, message, backend: backend ?? null })),
+    issues: (view: SplitView) => view.issues().map(({ code, message, backend }) => ({ code, message, backend: backend ?? null })),
     stats: async (view: SplitView): Promise<StatsView | null> => statsView((await view.stats()).total, view.window),
   },
 

@@ -28,7 +28,7 @@ export function registerSelfMetrics(registry: Registry, ctx: ServiceContext): vo
     collect(emit) {
       for (const split of ctx.store.list()) {
         const byCode = new Map<SplitIssueCode, number>();
-        for (const issue of split.issues) byCode.set(issue.code, (byCode.get(issue.code) ?? 0) + 1);
+        for (const issue of ctx.store.issuesOf(split)) byCode.set(issue.code, (byCode.get(issue.code) ?? 0) + 1);
         for (const [code, count] of byCode) emit({ namespace: split.namespace, trafficsplit: split.name, code }, count);
       }
     },

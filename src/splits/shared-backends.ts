@@ -1,0 +1,32 @@
+// Backends listed by more than one split of a namespace. Proxies that name only the backend a
+// request went to (Linkerd 2.13+) cannot say which of those splits' apexes the client called,
+// so such a backend's requests count for each of them; every split involved says so.
+import type { SplitIssue, TrafficSplit } from './model.js';
+
+/** By split key: one `shared-backend` issue per backend that another split also lists. */
+export function sharedBackendIssues(splits: readonly TrafficSplit[]): Map<string, SplitIssue[]> {
+  const listedBy = new Map<string, TrafficSplit[]>();
+  for (const split of splits) {
+    for (const service of new Set(split.backends.map((backend) => backend.service))) {
+      const key = `${split.namespace}/${service}`;
+      listedBy.set(key, [...(listedBy.get(key) ?? []), split]);
+    }
+  }
+  const issues = new Map<string, SplitIssue[]>();
+  for (const [key, sharing] of listedBy) {
+    if (sharing.length < 2) continue;
+    const service = key.slice(key.indexOf('/') + 1);
+    for (const split of sharing) {
+      const others = sharing.filter((other) => other !== split).map((other) => other.key);
+      issues.set(split.key, [
+        ...(issues.get(split.key) ?? []),
+        {
+          code: 'shared-backend',
+          backend: service,
+          message: `backend ${service} is also listed by ${others.join(', ')}: proxies that name only the backend (Linkerd 2.13+) count its requests for each of these splits`,
+        },
+      ]);
+    }
+  }
+  return issues;
+}
