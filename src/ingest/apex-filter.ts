@@ -22,6 +22,8 @@ export function splitApexFilter(store: SplitStore): SplitTrafficFilter {
     apexes = new Set();
     leaves = new Map();
     for (const split of store.list()) {
+      // A split without an apex routes nothing: its backends' traffic is not its own.
+      if (split.apex === '') continue;
       const key = apexKey(split.namespace, split.apex);
       apexes.add(key);
       for (const backend of split.backends) {

@@ -1,5 +1,5 @@
 // ingest/: the scrape loop. Each cycle: targets → pages → what each series means (mesh/) →
-// per-target counter increases → the traffic window. Only traffic to split apexes is kept.
+// per-target counter increases → the traffic window. Only traffic of splits is kept.
 export { ScrapeEngine } from './scrape-engine.js';
 export type { CycleReport, ScrapeEngineOptions, ScrapeFailureReason, TargetProvider, TargetStatus } from './scrape-engine.js';
 export { splitApexFilter } from './apex-filter.js';

@@ -8,6 +8,9 @@ import type { MeshAdapter, SeriesMeaning, TrafficEdge } from '../mesh/index.js';
 import { TargetCounters } from '../window/index.js';
 import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
 
+/** What targetsByGeneration() calls a target whose pages have not said which generation it is. */
+export const UNKNOWN_GENERATION = 'unknown';
+
 export interface TargetProvider {
   targets(): readonly ScrapeTarget[];
 }
@@ -104,11 +107,15 @@ export class ScrapeEngine {
     return this.#options.mesh.generations;
   }
 
-  /** How many targets were last read as each generation (every generation listed, 0 included). */
+  /**
+   * How many targets were last read as each generation, every generation listed (0 included),
+   * and `unknown` for those whose pages have not told yet (no outbound requests so far).
+   */
   targetsByGeneration(): Map<string, number> {
-    const counts = new Map(this.generations.map((generation) => [generation, 0]));
+    const counts = new Map([...this.generations, UNKNOWN_GENERATION].map((generation) => [generation, 0]));
     for (const state of this.#states.values()) {
-      if (state.generation !== undefined) counts.set(state.generation, (counts.get(state.generation) ?? 0) + 1);
+      const generation = state.generation ?? UNKNOWN_GENERATION;
+      counts.set(generation, (counts.get(generation) ?? 0) + 1);
     }
     return counts;
   }
@@ -203,14 +210,15 @@ export class ScrapeEngine {
     }
     // A new process may be a new proxy version: what the old one was read as no longer holds.
     const generation = mesh.generation(body, restarted ? undefined : state.generation);
-    if (generation !== state.generation) {
-      if (state.generation !== undefined) {
-        const { target } = state.status;
-        this.#log(`scrape ${target.url} (${target.namespace}/${target.pod}): now read as ${generation} (was ${state.generation})`);
-      }
-      state.generation = generation;
-      counters.reinterpret();
+    if (generation !== undefined && state.generation !== undefined && generation !== state.generation) {
+      const { target } = state.status;
+      this.#log(`scrape ${target.url} (${target.namespace}/${target.pod}): now read as ${generation} (was ${state.generation})`);
     }
+    // Until a page tells, samples are read as the oldest generation; nothing of such a page is
+    // split traffic of a newer one (see MeshAdapter.generation).
+    const reading = generation ?? mesh.generations[0] ?? '';
+    if (reading !== (state.generation ?? mesh.generations[0] ?? '')) counters.reinterpret();
+    state.generation = generation;
     counters.beginScrape();
     const add = (meaning: SeriesMeaning, edge: TrafficEdge, delta: number): void => {
       if (meaning.kind === 'response') interval.addResponses(edge, state.source, meaning.outcome, delta);
@@ -220,7 +228,7 @@ export class ScrapeEngine {
     const report = parseExposition(
       body,
       (sample) => {
-        const series = counters.observe(sample.series, sample.value, () => mesh.interpret(sample.name, sample.labels, generation));
+        const series = counters.observe(sample.series, sample.value, () => mesh.interpret(sample.name, sample.labels, reading));
         const meaning = series.meaning;
         if (meaning === null || series.delta === 0) return;
         const { to } = meaning;

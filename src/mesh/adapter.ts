@@ -31,9 +31,10 @@ export interface MeshAdapter {
   readonly generations: readonly string[];
   /**
    * Which generation of the proxy wrote this page, read before its samples are. `previous` is
-   * what the same proxy process was read as before: a page without evidence either way keeps it.
+   * what the same proxy process was read as before: a page without evidence either way keeps it,
+   * and undefined means nothing has told yet (samples are then read as `generations[0]`).
    */
-  generation(body: string, previous: string | undefined): string;
+  generation(body: string, previous: string | undefined): string | undefined;
   /** True for the metric names whose samples carry split traffic; everything else is skipped unparsed. */
   acceptMetric(metricName: string): boolean;
   /** What one series means on a page of that generation, or null when it is not split traffic. */

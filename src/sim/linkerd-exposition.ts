@@ -16,8 +16,8 @@
 //
 // Speed matters (benchmarks render thousands of pods), so every label prefix is built once per
 // route and cached, and the page is one array join.
-import { LATENCY_BUCKETS_MS } from './proxy-counters.js';
-import type { EndpointPod, HttpSeries, ProxyCounters, Route } from './proxy-counters.js';
+import { HttpSeries, LATENCY_BUCKETS_MS, LatencyHistogram } from './proxy-counters.js';
+import type { EndpointPod, ProxyCounters, Route } from './proxy-counters.js';
 
 export type LabelStyle = 'legacy' | 'modern' | 'recent';
 
@@ -187,8 +187,11 @@ const BYTES_READ_PER_REQUEST = 389;
 export function renderLinkerdProxyMetrics(view: ProxyView): string {
   const { style, counters } = view;
   const out: string[] = [];
-  const all = [...counters.series.values()];
+  const routes = [...counters.series.values()];
   const prefix = (series: HttpSeries) => cached(routeCache[style], series.route, () => routeLabels(series.route, style));
+  // A proxy keeps one counter per label set. Since 2.13 a request's labels name the leaf, not the
+  // apex, so calls to one leaf through two apexes are one series there.
+  const all = style === 'recent' ? mergeSameLabels(routes, prefix) : routes;
   const inbound = all.filter((series) => series.route.kind === 'inbound');
   const inboundRequests = inbound.reduce((sum, series) => sum + series.requests, 0);
 
@@ -232,7 +235,7 @@ export function renderLinkerdProxyMetrics(view: ProxyView): string {
   }
 
   renderTcp(out, view, all, inbound, inboundRequests);
-  if (style === 'recent') renderBalancers(out, all);
+  if (style === 'recent') renderBalancers(out, routes);
   renderProcess(out, view, all.length);
   return `${out.join('\n')}\n`;
 }
@@ -265,6 +268,34 @@ function renderTcp(out: string[], view: ProxyView, all: readonly HttpSeries[], i
   for (const [labels, requests] of dst) out.push(`tcp_write_bytes_total{${labels}} ${requests * BYTES_WRITTEN_PER_REQUEST}`);
   family(out, 'tcp_close_total', 'counter', 'Total count of closed connections');
   if (srcLabels !== undefined) out.push(`tcp_close_total{${srcLabels},errno=""} ${inboundRequests}`);
+}
+
+function mergeSameLabels(series: readonly HttpSeries[], labelsOf: (series: HttpSeries) => string): HttpSeries[] {
+  const merged = new Map<string, HttpSeries>();
+  for (const one of series) {
+    const key = labelsOf(one);
+    const into = merged.get(key);
+    if (into === undefined) {
+      merged.set(key, one);
+      continue;
+    }
+    // Summed into a fresh series: the counters themselves belong to the simulation.
+    const sum = new HttpSeries(into.route, into.grpc);
+    for (const part of [into, one]) {
+      sum.requests += part.requests;
+      sum.success += part.success;
+      sum.failure += part.failure;
+      for (const [status, histogram] of part.latency) {
+        const target = sum.latency.get(status) ?? new LatencyHistogram();
+        for (let i = 0; i < histogram.counts.length; i++) target.counts[i] = (target.counts[i] ?? 0) + (histogram.counts[i] ?? 0);
+        target.sum += histogram.sum;
+        target.count += histogram.count;
+        sum.latency.set(status, target);
+      }
+    }
+    merged.set(key, sum);
+  }
+  return [...merged.values()];
 }
 
 /** One balancer per concrete backend the pod sent requests to; every endpoint of it ready. */

@@ -1,6 +1,6 @@
 // The kinds of Kubernetes object that are splits. Each kind says where a cluster serves it and how
-// one object becomes the split model; manifest files and the cluster source read the kinds listed
-// in SPLIT_KINDS, so a new kind is a normaliser of its own plus one line in that list.
+// one object becomes the split model. Manifest files read every kind listed in SPLIT_KINDS; the
+// cluster source reads the kind it is given. A new kind is a normaliser plus one line here.
 import { KNOWN_SPLIT_VERSIONS, normalizeTrafficSplit, SPLIT_API_GROUP } from './normalize.js';
 import type { NormalizeOptions, NormalizeResult } from './normalize.js';
 

@@ -59,7 +59,7 @@ const INTERVAL_MS = 10_000;
 const LATENCY_BOUNDS = createLinkerdAdapter().latencyBucketsMs;
 
 /** A simulator and a scrape engine sharing one virtual clock. */
-async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarget[]; timeoutMs?: number; scenario?: string } = {}) {
+async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarget[]; timeoutMs?: number; scenario?: string; log?: (line: string) => void } = {}) {
   let now = 1_700_000_000_000;
   const sim = new Simulator({ scenario: parseScenarioText(options.scenario ?? SCENARIO), now: () => now });
   await sim.start();
@@ -76,6 +76,7 @@ async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarge
     keepEdge: filter.keepEdge,
     edgesOfLeaf: filter.edgesOfLeaf,
     now: () => now,
+    log: options.log,
     scrape: { timeoutMs: options.timeoutMs ?? 2000 },
   });
   const source = new ScrapeStatSource({ window });
@@ -290,18 +291,65 @@ describe('scrape path against the ground truth, per Linkerd proxy generation', (
     assert.equal(rows.length, 4);
     assert.ok(rows.every((row) => row.stats !== null && row.stats.successCount > 0));
     assertRowsMatchTruth(rows, truth);
-    assert.deepEqual(Object.fromEntries(h.engine.targetsByGeneration()), { 'linkerd-2.12': 0, 'linkerd-2.13': 6 });
+    assert.deepEqual(Object.fromEntries(h.engine.targetsByGeneration()), { 'linkerd-2.12': 0, 'linkerd-2.13': 6, unknown: 0 });
     assert.ok(h.engine.targetStatuses().every((status) => status.generation === 'linkerd-2.13'));
+  });
+
+  it('a 2.13+ proxy that has sent nothing yet is unknown, not 2.12, and a restart does not make it flip', async () => {
+    const logged: string[] = [];
+    const h = await harness({ scenario: withProxies({ frontend: 'stable-2.17', slowCooker: 'stable-2.17', loader: 'stable-2.17' }), log: (line) => logged.push(line) });
+    open.push(h);
+    await h.engine.runCycle(); // nothing sent yet
+    assert.deepEqual(Object.fromEntries(h.engine.targetsByGeneration()), { 'linkerd-2.12': 0, 'linkerd-2.13': 0, unknown: 6 });
+    const mark = h.sim.truth();
+    await h.step();
+    assert.equal(h.engine.targetsByGeneration().get('linkerd-2.13'), 6);
+    const pod = h.sim.targets()[0]?.pod ?? '';
+    h.sim.resetCounters(pod);
+    await h.engine.runCycle(); // the restarted proxy's first page: no traffic yet
+    assert.equal(h.engine.targetsByGeneration().get('unknown'), 1);
+    await h.step();
+    await h.step();
+    assert.equal(h.engine.targetsByGeneration().get('linkerd-2.13'), 6);
+    assert.deepEqual(logged.filter((line) => line.includes('now read as')), []);
+    assertRowsMatchTruth(await h.rows(30_000), h.sim.truthSince(mark));
   });
 
   it('a mixed cluster (2.17, 2.11 and 2.8 proxies calling the same splits) counts each request once', async () => {
     const { h, truth, rows } = await run(withProxies({ frontend: 'stable-2.17', slowCooker: 'stable-2.11', loader: 'stable-2.8' }));
     assert.ok(rows.every((row) => row.stats !== null && row.stats.successCount > 0));
     assertRowsMatchTruth(rows, truth);
-    assert.deepEqual(Object.fromEntries(h.engine.targetsByGeneration()), { 'linkerd-2.12': 3, 'linkerd-2.13': 3 });
+    assert.deepEqual(Object.fromEntries(h.engine.targetsByGeneration()), { 'linkerd-2.12': 3, 'linkerd-2.13': 3, unknown: 0 });
     // Per client, too: each generation's own numbers are right, not only their sum.
     assertRowsMatchTruth(await h.rows(60_000, { namespace: 'shop', kind: 'deployment', name: 'frontend' }), truth, { clientNamespace: 'shop', clientWorkload: 'deployment/frontend' });
     assertRowsMatchTruth(await h.rows(60_000, { namespace: 'link', kind: 'deployment', name: 'slow-cooker' }), truth, { clientNamespace: 'link', clientWorkload: 'deployment/slow-cooker' });
+  });
+
+  it('2.13+: a leaf two called splits share is one series on the proxy, and each split gets all of its requests', async () => {
+    const scenario = `
+seed: 3
+splits:
+  - { namespace: shop, name: a, apex: a, backends: [{ service: shared, weight: 1 }, { service: a-v2, weight: 1 }] }
+  - { namespace: shop, name: b, apex: b, backends: [{ service: shared, weight: 1 }] }
+clients:
+  - { namespace: shop, workload: deployment/client, proxy: stable-2.17, calls: [{ split: shop/a, rps: 20 }, { split: shop/b, rps: 10 }] }
+`;
+    const h = await harness({ scenario });
+    open.push(h);
+    await h.engine.runCycle();
+    const mark = h.sim.truth();
+    for (let i = 0; i < 3; i++) await h.step();
+    const truth = h.sim.truthSince(mark);
+    const page = h.sim.metricsText(h.sim.clientPods()[0]?.pod ?? '');
+    const sharedLines = page.split('\n').filter((line) => line.startsWith('response_total{') && line.includes('dst_service="shared"'));
+    assert.equal(new Set(sharedLines.map((line) => line.slice(0, line.lastIndexOf(' ')))).size, sharedLines.length, 'no label set twice on the page');
+    const rows = await h.rows(30_000);
+    const count = (split: string, leaf: string) => rows.find((row) => row.name === split && row.leaf === leaf)?.stats?.successCount;
+    const sharedTotal = truth.select({ namespace: 'shop', leaf: 'shared' }).success;
+    assert.ok(sharedTotal > truth.select({ namespace: 'shop', split: 'a', leaf: 'shared' }).success);
+    assert.equal(count('a', 'shared'), sharedTotal);
+    assert.equal(count('b', 'shared'), sharedTotal);
+    assert.equal(count('a', 'a-v2'), truth.select({ namespace: 'shop', split: 'a', leaf: 'a-v2' }).success);
   });
 
   it('2.13+: a leaf listed by two splits counts for both, since the series cannot tell them apart', async () => {

@@ -2,7 +2,7 @@
 // that answers, and refused with a clear error when given without --prometheus.
 import { DurationError, parseGoDuration } from '../../go/index.js';
 import { DEFAULT_PROMETHEUS_TIMEOUT_MS, PrometheusClient } from '../../promql/index.js';
-import { PrometheusStatSource } from '../../stats/index.js';
+import { PROMETHEUS_SCHEMA_NAMES, PrometheusStatSource } from '../../stats/index.js';
 import type { PrometheusSchemaName } from '../../stats/index.js';
 import type { StatFlags } from './args.js';
 
@@ -52,8 +52,9 @@ export function prometheusSourceFromFlags(flags: PrometheusStatFlags): Prometheu
 }
 
 function parseSchema(text: string | undefined): PrometheusSchemaName {
-  if (text === undefined || text === 'linkerd') return 'linkerd';
-  if (text === 'splitstat') return 'splitstat';
+  if (text === undefined) return 'linkerd';
+  const known = PROMETHEUS_SCHEMA_NAMES.find((name) => name === text);
+  if (known !== undefined) return known;
   throw new PrometheusFlagError(`--prometheus-schema must be linkerd (the proxies' series, as Linkerd viz) or splitstat (splitstat's exported series), got ${JSON.stringify(text)}`);
 }
 

@@ -107,19 +107,21 @@ describe('Linkerd proxy generations', () => {
     }
   });
 
-  it('reads pages without them as 2.12, or as what the same process was read as before', () => {
-    for (const file of [
-      'collect/real-dump-2022-inbound-http-outbound-tcp.txt',
-      'collect/real-excerpt-2020-outbound-http.txt',
-      'mesh/linkerd/linkerd-2.5dev_proxy-pr300_response_total_trafficsplit_authority_is_apex.prom',
-    ]) {
+  it('reads pages with outbound HTTP but without them as 2.12', () => {
+    for (const file of ['collect/real-excerpt-2020-outbound-http.txt', 'mesh/linkerd/linkerd-2.5dev_proxy-pr300_response_total_trafficsplit_authority_is_apex.prom']) {
       assert.equal(linkerdGeneration(fixture(file), undefined), OLD, file);
+      assert.equal(linkerdGeneration(fixture(file), NEW), OLD, file);
     }
-    // A 2.13 proxy whose balancers went idle still labels as 2.13.
-    assert.equal(linkerdGeneration('process_start_time_seconds 1\n', NEW), NEW);
-    assert.equal(linkerdGeneration('', undefined), OLD);
+  });
+
+  it('a page without outbound HTTP tells nothing: the process keeps what it was read as, a new one is unknown', () => {
+    const quiet = fixture('collect/real-dump-2022-inbound-http-outbound-tcp.txt');
+    assert.equal(linkerdGeneration(quiet, undefined), undefined);
+    assert.equal(linkerdGeneration(quiet, NEW), NEW);
+    assert.equal(linkerdGeneration(quiet, OLD), OLD);
+    assert.equal(linkerdGeneration('', undefined), undefined);
     // Only a family name counts, not the same text inside a label value.
-    assert.equal(linkerdGeneration('request_total{note="outbound_http_route_x"} 1\n', undefined), OLD);
+    assert.equal(linkerdGeneration('x{note="outbound_http_route_x"} 1\n', undefined), undefined);
     assert.equal(linkerdGeneration('# HELP outbound_http_route_backend_requests_total x\n', undefined), NEW);
   });
 

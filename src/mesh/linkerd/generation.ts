@@ -23,11 +23,12 @@ const NEW_OUTBOUND_FAMILIES = ['outbound_http_balancer_', 'outbound_http_route_'
 const STEM = 'outbound_';
 
 /**
- * A page with any 2.13+ family is 2.13+. Without one, the proxy has sent no request to a Service
- * yet (so nothing of it would be counted either way): keep what this process was read as, and
- * read a new one as 2.12.
+ * A page with any 2.13+ family is 2.13+. A page with outbound HTTP requests to an authority but
+ * none of those families is 2.12 or older: a 2.13+ proxy writes its balancer gauge as soon as it
+ * sends a request to a Service. Without either, this page says nothing: keep what this process
+ * was read as, which is undefined for a new one (it has sent nothing that could be counted yet).
  */
-export function linkerdGeneration(body: string, previous: string | undefined): string {
+export function linkerdGeneration(body: string, previous: string | undefined): string | undefined {
   // One pass over the page: older pages have no `outbound_` at all (their label values say
   // `direction="outbound"`), newer ones have it early.
   for (let at = body.indexOf(STEM); at !== -1; at = body.indexOf(STEM, at + STEM.length)) {
@@ -35,5 +36,20 @@ export function linkerdGeneration(body: string, previous: string | undefined): s
     const before = at === 0 ? '\n' : body[at - 1];
     if ((before === '\n' || before === ' ') && NEW_OUTBOUND_FAMILIES.some((family) => body.startsWith(family, at))) return LINKERD_LEAF_AUTHORITY;
   }
-  return previous ?? LINKERD_APEX_AUTHORITY;
+  return hasOutboundHttp(body) ? LINKERD_APEX_AUTHORITY : previous;
+}
+
+const HTTP_FAMILIES = ['request_total{', 'response_total{'];
+
+/** Whether any `request_total` or `response_total` sample is an outbound request with an authority. */
+function hasOutboundHttp(body: string): boolean {
+  for (const family of HTTP_FAMILIES) {
+    for (let at = body.indexOf(family); at !== -1; at = body.indexOf(family, at + family.length)) {
+      if (at !== 0 && body[at - 1] !== '\n') continue;
+      const end = body.indexOf('}', at);
+      const labels = body.slice(at, end === -1 ? undefined : end);
+      if (labels.includes('direction="outbound"') && labels.includes('authority="')) return true;
+    }
+  }
+  return false;
 }
