@@ -1,7 +1,7 @@
 // Scrape mode keeps only traffic to apexes that have a split, so memory follows the number of
 // splits, not the size of the mesh. History for a split starts when it first appears. Proxies that
 // name only the leaf a request went to (Linkerd 2.13+) are attributed through the splits listing
-// that leaf: to every one of them, since the series cannot say which apex the client called.
+// that leaf (the scrape engine narrows them to the apexes the client's page says it calls).
 import type { SplitStore } from '../splits/index.js';
 import type { TrafficEdge } from '../mesh/index.js';
 import { apexKey } from '../mesh/index.js';

@@ -107,3 +107,75 @@ describe('ScrapeEngine', () => {
     assert.equal(engine.cycles, afterStop, 'no cycle after stop');
   });
 });
+
+// Linkerd 2.13+ pages: `authority` names the leaf; the balancer gauges name the Service each
+// route was called through (parent) and the leaf behind it (backend), as in the real capture.
+function balancer(parent: string, leaf: string): string {
+  const refs = (scope: string, name: string) => `${scope}_group="core",${scope}_kind="Service",${scope}_namespace="prod",${scope}_name="${name}",${scope}_port="80",${scope}_section_name=""`;
+  return `outbound_http_balancer_endpoints{endpoint_state="ready",${refs('parent', parent)},${refs('backend', leaf)}} 1`;
+}
+
+function leafPage(count: number, balancers: readonly string[]): string {
+  return [
+    `response_total{direction="outbound",authority="web-v2.prod.svc.cluster.local",dst_namespace="prod",dst_service="web-v2",classification="success",grpc_status="",error=""} ${count}`,
+    ...balancers,
+    '',
+  ].join('\n');
+}
+
+describe('ScrapeEngine on Linkerd 2.13+ pages', () => {
+  let server: http.Server;
+  let base = '';
+  let count = 1;
+  const pages: Record<string, readonly string[]> = {
+    // Calls web (whose split lists web-v2) and nothing else.
+    '/through-web': [balancer('web', 'web-v1'), balancer('web', 'web-v2')],
+    // Calls web-v2 directly only: its balancer's parent is the leaf itself.
+    '/direct': [balancer('web-v2', 'web-v2')],
+    // A page whose balancers do not mention web-v2 (or an older 2.13 without the gauge for it).
+    '/unsaid': [balancer('api', 'api')],
+  };
+  before(async () => {
+    server = http.createServer((request, response) => response.end(leafPage(count, pages[request.url ?? ''] ?? [])));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  /** Successes per split apex for web-v2, after 10 new requests from the client at `path`. */
+  async function countsFrom(path: string): Promise<Record<string, number>> {
+    let now = 0;
+    const mesh = createLinkerdAdapter();
+    const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs });
+    const edges = ['web', 'shadow'].map((apex) => ({ apexNamespace: 'prod', apex, leaf: 'web-v2' }));
+    const engine = new ScrapeEngine({
+      targets: { targets: () => [{ url: `${base}${path}`, namespace: 'prod', pod: 'client-1' }] },
+      mesh,
+      window,
+      edgesOfLeaf: (namespace, leaf) => (namespace === 'prod' && leaf === 'web-v2' ? edges : []),
+      now: () => now,
+    });
+    count = 5;
+    await engine.runCycle();
+    count = 15;
+    now = 30_000;
+    await engine.runCycle();
+    assert.deepEqual(Object.fromEntries(engine.targetsByGeneration()), { 'linkerd-2.12': 0, 'linkerd-2.13': 1, unknown: 0 });
+    return Object.fromEntries([...window.totals(60_000).edges.values()].map((totals) => [totals.edge.apex, totals.success]));
+  }
+
+  it('credits a leaf only to the splits whose apex this client calls', async () => {
+    assert.deepEqual(await countsFrom('/through-web'), { web: 10 });
+  });
+
+  it('credits no split with calls sent straight to the leaf', async () => {
+    assert.deepEqual(await countsFrom('/direct'), {});
+  });
+
+  it('credits every split listing the leaf when the page does not say which apex was called', async () => {
+    assert.deepEqual(await countsFrom('/unsaid'), { web: 10, shadow: 10 });
+  });
+});

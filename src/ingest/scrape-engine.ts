@@ -11,6 +11,8 @@ import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/i
 /** What targetsByGeneration() calls a target whose pages have not said which generation it is. */
 export const UNKNOWN_GENERATION = 'unknown';
 
+type TrafficMeaning = Exclude<SeriesMeaning, { kind: 'concrete' }>;
+
 export interface TargetProvider {
   targets(): readonly ScrapeTarget[];
 }
@@ -220,28 +222,42 @@ export class ScrapeEngine {
     if (reading !== (state.generation ?? mesh.generations[0] ?? '')) counters.reinterpret();
     state.generation = generation;
     counters.beginScrape();
-    const add = (meaning: SeriesMeaning, edge: TrafficEdge, delta: number): void => {
+    const add = (meaning: TrafficMeaning, edge: TrafficEdge, delta: number): void => {
       if (meaning.kind === 'response') interval.addResponses(edge, state.source, meaning.outcome, delta);
       else if (meaning.kind === 'latency') interval.addLatency(edge, state.source, meaning.leMs, delta);
       else interval.addLatencySum(edge, state.source, delta);
     };
+    // Leaf-only series wait for the whole page: its balancer gauges (anywhere on the page) say
+    // which apexes this client calls each leaf through.
+    const leafOnly: { meaning: TrafficMeaning; namespace: string; leaf: string; delta: number }[] = [];
+    const parentsOfLeaf = new Map<string, Set<string>>();
     const report = parseExposition(
       body,
       (sample) => {
         const series = counters.observe(sample.series, sample.value, () => mesh.interpret(sample.name, sample.labels, reading));
         const meaning = series.meaning;
-        if (meaning === null || series.delta === 0) return;
+        if (meaning === null) return;
+        if (meaning.kind === 'concrete') {
+          const key = `${meaning.namespace}/${meaning.leaf}`;
+          parentsOfLeaf.set(key, (parentsOfLeaf.get(key) ?? new Set()).add(meaning.parent));
+          return;
+        }
+        if (series.delta === 0) return;
         const { to } = meaning;
         if (to.kind === 'edge') {
           if (keepEdge === undefined || keepEdge(to.edge)) add(meaning, to.edge, series.delta);
           return;
         }
-        // Split traffic and direct calls to the leaf look the same here; every split listing
-        // the leaf gets them (README: Which Linkerd).
-        for (const edge of edgesOfLeaf?.(to.namespace, to.leaf) ?? []) add(meaning, edge, series.delta);
+        leafOnly.push({ meaning, namespace: to.namespace, leaf: to.leaf, delta: series.delta });
       },
       { acceptMetric: (name) => mesh.acceptMetric(name) },
     );
+    for (const { meaning, namespace, leaf, delta } of leafOnly) {
+      // Every split listing the leaf, narrowed to the apexes this client has a route through
+      // when its page says (README: Which Linkerd); direct calls to the leaf get no split.
+      const parents = parentsOfLeaf.get(`${namespace}/${leaf}`);
+      for (const edge of edgesOfLeaf?.(namespace, leaf) ?? []) if (parents === undefined || parents.has(edge.apex)) add(meaning, edge, delta);
+    }
     const readable = report.samples + report.skipped;
     // A body that is mostly unreadable is not a scrape: keep the old values rather than baseline on it.
     if (report.malformed <= readable) counters.endScrape();

@@ -21,7 +21,12 @@ export type SeriesDestination =
 export type SeriesMeaning =
   | { readonly kind: 'response'; readonly to: SeriesDestination; readonly outcome: 'success' | 'failure' }
   | { readonly kind: 'latency'; readonly to: SeriesDestination; readonly leMs: number }
-  | { readonly kind: 'latency-sum'; readonly to: SeriesDestination };
+  | { readonly kind: 'latency-sum'; readonly to: SeriesDestination }
+  /**
+   * Not traffic: the proxy keeps a route from `parent` (the Service its client called) to
+   * `leaf`. It narrows which apexes a leaf-only series of the same page can stand for.
+   */
+  | { readonly kind: 'concrete'; readonly namespace: string; readonly parent: string; readonly leaf: string };
 
 export interface MeshAdapter {
   readonly mesh: string;

@@ -28,7 +28,7 @@ describe('shared backends', () => {
       {
         code: 'shared-backend',
         backend: 'web-v2',
-        message: 'backend web-v2 is also listed by prod/shadow: proxies that name only the backend (Linkerd 2.13+) count its requests for each of these splits',
+        message: 'backend web-v2 is also listed by prod/shadow: Linkerd 2.13+ clients that call more than one of these apexes have its requests counted for each',
       },
     ]);
     assert.equal(issues.get('prod/shadow')?.[0]?.message.includes('also listed by prod/web'), true);

@@ -23,7 +23,7 @@ export function sharedBackendIssues(splits: readonly TrafficSplit[]): Map<string
         {
           code: 'shared-backend',
           backend: service,
-          message: `backend ${service} is also listed by ${others.join(', ')}: proxies that name only the backend (Linkerd 2.13+) count its requests for each of these splits`,
+          message: `backend ${service} is also listed by ${others.join(', ')}: Linkerd 2.13+ clients that call more than one of these apexes have its requests counted for each`,
         },
       ]);
     }

@@ -323,7 +323,7 @@ describe('stat ts: splitstat’s own cases', () => {
     assert.equal(wide.code, 0);
     assert.equal(
       wide.stderr,
-      'Note: 3 of 4 proxies run Linkerd 2.13 or later, whose metrics name only the backend: requests sent straight to a backend count as split traffic, and a backend listed by two splits counts for both.\n',
+      "Note: 3 of 4 proxies run Linkerd 2.13 or later, whose metrics name only the backend: a client's direct calls to a backend count as split traffic if it also calls the split's apex, and a backend shared by two splits it calls counts for both.\n",
     );
     // The Linkerd-compatible outputs stay exactly Linkerd's.
     assert.equal((await stat(['ts'])).stderr, '');

@@ -53,7 +53,7 @@ async function generationsNote(request: StatRequest, options: FetchOptions): Pro
     if (leafNamed === 0) return '';
     return (
       `Note: ${leafNamed} of ${total} proxies run Linkerd 2.13 or later, whose metrics name only the backend: ` +
-      'requests sent straight to a backend count as split traffic, and a backend listed by two splits counts for both.\n'
+      "a client's direct calls to a backend count as split traffic if it also calls the split's apex, and a backend shared by two splits it calls counts for both.\n"
     );
   } catch {
     return '';

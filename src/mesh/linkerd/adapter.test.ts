@@ -145,6 +145,15 @@ describe('Linkerd proxy generations', () => {
     ]);
   });
 
+  it('2.13: the real balancer gauges name the Service called (parent) and the leaf behind it', () => {
+    const samples = samplesOf(fixture('mesh/linkerd/linkerd-enterprise-recent_playground_balancer_endpoints_failfast.prom'));
+    const meanings = samples.map((sample) => linkerd.interpret(sample.name, sample.labels, NEW));
+    const concrete = { kind: 'concrete', namespace: 'playground', parent: 'playground-server-http', leaf: 'playground-server-http' };
+    // Two states of one balancer, and an error counter that is not one.
+    assert.deepEqual(meanings, [concrete, concrete, null]);
+    assert.equal(linkerd.acceptMetric('outbound_http_balancer_endpoints'), true);
+  });
+
   it('2.13: a port-less authority (:80 dropped) is still the leaf', () => {
     const labels = { ...outbound, authority: 'backend-v2.test.svc.cluster.local', classification: 'success' };
     assert.deepEqual(linkerd.interpret('response_total', labels, NEW), { kind: 'response', to: { kind: 'leaf', namespace: 'test', leaf: 'backend-v2' }, outcome: 'success' });

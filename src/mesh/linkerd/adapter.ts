@@ -16,6 +16,8 @@ export const LINKERD_LATENCY_BUCKETS_MS: readonly number[] = [
 const RESPONSES = 'response_total';
 const LATENCY_BUCKET = 'response_latency_ms_bucket';
 const LATENCY_SUM = 'response_latency_ms_sum';
+/** 2.13+: one gauge per (parent, backend) balancer, parent = the Service called (profile.rs). */
+const BALANCER = 'outbound_http_balancer_endpoints';
 
 export interface LinkerdAdapterOptions {
   readonly clusterDomain?: string;
@@ -47,8 +49,9 @@ export function createLinkerdAdapter({ clusterDomain = 'cluster.local' }: Linker
     latencyBucketsMs: LINKERD_LATENCY_BUCKETS_MS,
     generations: LINKERD_GENERATIONS,
     generation: linkerdGeneration,
-    acceptMetric: (name) => name === RESPONSES || name === LATENCY_BUCKET || name === LATENCY_SUM,
+    acceptMetric: (name) => name === RESPONSES || name === LATENCY_BUCKET || name === LATENCY_SUM || name === BALANCER,
     interpret(name, labels, generation): SeriesMeaning | null {
+      if (name === BALANCER) return concreteOf(labels);
       const to = destinationOf(labels, generation);
       if (to === null) return null;
       if (name === RESPONSES) {
@@ -66,6 +69,14 @@ export function createLinkerdAdapter({ clusterDomain = 'cluster.local' }: Linker
       return null;
     },
   };
+}
+
+/** A balancer between two Services of one namespace (SMI backends live in the split's). */
+function concreteOf(labels: Readonly<Record<string, string>>): SeriesMeaning | null {
+  const { parent_kind: parentKind, backend_kind: backendKind, parent_namespace: namespace, parent_name: parent, backend_namespace: leafNamespace, backend_name: leaf } = labels;
+  if (parentKind !== 'Service' || backendKind !== 'Service') return null;
+  if (namespace === undefined || parent === undefined || leaf === undefined || namespace !== leafNamespace) return null;
+  return { kind: 'concrete', namespace, parent, leaf };
 }
 
 function parseBound(text: string | undefined): number | null {
