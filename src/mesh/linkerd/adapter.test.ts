@@ -122,6 +122,8 @@ describe('Linkerd proxy generations', () => {
     assert.equal(linkerdGeneration('', undefined), undefined);
     // Only a family name counts, not the same text inside a label value.
     assert.equal(linkerdGeneration('x{note="outbound_http_route_x"} 1\n', undefined), undefined);
+    assert.equal(linkerdGeneration('x{note="a outbound_http_route_x"} 1\n', undefined), undefined);
+    assert.equal(linkerdGeneration('# TYPE outbound_http_balancer_endpoints gauge\n', undefined), NEW);
     assert.equal(linkerdGeneration('# HELP outbound_http_route_backend_requests_total x\n', undefined), NEW);
   });
 

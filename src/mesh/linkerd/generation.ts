@@ -32,9 +32,11 @@ export function linkerdGeneration(body: string, previous: string | undefined): s
   // One pass over the page: older pages have no `outbound_` at all (their label values say
   // `direction="outbound"`), newer ones have it early.
   for (let at = body.indexOf(STEM); at !== -1; at = body.indexOf(STEM, at + STEM.length)) {
-    // At the start of a line (a sample) or after `# HELP ` / `# TYPE ` (its comments).
-    const before = at === 0 ? '\n' : body[at - 1];
-    if ((before === '\n' || before === ' ') && NEW_OUTBOUND_FAMILIES.some((family) => body.startsWith(family, at))) return LINKERD_LEAF_AUTHORITY;
+    // At the start of a line (a sample) or after `# HELP ` / `# TYPE ` (its comments), never
+    // inside a label value.
+    const atLineStart = at === 0 || body[at - 1] === '\n';
+    const inComment = body.startsWith('# HELP ', at - 7) || body.startsWith('# TYPE ', at - 7);
+    if ((atLineStart || inComment) && NEW_OUTBOUND_FAMILIES.some((family) => body.startsWith(family, at))) return LINKERD_LEAF_AUTHORITY;
   }
   return hasOutboundHttp(body) ? LINKERD_APEX_AUTHORITY : previous;
 }
