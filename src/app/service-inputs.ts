@@ -1,7 +1,7 @@
-// Where `serve` gets TrafficSplits and scrape targets: files, or the cluster (`kube`). Both kinds
+// Where `serve` gets splits (TrafficSplits, HTTPRoutes) and scrape targets: files, or the cluster (`kube`). Both kinds
 // look the same to the service: start, stop, ready, problems, restarts.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeSplitSource, ManifestSplitSource } from '../splits/index.js';
+import { KubeSplitSource, ManifestSplitSource, SPLIT_KINDS } from '../splits/index.js';
 import type { ManifestProblem, SplitStore } from '../splits/index.js';
 import { formatShard, inShard, KubePodTargets, loadTargetsFile } from '../collect/index.js';
 import type { ScrapeTarget } from '../collect/index.js';
@@ -28,22 +28,7 @@ export interface SplitInput extends Input {
 export type TargetInput = Input & TargetProvider;
 
 export function splitInput(config: ServeConfig, store: SplitStore, kube: () => KubeConfig, log: (line: string) => void): SplitInput {
-  if (config.splits === 'kube') {
-    const source = new KubeSplitSource({ kubeConfig: kube(), store, namespace: config.namespace, labelSelector: config.selector, log });
-    return {
-      start: () => source.start(),
-      stop: () => source.stop(),
-      get ready() {
-        return source.ready;
-      },
-      get restarts() {
-        return source.restarts;
-      },
-      problems: () => source.problems(),
-      description: `the cluster (split.smi-spec.io ${source.servedVersion ?? 'discovering'})`,
-      waitsForCluster: true,
-    };
-  }
+  if (config.splits === 'kube') return kubeSplitInput(config, store, kube(), log);
   const source = new ManifestSplitSource({ path: config.splits, store, log });
   return {
     start: () => source.start(),
@@ -55,6 +40,34 @@ export function splitInput(config: ServeConfig, store: SplitStore, kube: () => K
     problems: () => source.problems(),
     description: config.splits,
     waitsForCluster: false,
+  };
+}
+
+/**
+ * Every split kind from the cluster, one watch each. Ready once each kind has been listed or
+ * found not served (a cluster without Gateway API has no HTTPRoutes to wait for), and at least
+ * one kind has been listed. A kind whose API is not served is a problem only when no kind is.
+ */
+function kubeSplitInput(config: ServeConfig, store: SplitStore, kubeConfig: KubeConfig, log: (line: string) => void): SplitInput {
+  const sources = SPLIT_KINDS.map(
+    (kind) => new KubeSplitSource({ kubeConfig, store, kind, namespace: config.namespace, labelSelector: config.selector, log }),
+  );
+  const anyListed = (): boolean => sources.some((source) => source.ready);
+  return {
+    // Resolves with the first kind listed; the others keep trying in the background.
+    start: () => Promise.any(sources.map((source) => source.start())).then(() => undefined),
+    stop: () => Promise.all(sources.map((source) => source.stop())).then(() => undefined),
+    get ready() {
+      return anyListed() && sources.every((source) => source.ready || source.absent);
+    },
+    get restarts() {
+      return sources.reduce((sum, source) => sum + source.restarts, 0);
+    },
+    problems: () => sources.filter((source) => !(source.absent && anyListed())).flatMap((source) => source.problems()),
+    get description() {
+      return `the cluster (${sources.map((source) => source.description).join(', ')})`;
+    },
+    waitsForCluster: true,
   };
 }
 

@@ -1,10 +1,11 @@
 // Scrape mode keeps only traffic to apexes that have a split, so memory follows the number of
 // splits, not the size of the mesh. History for a split starts when it first appears. Proxies that
 // name only the leaf a request went to (Linkerd 2.13+) are attributed through the splits listing
-// that leaf (the scrape engine narrows them to the apexes the client's page says it calls).
+// that leaf (the scrape engine narrows them to the apexes the client's page says it calls). Only
+// TrafficSplits take such traffic: an HTTPRoute split counts what the proxy says its route sent.
 import type { SplitStore } from '../splits/index.js';
 import type { TrafficEdge } from '../mesh/index.js';
-import { apexKey } from '../mesh/index.js';
+import { apexKey, splitApexKey } from '../mesh/index.js';
 
 export interface SplitTrafficFilter {
   readonly keepEdge: (edge: TrafficEdge) => boolean;
@@ -24,8 +25,8 @@ export function splitApexFilter(store: SplitStore): SplitTrafficFilter {
     for (const split of store.list()) {
       // A split without an apex routes nothing: its backends' traffic is not its own.
       if (split.apex === '') continue;
-      const key = apexKey(split.namespace, split.apex);
-      apexes.add(key);
+      apexes.add(splitApexKey(split));
+      if (split.kind !== 'TrafficSplit') continue;
       for (const backend of split.backends) {
         const leafKey = apexKey(split.namespace, backend.service);
         const edges = leaves.get(leafKey) ?? [];
@@ -38,7 +39,7 @@ export function splitApexFilter(store: SplitStore): SplitTrafficFilter {
   refresh();
   const dispose = store.onChange(refresh);
   return {
-    keepEdge: (edge) => apexes.has(apexKey(edge.apexNamespace, edge.apex)),
+    keepEdge: (edge) => apexes.has(apexKey(edge.apexNamespace, edge.apex, edge.route)),
     edgesOfLeaf: (namespace, leaf) => leaves.get(apexKey(namespace, leaf)) ?? NONE,
     dispose,
   };

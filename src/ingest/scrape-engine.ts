@@ -225,7 +225,7 @@ export class ScrapeEngine {
     const add = (meaning: TrafficMeaning, edge: TrafficEdge, delta: number): void => {
       if (meaning.kind === 'response') interval.addResponses(edge, state.source, meaning.outcome, delta);
       else if (meaning.kind === 'latency') interval.addLatency(edge, state.source, meaning.leMs, delta);
-      else interval.addLatencySum(edge, state.source, delta);
+      else interval.addLatencySum(edge, state.source, delta * (meaning.unitMs ?? 1));
     };
     // Leaf-only series wait for the whole page: its balancer gauges (anywhere on the page) say
     // which apexes this client calls each leaf through.

@@ -7,6 +7,11 @@ export interface TrafficEdge {
   readonly apexNamespace: string;
   readonly apex: string;
   readonly leaf: string;
+  /**
+   * The route that sent it, `group/name` of an HTTPRoute (routeId()), when the proxy says: such
+   * traffic is an HTTPRoute split's, kept apart from what TrafficSplits of the same apex see.
+   */
+  readonly route?: string | undefined;
 }
 
 /**
@@ -20,8 +25,10 @@ export type SeriesDestination =
 
 export type SeriesMeaning =
   | { readonly kind: 'response'; readonly to: SeriesDestination; readonly outcome: 'success' | 'failure' }
+  /** `leMs` is one of the adapter's latency bounds: `latencyBucketsMs`, or `routeLatencyBucketsMs` for a route's edge. */
   | { readonly kind: 'latency'; readonly to: SeriesDestination; readonly leMs: number }
-  | { readonly kind: 'latency-sum'; readonly to: SeriesDestination }
+  /** The histogram's sum; its unit is `unitMs` milliseconds (1000 for a seconds histogram), 1 when absent. */
+  | { readonly kind: 'latency-sum'; readonly to: SeriesDestination; readonly unitMs?: number }
   /**
    * Not traffic: the proxy keeps a route from `parent` (the Service its client called) to
    * `leaf`. It narrows which apexes a leaf-only series of the same page can stand for.
@@ -32,6 +39,8 @@ export interface MeshAdapter {
   readonly mesh: string;
   /** Upper bounds (ms) of the latency histogram buckets, ascending, ending with +Inf. */
   readonly latencyBucketsMs: readonly number[];
+  /** The bounds (ms) of the histogram of edges with a route, when the proxy keeps another one for them. */
+  readonly routeLatencyBucketsMs?: readonly number[];
   /** Every generation `generation()` may answer, for self metrics that must list them up front. */
   readonly generations: readonly string[];
   /**
@@ -47,9 +56,16 @@ export interface MeshAdapter {
 }
 
 export function edgeKey(edge: TrafficEdge): string {
-  return `${edge.apexNamespace}/${edge.apex}/${edge.leaf}`;
+  const base = `${edge.apexNamespace}/${edge.apex}/${edge.leaf}`;
+  return edge.route === undefined ? base : `${base}|${edge.route}`;
 }
 
-export function apexKey(namespace: string, apex: string): string {
-  return `${namespace}/${apex}`;
+/** An apex, or an apex as reached through one route. */
+export function apexKey(namespace: string, apex: string, route?: string): string {
+  return route === undefined ? `${namespace}/${apex}` : `${namespace}/${apex}|${route}`;
+}
+
+/** How edges name an HTTPRoute: its API group and name, as the proxy's route_group/route_name labels. */
+export function routeId(group: string, name: string): string {
+  return `${group}/${name}`;
 }

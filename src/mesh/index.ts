@@ -1,8 +1,9 @@
 // mesh/: one adapter per mesh, saying which series are split traffic and what their labels mean,
 // and the PromQL for that mesh.
 export type { MeshAdapter, SeriesDestination, SeriesMeaning, TrafficEdge } from './adapter.js';
-export { apexKey, edgeKey } from './adapter.js';
-export { createLinkerdAdapter, LINKERD_APEX_AUTHORITY, LINKERD_GENERATIONS, LINKERD_LATENCY_BUCKETS_MS, LINKERD_LEAF_AUTHORITY } from './linkerd/index.js';
+export { apexKey, edgeKey, routeId } from './adapter.js';
+export { splitApexKey, splitEdge, splitRouteId } from './split-edges.js';
+export { createLinkerdAdapter, LINKERD_ROUTE_LATENCY_BUCKETS_MS, LINKERD_APEX_AUTHORITY, LINKERD_GENERATIONS, LINKERD_LATENCY_BUCKETS_MS, LINKERD_LEAF_AUTHORITY } from './linkerd/index.js';
 export type { LinkerdAdapterOptions } from './linkerd/index.js';
 export { parseServiceAuthority } from './linkerd/index.js';
 export { linkerdBatchQueries, linkerdQuerySchema, linkerdSplitQueries, overlappingSplits, SPLIT_LABEL } from './linkerd/index.js';

@@ -1,7 +1,7 @@
 // The splits stage: the TrafficSplit model, Kubernetes quantities, normalisation of every SMI
 // version, and the sources that fill a SplitStore.
-export { splitKey } from './model.js';
-export type { SplitBackend, SplitIssue, SplitIssueCode, SplitMatch, TrafficSplit } from './model.js';
+export { apiGroupOf, splitKey } from './model.js';
+export type { SplitBackend, SplitIssue, SplitIssueCode, SplitKindName, SplitMatch, SplitRoute, TrafficSplit } from './model.js';
 export { SplitStore } from './store.js';
 export type { SplitChange, SplitChangeListener } from './store.js';
 export { QuantityError, compareQuantities, formatQuantity, parseQuantity, quantityString, quantityToNumber } from './quantity.js';
@@ -18,6 +18,8 @@ export { chooseSplitVersion, discoverGroupVersions, KubeSplitSource } from './ku
 export type { KubeSplitSourceOptions } from './kube/index.js';
 export { selectSplits } from './select.js';
 export type { SplitFilter } from './select.js';
-export { SPLIT_KINDS, splitKindOf, TRAFFIC_SPLIT } from './kinds.js';
+export { GATEWAY_HTTP_ROUTE, isOfKind, LINKERD_HTTP_ROUTE, SPLIT_KINDS, splitKindOf, TRAFFIC_SPLIT } from './kinds.js';
+export { GATEWAY_API_GROUP, LINKERD_POLICY_GROUP, normalizeHttpRoute } from './normalize-httproute.js';
+export type { SplitsResult } from './normalize-httproute.js';
 export type { SplitKind } from './kinds.js';
 export { sharedBackendIssues } from './shared-backends.js';

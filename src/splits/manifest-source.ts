@@ -15,7 +15,7 @@ import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
 import type { TrafficSplit } from './model.js';
 import type { SplitStore } from './store.js';
-import { parseManifestText } from './manifests.js';
+import { describeSplit, parseManifestText } from './manifests.js';
 import type { ManifestProblem } from './manifests.js';
 
 export interface ManifestSplitSourceOptions {
@@ -257,7 +257,7 @@ export class ManifestSplitSource {
       for (const split of this.#files.get(file)?.splits ?? []) {
         const owner = owners.get(split.key);
         if (owner !== undefined) {
-          conflicts.push({ file, message: `trafficsplit ${split.key} is already defined in ${owner}; this definition is ignored` });
+          conflicts.push({ file, message: `${describeSplit(split)} is already defined in ${owner}; this definition is ignored` });
           continue;
         }
         owners.set(split.key, file);

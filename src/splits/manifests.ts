@@ -1,5 +1,5 @@
-// Reading TrafficSplits out of manifest text: what `kubectl apply -f` accepts (multi-document
-// YAML, JSON, `List` and `*List` wrappers), keeping only TrafficSplits. Pure: the caller reads
+// Reading splits out of manifest text: what `kubectl apply -f` accepts (multi-document YAML,
+// JSON, `List` and `*List` wrappers), keeping only the kinds that are splits (kinds.ts). Pure: the caller reads
 // the file.
 import { parseAllDocuments } from 'yaml';
 import { isRecord } from '../util/index.js';
@@ -45,18 +45,25 @@ export function parseManifestText(text: string, fileName: string, options: Parse
         problems.push({ file: fileName, message: `${where}: ${result.error}` });
         continue;
       }
-      const earlier = splits.get(result.split.key);
-      if (earlier !== undefined) {
-        problems.push({
-          file: fileName,
-          message: `${where}: trafficsplit ${result.split.key} is also defined in ${earlier.where}; the later definition is used`,
-        });
-        splits.delete(result.split.key);
+      for (const split of result.splits) {
+        const earlier = splits.get(split.key);
+        if (earlier !== undefined) {
+          problems.push({
+            file: fileName,
+            message: `${where}: ${describeSplit(split)} is also defined in ${earlier.where}; the later definition is used`,
+          });
+          splits.delete(split.key);
+        }
+        splits.set(split.key, { split, where });
       }
-      splits.set(result.split.key, { split: result.split, where });
     }
   });
   return { splits: [...splits.values()].map((entry) => entry.split), problems, readable: true };
+}
+
+/** How problems name a split: `trafficsplit default/web`, `httproute default/web`. */
+export function describeSplit(split: TrafficSplit): string {
+  return `${split.kind.toLowerCase()} ${split.namespace}/${split.name}`;
 }
 
 type Decoded = { readonly ok: true; readonly values: readonly unknown[] } | { readonly ok: false; readonly error: string };

@@ -20,6 +20,12 @@ export type SplitIssueCode =
   | 'duplicate-backend'
   | 'backend-is-apex'
   | 'unknown-version'
+  /** HTTPRoute: a parentRef to a Service of another namespace (a consumer route); it is not read. */
+  | 'cross-namespace-parent'
+  /** HTTPRoute: a backendRef that is not a Service of the route's namespace; it is not measured. */
+  | 'unsupported-backend'
+  /** HTTPRoute: several rules send traffic; the proxy does not tell them apart (see normalize-httproute.ts). */
+  | 'several-rules'
   /** Not a fault of the split itself: another split lists the same backend (shared-backends.ts). */
   | 'shared-backend';
 
@@ -40,13 +46,25 @@ export interface SplitMatch {
   readonly name: string;
 }
 
+/** What a split was read from: an SMI TrafficSplit, or a weighted HTTPRoute attached to a Service. */
+export type SplitKindName = 'TrafficSplit' | 'HTTPRoute';
+
+/** The HTTPRoute an HTTPRoute split comes from, as the proxy's `route_group`/`route_name` labels name it. */
+export interface SplitRoute {
+  readonly group: string;
+  readonly name: string;
+}
+
 export interface TrafficSplit {
-  /** `namespace/name`: unique within a cluster. */
+  /** Unique within a cluster: `namespace/name` for a TrafficSplit, see splitKey() for the others. */
   readonly key: string;
+  readonly kind: SplitKindName;
   readonly namespace: string;
   readonly name: string;
-  /** e.g. `split.smi-spec.io/v1alpha2`. */
+  /** e.g. `split.smi-spec.io/v1alpha2`, `gateway.networking.k8s.io/v1`. */
   readonly apiVersion: string;
+  /** For an HTTPRoute split, the route whose traffic it measures; undefined for a TrafficSplit. */
+  readonly route?: SplitRoute | undefined;
   /** The apex (root) service; empty string when missing (reported as an issue). */
   readonly apex: string;
   /** One entry per distinct backend service, in first-seen order; a repeated service keeps its later weight. */
@@ -56,6 +74,17 @@ export interface TrafficSplit {
   readonly issues: readonly SplitIssue[];
 }
 
-export function splitKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
+/**
+ * `namespace/name` for a TrafficSplit (what `stat ts` and earlier releases used); other kinds add
+ * the kind and API group after a colon, which no Kubernetes name contains, so that a TrafficSplit
+ * and HTTPRoutes of both groups may share a name.
+ */
+export function splitKey(namespace: string, name: string, kind: SplitKindName = 'TrafficSplit', group = ''): string {
+  return kind === 'TrafficSplit' ? `${namespace}/${name}` : `${namespace}/${name}:${kind}.${group}`;
+}
+
+/** The API group of an apiVersion (`gateway.networking.k8s.io/v1` → `gateway.networking.k8s.io`; `v1` → ``). */
+export function apiGroupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }

@@ -63,6 +63,7 @@ export function normalizeTrafficSplit(obj: unknown, options: NormalizeOptions = 
     ok: true,
     split: {
       key: splitKey(namespace, name),
+      kind: 'TrafficSplit',
       namespace,
       name,
       apiVersion,
@@ -197,7 +198,7 @@ function readMatches(raw: unknown): SplitMatch[] {
   );
 }
 
-function readLabels(raw: unknown): Record<string, string> {
+export function readLabels(raw: unknown): Record<string, string> {
   if (!isRecord(raw)) return {};
   // Kubernetes labels are strings; a YAML author's `version: 2` is read as "2" rather than lost.
   // Object.fromEntries keeps even a `__proto__` key as plain data.
@@ -243,7 +244,7 @@ function shareCalculator(weights: readonly Quantity[]): (weight: Quantity) => nu
 
 // --- narrowing -------------------------------------------------------------------------------
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === undefined) return '(missing)';
   try {
     return JSON.stringify(value) ?? typeof value;

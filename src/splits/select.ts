@@ -2,7 +2,7 @@
 // GraphQL API and `stat ts --prometheus` choose with this one rule, so both see the same splits in
 // the same order.
 import type { LabelSelector } from './label-selector.js';
-import type { TrafficSplit } from './model.js';
+import type { SplitKindName, TrafficSplit } from './model.js';
 import type { SplitStore } from './store.js';
 
 export interface SplitFilter {
@@ -11,10 +11,12 @@ export interface SplitFilter {
   /** Null, undefined or empty: every name. */
   readonly names?: readonly string[] | null | undefined;
   readonly selector?: LabelSelector | undefined;
+  /** Only splits of this kind; every kind when unset. */
+  readonly kind?: SplitKindName | undefined;
 }
 
-/** The splits the filter keeps, sorted by namespace then name. */
-export function selectSplits(store: SplitStore, { namespace, names, selector }: SplitFilter): TrafficSplit[] {
+/** The splits the filter keeps, sorted by namespace, then name, then kind. */
+export function selectSplits(store: SplitStore, { namespace, names, selector, kind }: SplitFilter): TrafficSplit[] {
   const wanted = names == null || names.length === 0 ? undefined : new Set(names);
   return store
     .list()
@@ -22,7 +24,8 @@ export function selectSplits(store: SplitStore, { namespace, names, selector }: 
       (split) =>
         (namespace == null || namespace === '' || split.namespace === namespace) &&
         (wanted === undefined || wanted.has(split.name)) &&
-        (selector === undefined || selector.matches(split.labels)),
+        (selector === undefined || selector.matches(split.labels)) &&
+        (kind === undefined || split.kind === kind),
     )
     .sort(byNamespaceThenName);
 }
@@ -30,7 +33,7 @@ export function selectSplits(store: SplitStore, { namespace, names, selector }: 
 // The store sorts by `namespace/name`, which is not the same order: "a-b/x" < "a/x" because
 // "-" sorts before "/", while namespace "a" sorts before "a-b".
 function byNamespaceThenName(a: TrafficSplit, b: TrafficSplit): number {
-  return compare(a.namespace, b.namespace) || compare(a.name, b.name);
+  return compare(a.namespace, b.namespace) || compare(a.name, b.name) || compare(a.key, b.key);
 }
 
 function compare(a: string, b: string): number {

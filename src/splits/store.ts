@@ -41,11 +41,14 @@ export class SplitStore {
     this.#emit({ type: 'delete', split });
   }
 
-  /** Makes the store hold exactly `splits`, emitting only real differences. */
-  replaceAll(splits: Iterable<TrafficSplit>): void {
+  /**
+   * Makes the store hold exactly `splits`, emitting only real differences. With `owns`, only the
+   * splits it claims are replaced: each cluster source owns one kind and leaves the others alone.
+   */
+  replaceAll(splits: Iterable<TrafficSplit>, owns: (split: TrafficSplit) => boolean = () => true): void {
     const next = new Map<string, TrafficSplit>();
     for (const split of splits) next.set(split.key, split);
-    for (const key of [...this.#splits.keys()]) if (!next.has(key)) this.delete(key);
+    for (const [key, split] of [...this.#splits]) if (!next.has(key) && owns(split)) this.delete(key);
     for (const split of next.values()) {
       const previous = this.#splits.get(split.key);
       if (previous === undefined || !sameSplit(previous, split)) this.upsert(split);

@@ -1,30 +1,34 @@
 // Window totals → StatRows, with linkerd's semantics: rates over the window, latency quantiles
 // from the summed histogram, and no numbers at all for a leaf without requests.
 import type { TrafficSplit } from '../splits/index.js';
-import { apexKey, edgeKey } from '../mesh/index.js';
+import { apexKey, edgeKey, splitApexKey, splitEdge } from '../mesh/index.js';
+import type { TrafficEdge } from '../mesh/index.js';
 import { histogramQuantile } from '../window/index.js';
 import type { EdgeTotals, WindowTotals } from '../window/index.js';
 import { statRow } from './stat-row.js';
 import type { BackendStats, StatRow } from './stat-row.js';
 import type { SplitStats } from './stat-source.js';
 
-export function splitStats(splits: readonly TrafficSplit[], totals: WindowTotals, latencyBucketsMs: readonly number[]): SplitStats[] {
+/** The latency bounds (ms) an edge's histogram has (TrafficWindow.boundsOf). */
+export type LatencyBounds = (edge: TrafficEdge) => readonly number[];
+
+export function splitStats(splits: readonly TrafficSplit[], totals: WindowTotals, boundsOf: LatencyBounds): SplitStats[] {
   const byApex = apexTotals(totals);
   return splits.map((split) => {
-    const apex = byApex.get(apexKey(split.namespace, split.apex));
-    const total = apex === undefined ? null : backendStats(apex, totals.coveredMs, latencyBucketsMs);
+    const apex = byApex.get(splitApexKey(split));
+    const total = apex === undefined ? null : backendStats(apex, totals.coveredMs, boundsOf(apex.edge));
     // The observed share is of every request sent to the apex, including any the mesh sent to
     // a leaf the split does not list (yet or any more): that is exactly what a rollout must see.
     const apexRequests = apex === undefined ? 0 : apex.success + apex.failure;
-    return { split, total, rows: backendRows(split, totals, apexRequests, latencyBucketsMs) };
+    return { split, total, rows: backendRows(split, totals, apexRequests, boundsOf) };
   });
 }
 
-/** Per apex: the sum of all its edges, histograms included. */
+/** Per apex (and route, for a route's edges): the sum of all its edges, histograms included. */
 function apexTotals(totals: WindowTotals): Map<string, EdgeTotals> {
   const byApex = new Map<string, EdgeTotals>();
   for (const edge of totals.edges.values()) {
-    const key = apexKey(edge.edge.apexNamespace, edge.edge.apex);
+    const key = apexKey(edge.edge.apexNamespace, edge.edge.apex, edge.edge.route);
     let sum = byApex.get(key);
     if (sum === undefined) {
       sum = { edge: { ...edge.edge, leaf: '' }, success: 0, failure: 0, latencySumMs: 0, latency: new Float64Array(edge.latency.length) };
@@ -38,10 +42,10 @@ function apexTotals(totals: WindowTotals): Map<string, EdgeTotals> {
   return byApex;
 }
 
-function backendRows(split: TrafficSplit, totals: WindowTotals, apexRequests: number, latencyBucketsMs: readonly number[]): StatRow[] {
+function backendRows(split: TrafficSplit, totals: WindowTotals, apexRequests: number, boundsOf: LatencyBounds): StatRow[] {
   return split.backends.map((backend) => {
-    const edge = totals.edges.get(edgeKey({ apexNamespace: split.namespace, apex: split.apex, leaf: backend.service }));
-    return statRow(split, backend, edge === undefined ? null : backendStats(edge, totals.coveredMs, latencyBucketsMs), apexRequests);
+    const edge = totals.edges.get(edgeKey(splitEdge(split, backend.service)));
+    return statRow(split, backend, edge === undefined ? null : backendStats(edge, totals.coveredMs, boundsOf(edge.edge)), apexRequests);
   });
 }
 

@@ -27,15 +27,42 @@ export interface Entry {
   readonly values: Float64Array;
 }
 
+/** One histogram layout: its bounds (ms) and where each bound sits. */
+export interface LatencyLayout {
+  readonly bounds: readonly number[];
+  readonly index: ReadonlyMap<number, number>;
+}
+
+/**
+ * The histogram layouts of a window: one for edges a proxy names by apex or leaf, one for edges
+ * of a route (Linkerd keeps a second-based histogram for those). An edge keeps one layout for
+ * life, since its route is part of its key.
+ */
+export class LatencyLayouts {
+  readonly #plain: LatencyLayout;
+  readonly #route: LatencyLayout;
+
+  constructor(plain: readonly number[], route: readonly number[]) {
+    this.#plain = layout(plain);
+    this.#route = layout(route);
+  }
+
+  of(edge: TrafficEdge): LatencyLayout {
+    return edge.route === undefined ? this.#plain : this.#route;
+  }
+}
+
+function layout(bounds: readonly number[]): LatencyLayout {
+  return { bounds, index: new Map(bounds.map((le, i) => [le, i])) };
+}
+
 /** Collects one interval's increases; only edges that had traffic get an entry. */
 export class IntervalBuilder {
   readonly entries = new Map<string, Entry>();
-  readonly #width: number;
-  readonly #bucketIndex: ReadonlyMap<number, number>;
+  readonly #layouts: LatencyLayouts;
 
-  constructor(latencyBuckets: number, bucketIndex: ReadonlyMap<number, number>) {
-    this.#width = FIRST_LATENCY + latencyBuckets;
-    this.#bucketIndex = bucketIndex;
+  constructor(layouts: LatencyLayouts) {
+    this.#layouts = layouts;
   }
 
   addResponses(edge: TrafficEdge, source: SourceWorkload, outcome: 'success' | 'failure', delta: number): void {
@@ -52,7 +79,7 @@ export class IntervalBuilder {
 
   addLatency(edge: TrafficEdge, source: SourceWorkload, leMs: number, delta: number): void {
     if (delta === 0) return;
-    const index = this.#bucketIndex.get(leMs);
+    const index = this.#layouts.of(edge).index.get(leMs);
     if (index === undefined) return;
     const values = this.#values(edge, source);
     values[FIRST_LATENCY + index] = (values[FIRST_LATENCY + index] as number) + delta;
@@ -63,7 +90,7 @@ export class IntervalBuilder {
     const entryKey = `${key}\u0000${source.namespace}/${source.kind}/${source.name}`;
     let entry = this.entries.get(entryKey);
     if (entry === undefined) {
-      entry = { edge, edgeKey: key, source, values: new Float64Array(this.#width) };
+      entry = { edge, edgeKey: key, source, values: new Float64Array(FIRST_LATENCY + this.#layouts.of(edge).bounds.length) };
       this.entries.set(entryKey, entry);
     }
     return entry.values;

@@ -3,21 +3,21 @@
 // which forgets what is older than its retention.
 import type { EdgeTotals } from './edge-totals.js';
 import { accumulate, emptyTotals } from './edge-totals.js';
-import type { Entry } from './interval.js';
+import type { Entry, LatencyLayouts } from './interval.js';
 
 export class LifetimeTotals {
-  readonly #latencyBuckets: number;
+  readonly #layouts: LatencyLayouts;
   readonly #totals = new Map<string, EdgeTotals>();
 
-  constructor(latencyBuckets: number) {
-    this.#latencyBuckets = latencyBuckets;
+  constructor(layouts: LatencyLayouts) {
+    this.#layouts = layouts;
   }
 
   add(entries: Iterable<Entry>): void {
     for (const entry of entries) {
       let totals = this.#totals.get(entry.edgeKey);
       if (totals === undefined) {
-        totals = emptyTotals(entry.edge, this.#latencyBuckets);
+        totals = emptyTotals(entry.edge, this.#layouts.of(entry.edge).bounds.length);
         this.#totals.set(entry.edgeKey, totals);
       }
       accumulate(totals, entry.values);

@@ -2,9 +2,10 @@
 // One bucket per scrape cycle; each holds, for every (edge, client workload) with traffic in
 // that interval, success and failure counts and the latency histogram's increases. Intervals
 // older than the fine retention are merged into coarse buckets, which bounds memory.
+import type { TrafficEdge } from '../mesh/index.js';
 import type { EdgeTotals } from './edge-totals.js';
 import { accumulate, emptyTotals } from './edge-totals.js';
-import { IntervalBuilder } from './interval.js';
+import { IntervalBuilder, LatencyLayouts } from './interval.js';
 import type { Entry, SourceSelector, SourceWorkload } from './interval.js';
 import { LifetimeTotals } from './lifetime-totals.js';
 
@@ -27,6 +28,8 @@ interface Bucket {
 export interface TrafficWindowOptions {
   /** Upper bounds of the latency buckets (ms), ascending, ending with +Inf. */
   readonly latencyBucketsMs: readonly number[];
+  /** The bounds of edges with a route, when their proxy histogram has others (MeshAdapter). */
+  readonly routeLatencyBucketsMs?: readonly number[] | undefined;
   /** The longest window that can be asked for. */
   readonly retentionMs?: number;
   /** Intervals older than this are merged into coarse buckets to bound memory. */
@@ -36,26 +39,34 @@ export interface TrafficWindowOptions {
 
 export class TrafficWindow {
   readonly latencyBucketsMs: readonly number[];
+  readonly routeLatencyBucketsMs: readonly number[];
   readonly retentionMs: number;
   readonly #fineRetentionMs: number;
   readonly #coarseBucketMs: number;
-  readonly #bucketIndex: ReadonlyMap<number, number>;
+  readonly #layouts: LatencyLayouts;
   readonly #buckets: Bucket[] = [];
   readonly #lifetime: LifetimeTotals;
   #cache = new Map<string, WindowTotals>();
 
   constructor({
     latencyBucketsMs,
+    routeLatencyBucketsMs = latencyBucketsMs,
     retentionMs = 3_600_000,
     fineRetentionMs = 600_000,
     coarseBucketMs = 60_000,
   }: TrafficWindowOptions) {
     this.latencyBucketsMs = latencyBucketsMs;
+    this.routeLatencyBucketsMs = routeLatencyBucketsMs;
     this.retentionMs = retentionMs;
     this.#fineRetentionMs = fineRetentionMs;
     this.#coarseBucketMs = coarseBucketMs;
-    this.#bucketIndex = new Map(latencyBucketsMs.map((le, i) => [le, i]));
-    this.#lifetime = new LifetimeTotals(latencyBucketsMs.length);
+    this.#layouts = new LatencyLayouts(latencyBucketsMs, routeLatencyBucketsMs);
+    this.#lifetime = new LifetimeTotals(this.#layouts);
+  }
+
+  /** The latency bounds (ms) of an edge's histogram: a route's edges may have their own. */
+  boundsOf(edge: TrafficEdge): readonly number[] {
+    return this.#layouts.of(edge).bounds;
   }
 
   /** End of the newest interval, or undefined before the first one. */
@@ -69,7 +80,7 @@ export class TrafficWindow {
 
   /** Starts collecting the increases of one interval. */
   openInterval(): IntervalBuilder {
-    return new IntervalBuilder(this.latencyBucketsMs.length, this.#bucketIndex);
+    return new IntervalBuilder(this.#layouts);
   }
 
   /** Adds the interval (startMs, endMs]; drops what is older than the retention. */
@@ -114,7 +125,7 @@ export class TrafficWindow {
         if (!matches(entry.source, selector)) continue;
         let totals = edges.get(entry.edgeKey);
         if (totals === undefined) {
-          totals = emptyTotals(entry.edge, this.latencyBucketsMs.length);
+          totals = emptyTotals(entry.edge, this.#layouts.of(entry.edge).bounds.length);
           edges.set(entry.edgeKey, totals);
         }
         accumulate(totals, entry.values);

@@ -102,7 +102,7 @@ describe('serve with --splits kube --targets kube', { timeout: 60_000 }, () => {
     kube.update(trafficSplit({ namespace: 'shop', name: 'web', version: 'v1alpha1', backends: { 'web-v1': '500m', 'web-v2': '500m' } }));
     await waitFor(() => service.ctx.store.list()[0]?.backends[0]?.weightString === '500m', 'the new weights');
     const metrics = async () => (await fetch(`${service.url}/metrics`)).text();
-    assert.match(await metrics(), /trafficsplit_backend_weight\{namespace="shop",trafficsplit="web",apex="web",backend="web-v2"\} 0\.5/);
+    assert.match(await metrics(), /trafficsplit_backend_weight\{namespace="shop",trafficsplit="web",apex="web",backend="web-v2",kind="TrafficSplit"\} 0\.5/);
     assert.match(await metrics(), /splitstat_kube_watch_restarts_total [1-9]/);
     kube.delete(trafficSplit({ namespace: 'shop', name: 'web', version: 'v1alpha1', backends: {} }));
     await waitFor(() => service.ctx.store.size === 0, 'the deletion');

@@ -19,6 +19,7 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
+import { SPLIT_KINDS } from '../../src/splits/index.js';
 import { readDockerfile, ROOT } from './dockerfile.js';
 import {
   apiGroup,
@@ -79,8 +80,9 @@ function permissions(role: IClusterRole): string[] {
 }
 
 const READ = ['get', 'list', 'watch'];
+// Every split kind splitstat watches (the registry), and nothing else.
 const BASE_PERMISSIONS = [
-  ...READ.map((verb) => `split.smi-spec.io/trafficsplits:${verb}`),
+  ...SPLIT_KINDS.flatMap((kind) => READ.map((verb) => `${kind.group}/${kind.plural}:${verb}`)),
   ...READ.map((verb) => `core/pods:${verb}`),
   ...READ.map((verb) => `apps/replicasets:${verb}`),
 ].sort();
@@ -271,7 +273,7 @@ describe('deploy/: kustomizations', () => {
 describe('deploy/: RBAC is least privilege', () => {
   const roles = objects.filter((document) => ClusterRole.is(document.object) || document.object.kind === 'Role');
 
-  it('base ClusterRole: read TrafficSplits, Pods and ReplicaSets, nothing else', () => {
+  it('base ClusterRole: read every split kind, Pods and ReplicaSets, nothing else', () => {
     const role = only(roles.filter(inFile('deploy/clusterrole')), 'base ClusterRole').object as unknown as IClusterRole;
     assert.equal(role.metadata?.name, 'splitstat');
     assert.equal(role.aggregationRule, undefined);

@@ -63,7 +63,7 @@ describe('serve --source prometheus', () => {
   it('is ready with splits loaded, and scrapes nothing itself', async () => {
     assert.equal((await fetch(`${service.url}/readyz`)).status, 200);
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
-    assert.match(metrics, /trafficsplit_backend_weight\{namespace="default",trafficsplit="foo-split",apex="apex_name",backend="service-1"\} 0\.9/);
+    assert.match(metrics, /trafficsplit_backend_weight\{namespace="default",trafficsplit="foo-split",apex="apex_name",backend="service-1",kind="TrafficSplit"\} 0\.9/);
     assert.doesNotMatch(metrics, /trafficsplit_backend_responses_total/);
     assert.doesNotMatch(metrics, /splitstat_scrape_targets/);
   });

@@ -2,7 +2,7 @@
 // BAD_USER_INPUT error that quotes what was sent and says what would have been accepted.
 import { DurationError, formatDuration, parseGoDuration } from '../../go/index.js';
 import { LabelSelectorError, parseLabelSelector } from '../../splits/index.js';
-import type { LabelSelector } from '../../splits/index.js';
+import type { LabelSelector, SplitKindName } from '../../splits/index.js';
 import type { SourceSelector, StatWindow } from '../../window/index.js';
 import { DEFAULT_STAT_WINDOW, parseStatWindow, StatWindowError } from '../../window/index.js';
 import type { ServerInfo } from '../context.js';
@@ -46,6 +46,16 @@ export function readLabelSelector(text: string | null | undefined): LabelSelecto
     if (error instanceof LabelSelectorError) throw badUserInput(`labelSelector "${text}": ${error.message}`);
     throw error;
   }
+}
+
+const SPLIT_KIND_NAMES: readonly SplitKindName[] = ['TrafficSplit', 'HTTPRoute'];
+
+/** `kind`: one of the split kinds, or every kind when not given. */
+export function readSplitKind(text: string | null | undefined): SplitKindName | undefined {
+  if (text == null) return undefined;
+  const kind = SPLIT_KIND_NAMES.find((name) => name === text);
+  if (kind === undefined) throw badUserInput(`kind "${text}": must be one of ${SPLIT_KIND_NAMES.map((name) => `"${name}"`).join(', ')}`);
+  return kind;
 }
 
 /** GraphQL nulls become "not given": only the fields present must match the client. */

@@ -4,7 +4,7 @@ import { formatDuration } from '../../go/index.js';
 import { selectSplits, splitKey } from '../../splits/index.js';
 import type { AuthContext } from '../auth/index.js';
 import type { ServiceContext } from '../context.js';
-import { readClientSelector, readWindow } from './arguments.js';
+import { readClientSelector, readSplitKind, readWindow } from './arguments.js';
 import type { ClientSelectorInput } from './arguments.js';
 import { selectsStats } from './selects-stats.js';
 import { readSplitQuery } from './split-query.js';
@@ -15,6 +15,7 @@ import type { SplitView } from './split-views.js';
 interface TrafficSplitArgs {
   readonly namespace: string;
   readonly name: string;
+  readonly kind?: string | null;
   readonly window?: string | null;
   readonly from?: ClientSelectorInput | null;
 }
@@ -43,9 +44,12 @@ export function queryResolvers(ctx: ServiceContext) {
       // Arguments are checked even for a split that does not exist: a bad window is an error
       // whatever the cluster holds right now.
       const request = { window: readWindow(args.window, ctx.info), from: readClientSelector(args.from) };
+      const kind = readSplitKind(args.kind);
       // Access, also before looking: whether a split exists in a forbidden namespace is not told.
       await access.require(args.namespace);
-      const split = ctx.store.get(splitKey(args.namespace, args.name));
+      // A TrafficSplit first when an HTTPRoute has the same name and no kind narrows the choice.
+      const split = (kind === undefined || kind === 'TrafficSplit' ? ctx.store.get(splitKey(args.namespace, args.name)) : undefined) ??
+        selectSplits(ctx.store, { namespace: args.namespace, names: [args.name], kind: kind ?? 'HTTPRoute' })[0];
       if (split === undefined) return null;
       const [view] = await viewSplits(ctx.source, [split], request, selectsStats(info), ctx.store);
       return view ?? null;

@@ -17,6 +17,7 @@ export const typeResolvers = {
   TrafficSplit: {
     namespace: ({ split }: SplitView) => split.namespace,
     name: ({ split }: SplitView) => split.name,
+    kind: ({ split }: SplitView) => split.kind,
     apiVersion: ({ split }: SplitView) => split.apiVersion,
     apex: ({ split }: SplitView) => split.apex,
     labels: ({ split }: SplitView) =>

@@ -70,6 +70,6 @@ describe('metricsHandler', () => {
     failing = false;
     const back = await get('/metrics');
     assert.equal(back.status, 200);
-    assert.match(await back.text(), /^trafficsplit_backend_responses_total\{namespace="default",trafficsplit="web",apex="web",backend="web-v1",classification="success"\} 5$/m);
+    assert.match(await back.text(), /^trafficsplit_backend_responses_total\{namespace="default",trafficsplit="web",apex="web",backend="web-v1",kind="TrafficSplit",classification="success"\} 5$/m);
   });
 });

@@ -160,7 +160,7 @@ describe('createMetricsRegistry: split families', () => {
     const text = await createMetricsRegistry(t.ctx, { collectDefaultMetrics: false }).metrics();
     assert.doesNotMatch(text, /trafficsplit_backend_(responses|response_latency|observed)/);
     assert.doesNotMatch(text, /splitstat_scrape_/);
-    assert.match(text, /^trafficsplit_backend_weight_ratio\{namespace="default",trafficsplit="web",apex="web",backend="web-v1"\} 1$/m);
+    assert.match(text, /^trafficsplit_backend_weight_ratio\{namespace="default",trafficsplit="web",apex="web",backend="web-v1",kind="TrafficSplit"\} 1$/m);
   });
 
   it('refuses an observed window that is not a positive duration', () => {

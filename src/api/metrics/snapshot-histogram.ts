@@ -6,8 +6,13 @@ import type { Metric, Registry } from 'prom-client';
 
 export interface HistogramSeries<L extends string> {
   readonly labels: Readonly<Record<L, string>>;
-  /** Cumulative bucket counts, aligned with the family's bounds; the last bound is +Inf. */
+  /** Cumulative bucket counts, aligned with the series' bounds; the last bound is +Inf. */
   readonly buckets: ArrayLike<number>;
+  /**
+   * This series' own `le` values, when its source histogram has other bounds than the family's
+   * (each series of a classic histogram is read on its own, so Prometheus takes this).
+   */
+  readonly bounds?: readonly string[] | undefined;
   /** Sum of the observed values, in the family's unit. */
   readonly sum: number;
 }
@@ -66,10 +71,10 @@ class SnapshotHistogram<L extends string> {
 
   #samples(): Sample[] {
     const samples: Sample[] = [];
-    const inf = this.#bounds.length - 1;
-    for (const { labels, buckets, sum } of this.#series()) {
-      for (let i = 0; i < this.#bounds.length; i++) {
-        samples.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: this.#bounds[i] as string }, value: buckets[i] ?? 0 });
+    for (const { labels, buckets, sum, bounds = this.#bounds } of this.#series()) {
+      const inf = bounds.length - 1;
+      for (let i = 0; i < bounds.length; i++) {
+        samples.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: bounds[i] as string }, value: buckets[i] ?? 0 });
       }
       samples.push({ metricName: `${this.name}_sum`, labels, value: sum });
       // By definition of the format, the count is the +Inf bucket.

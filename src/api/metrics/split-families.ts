@@ -2,17 +2,17 @@
 // per backend, so dashboards can put "configured" next to "observed".
 import type { Registry } from 'prom-client';
 import type { SplitStore } from '../../splits/index.js';
-import { BACKEND_LABELS, backendLabels } from './labels.js';
+import { BACKEND_LABELS, backendLabels, kindLabel } from './labels.js';
 import { stateGauge } from './state-metrics.js';
 
 export function registerSplitFamilies(registry: Registry, store: SplitStore): void {
   stateGauge(registry, {
     name: 'trafficsplit_info',
-    help: 'A TrafficSplit that exists: 1 per split, with its apex service and API version.',
-    labelNames: ['namespace', 'trafficsplit', 'apex', 'api_version'],
+    help: 'A split that exists (a TrafficSplit, or a weighted HTTPRoute per Service it is attached to): 1 per split, with its apex service, API version and kind.',
+    labelNames: ['namespace', 'trafficsplit', 'apex', 'api_version', 'kind'],
     collect(emit) {
       for (const split of store.list()) {
-        emit({ namespace: split.namespace, trafficsplit: split.name, apex: split.apex, api_version: split.apiVersion }, 1);
+        emit({ namespace: split.namespace, trafficsplit: split.name, apex: split.apex, api_version: split.apiVersion, kind: kindLabel(split) }, 1);
       }
     },
   });

@@ -2,9 +2,8 @@
 // counters and a latency histogram (so Prometheus can take rate() and sum shards like any proxy
 // metric), and the observed share over a recent window (so a dashboard needs no PromQL for it).
 import type { Registry } from 'prom-client';
-import type { SplitStore, TrafficSplit } from '../../splits/index.js';
-import { edgeKey } from '../../mesh/index.js';
-import type { TrafficEdge } from '../../mesh/index.js';
+import type { SplitStore } from '../../splits/index.js';
+import { edgeKey, splitEdge } from '../../mesh/index.js';
 import type { EdgeTotals, TrafficWindow } from '../../window/index.js';
 import { splitStats } from '../../stats/index.js';
 import { BACKEND_LABELS, backendLabels, secondsBound } from './labels.js';
@@ -19,6 +18,8 @@ export interface TrafficFamiliesOptions {
 }
 
 export function registerTrafficFamilies(registry: Registry, { store, window, observedWindowMs }: TrafficFamiliesOptions): void {
+  const plainBounds = window.latencyBucketsMs.map(secondsBound);
+  const routeBounds = window.routeLatencyBucketsMs.map(secondsBound);
   stateCounter(registry, {
     name: 'trafficsplit_backend_responses_total',
     help: 'Responses served by the backend to requests sent to the apex, by classification (success or failure), since this process started.',
@@ -35,11 +36,13 @@ export function registerTrafficFamilies(registry: Registry, { store, window, obs
   snapshotHistogram<keyof BackendLabels>(registry, {
     name: 'trafficsplit_backend_response_latency_seconds',
     help: 'Latency of the responses served by the backend to requests sent to the apex, since this process started.',
-    bounds: window.latencyBucketsMs.map(secondsBound),
+    bounds: plainBounds,
     *series() {
       for (const { labels, totals } of backendTotals(store, window)) {
         // The mesh reports milliseconds; the sum is the proxies' own histogram sum, not an estimate.
-        yield { labels, buckets: totals.latency, sum: totals.latencySumMs / 1000 };
+        // An HTTPRoute split's series keep the bounds of the proxy's route histogram.
+        const bounds = totals.edge.route === undefined ? plainBounds : routeBounds;
+        yield { labels, buckets: totals.latency, sum: totals.latencySumMs / 1000, bounds };
       }
     },
   });
@@ -49,7 +52,7 @@ export function registerTrafficFamilies(registry: Registry, { store, window, obs
     help: `Share of the requests sent to the apex that this backend served over the last ${observedWindowMs / 1000}s, 0 to 1 (requests to backends the split no longer lists count in the whole). Absent without traffic.`,
     labelNames: BACKEND_LABELS,
     collect(emit) {
-      const stats = splitStats(store.list(), window.totals(observedWindowMs), window.latencyBucketsMs);
+      const stats = splitStats(store.list(), window.totals(observedWindowMs), (edge) => window.boundsOf(edge));
       for (const { split, rows } of stats) {
         for (const row of rows) {
           if (row.observedRatio !== null) emit(backendLabels(split, row.leaf), row.observedRatio);
@@ -69,13 +72,9 @@ function* backendTotals(store: SplitStore, window: TrafficWindow): Generator<{ l
   const lifetime = window.lifetimeTotals();
   for (const split of store.list()) {
     for (const backend of split.backends) {
-      const edge = edgeOf(split, backend.service);
-      const totals = lifetime.get(edgeKey(edge)) ?? { edge, success: 0, failure: 0, latencySumMs: 0, latency: new Float64Array(window.latencyBucketsMs.length) };
+      const edge = splitEdge(split, backend.service);
+      const totals = lifetime.get(edgeKey(edge)) ?? { edge, success: 0, failure: 0, latencySumMs: 0, latency: new Float64Array(window.boundsOf(edge).length) };
       yield { labels: backendLabels(split, backend.service), totals };
     }
   }
-}
-
-function edgeOf(split: TrafficSplit, leaf: string): TrafficEdge {
-  return { apexNamespace: split.namespace, apex: split.apex, leaf };
 }

@@ -166,6 +166,75 @@ describe('Linkerd proxy generations', () => {
   });
 });
 
+describe('Linkerd route-backend families (HTTPRoute splits)', () => {
+  const linkerd = createLinkerdAdapter();
+  const PARTIAL = 'mesh/linkerd/linkerd-proxy-main-f4e7b83-v2.329ish_website-pr2069_route_metrics_PARTIAL.prom';
+  // The label set of the real capture, with an HTTPRoute in place of the default route.
+  const routeLabels = {
+    parent_group: 'core', parent_kind: 'Service', parent_namespace: 'shop', parent_name: 'web', parent_port: '80', parent_section_name: '',
+    route_group: 'gateway.networking.k8s.io', route_kind: 'HTTPRoute', route_namespace: 'shop', route_name: 'web-route',
+    backend_group: 'core', backend_kind: 'Service', backend_namespace: 'shop', backend_name: 'web-v2', backend_port: '80', backend_section_name: '',
+  };
+  const edge = { apexNamespace: 'shop', apex: 'web', leaf: 'web-v2', route: 'gateway.networking.k8s.io/web-route' };
+
+  it('parses the real route-backend lines; their default route (no HTTPRoute) is no split', () => {
+    const samples = samplesOf(fixture(PARTIAL)).filter((sample) => linkerd.acceptMetric(sample.name));
+    const names = new Set(samples.map((sample) => sample.name));
+    assert.ok(names.has('outbound_http_route_backend_response_duration_seconds_bucket') && names.has('outbound_http_route_backend_response_duration_seconds_sum'), [...names].join());
+    // Its first bound is the route layout's first (the capture keeps one bucket line).
+    const bucket = samples.find((sample) => sample.name.endsWith('_bucket'));
+    assert.equal(bucket?.labels.le, '0.025');
+    const asHttpRoute = { ...bucket?.labels, route_group: 'gateway.networking.k8s.io', route_kind: 'HTTPRoute', route_namespace: 'simple-app', route_name: 'r' };
+    assert.deepEqual(linkerd.interpret(bucket?.name ?? '', asHttpRoute, NEW), {
+      kind: 'latency',
+      to: { kind: 'edge', edge: { apexNamespace: 'simple-app', apex: 'simple-app-v1', leaf: 'simple-app-v1', route: 'gateway.networking.k8s.io/r' } },
+      leMs: 25,
+    });
+    for (const sample of samples) assert.equal(linkerd.interpret(sample.name, sample.labels, NEW), null, sample.series);
+  });
+
+  it('reads a route-backend series as the edge parent → backend through that route, in every generation', () => {
+    for (const generation of [OLD, NEW]) {
+      assert.deepEqual(
+        linkerd.interpret('outbound_http_route_backend_response_statuses_total', { ...routeLabels, http_status: '200', error: '' }, generation),
+        { kind: 'response', to: { kind: 'edge', edge }, outcome: 'success' },
+      );
+    }
+  });
+
+  it('classifies as linkerd viz stat-outbound: HTTP 5xx or any error fails; gRPC anything but OK fails', () => {
+    const http = (status: string, error: string) =>
+      linkerd.interpret('outbound_http_route_backend_response_statuses_total', { ...routeLabels, http_status: status, error }, NEW);
+    const grpc = (status: string, error: string) =>
+      linkerd.interpret('outbound_grpc_route_backend_response_statuses_total', { ...routeLabels, grpc_status: status, error }, NEW);
+    const outcome = (meaning: ReturnType<typeof http>) => (meaning?.kind === 'response' ? meaning.outcome : undefined);
+    assert.equal(outcome(http('404', '')), 'success');
+    assert.equal(outcome(http('503', '')), 'failure');
+    assert.equal(outcome(http('', 'FAIL_FAST')), 'failure');
+    assert.equal(outcome(grpc('OK', '')), 'success');
+    assert.equal(outcome(grpc('UNAVAILABLE', '')), 'failure');
+    assert.equal(outcome(grpc('OK', 'RESPONSE_HEADERS_TIMEOUT')), 'failure');
+  });
+
+  it('maps the seconds histogram to its own ms bounds, the sum with its unit', () => {
+    const bucket = 'outbound_http_route_backend_response_duration_seconds_bucket';
+    assert.deepEqual(linkerd.interpret(bucket, { ...routeLabels, le: '0.025' }, NEW), { kind: 'latency', to: { kind: 'edge', edge }, leMs: 25 });
+    assert.deepEqual(linkerd.interpret(bucket, { ...routeLabels, le: '+Inf' }, NEW), { kind: 'latency', to: { kind: 'edge', edge }, leMs: Number.POSITIVE_INFINITY });
+    // The proxy's metrics crate prints whole seconds as `1.0` and `10.0`.
+    assert.deepEqual(linkerd.interpret(bucket, { ...routeLabels, le: '1.0' }, NEW), { kind: 'latency', to: { kind: 'edge', edge }, leMs: 1000 });
+    assert.deepEqual(linkerd.interpret(bucket, { ...routeLabels, le: '10' }, NEW), { kind: 'latency', to: { kind: 'edge', edge }, leMs: 10000 });
+    assert.equal(linkerd.interpret(bucket, { ...routeLabels, le: '0.3' }, NEW), null);
+    assert.deepEqual(linkerd.interpret('outbound_http_route_backend_response_duration_seconds_sum', routeLabels, NEW), { kind: 'latency-sum', to: { kind: 'edge', edge }, unitMs: 1000 });
+  });
+
+  it('keeps out consumer routes, other backend kinds and other namespaces', () => {
+    const statuses = 'outbound_http_route_backend_response_statuses_total';
+    for (const change of [{ route_namespace: 'client' }, { backend_kind: 'EgressNetwork' }, { backend_namespace: 'other' }, { parent_kind: 'EgressNetwork' }, { route_kind: 'GRPCRoute' }]) {
+      assert.equal(linkerd.interpret(statuses, { ...routeLabels, ...change, http_status: '200', error: '' }, NEW), null, JSON.stringify(change));
+    }
+  });
+});
+
 function samplesOf(text: string): Sample[] {
   const samples: Sample[] = [];
   const report = parseExposition(text, (sample) => samples.push(sample));

@@ -3,7 +3,15 @@
 // the leaf that served it (`dst_service`). Up to 2.12 that address is the apex, which is exactly
 // what `linkerd viz stat ts` read; since 2.13 it is the leaf itself (see generation.ts), and the
 // splits that list the leaf stand in for the apex.
+//
+// Traffic an HTTPRoute sends is also counted per route and backend (proxy ≥ v2.242, Linkerd
+// 2.16): `outbound_{http,grpc}_route_backend_response_statuses_total` and `…_duration_seconds`,
+// labelled parent_* (the Service called), route_* (the route) and backend_* (the Service that
+// served). Those series are exact and are the only ones an HTTPRoute split reads
+// (route/metrics/labels.rs; classification as `linkerd viz stat-outbound`: a failure is an HTTP
+// 5xx, a gRPC status other than OK, or a non-empty `error`).
 import type { MeshAdapter, SeriesDestination, SeriesMeaning } from '../adapter.js';
+import { routeId } from '../adapter.js';
 import { parseServiceAuthority } from './authority.js';
 import { LINKERD_GENERATIONS, LINKERD_LEAF_AUTHORITY, linkerdGeneration } from './generation.js';
 
@@ -12,6 +20,25 @@ export const LINKERD_LATENCY_BUCKETS_MS: readonly number[] = [
   1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000,
   40000, 50000, Number.POSITIVE_INFINITY,
 ];
+
+/** The route-backend response histogram's bounds (route/metrics.rs RESPONSE_BUCKETS, seconds), in ms. */
+export const LINKERD_ROUTE_LATENCY_BUCKETS_MS: readonly number[] = [25, 50, 100, 250, 500, 1000, 10000, Number.POSITIVE_INFINITY];
+
+const ROUTE_STATUSES: Readonly<Record<string, 'http' | 'grpc'>> = {
+  outbound_http_route_backend_response_statuses_total: 'http',
+  outbound_grpc_route_backend_response_statuses_total: 'grpc',
+};
+const ROUTE_LATENCY_BUCKET = new Set(['outbound_http_route_backend_response_duration_seconds_bucket', 'outbound_grpc_route_backend_response_duration_seconds_bucket']);
+const ROUTE_LATENCY_SUM = new Set(['outbound_http_route_backend_response_duration_seconds_sum', 'outbound_grpc_route_backend_response_duration_seconds_sum']);
+/**
+ * The route families' `le` (seconds, as the proxy's metrics crate prints an f64: `0.025`, `1.0`)
+ * → the bound in ms exactly as the layout has it, matched by value in microseconds.
+ */
+const ROUTE_BOUND_BY_MICROS = new Map(LINKERD_ROUTE_LATENCY_BUCKETS_MS.map((ms) => [microsOf(ms / 1000), ms]));
+
+function microsOf(seconds: number): number {
+  return seconds === Number.POSITIVE_INFINITY ? seconds : Math.round(seconds * 1e6);
+}
 
 const RESPONSES = 'response_total';
 const LATENCY_BUCKET = 'response_latency_ms_bucket';
@@ -47,11 +74,21 @@ export function createLinkerdAdapter({ clusterDomain = 'cluster.local' }: Linker
   return {
     mesh: 'linkerd',
     latencyBucketsMs: LINKERD_LATENCY_BUCKETS_MS,
+    routeLatencyBucketsMs: LINKERD_ROUTE_LATENCY_BUCKETS_MS,
     generations: LINKERD_GENERATIONS,
     generation: linkerdGeneration,
-    acceptMetric: (name) => name === RESPONSES || name === LATENCY_BUCKET || name === LATENCY_SUM || name === BALANCER,
+    acceptMetric: (name) =>
+      name === RESPONSES ||
+      name === LATENCY_BUCKET ||
+      name === LATENCY_SUM ||
+      name === BALANCER ||
+      name in ROUTE_STATUSES ||
+      ROUTE_LATENCY_BUCKET.has(name) ||
+      ROUTE_LATENCY_SUM.has(name),
     interpret(name, labels, generation): SeriesMeaning | null {
       if (name === BALANCER) return concreteOf(labels);
+      const protocol = ROUTE_STATUSES[name];
+      if (protocol !== undefined || ROUTE_LATENCY_BUCKET.has(name) || ROUTE_LATENCY_SUM.has(name)) return routeMeaning(name, labels, protocol);
       const to = destinationOf(labels, generation);
       if (to === null) return null;
       if (name === RESPONSES) {
@@ -69,6 +106,35 @@ export function createLinkerdAdapter({ clusterDomain = 'cluster.local' }: Linker
       return null;
     },
   };
+}
+
+/** One route-backend series: the route's edge from its parent Service to the backend Service. */
+function routeMeaning(name: string, labels: Readonly<Record<string, string>>, protocol: 'http' | 'grpc' | undefined): SeriesMeaning | null {
+  const to = routeDestination(labels);
+  if (to === null) return null;
+  if (protocol !== undefined) {
+    const { error = '' } = labels;
+    const failed = protocol === 'http' ? (labels.http_status ?? '').startsWith('5') || error !== '' : labels.grpc_status !== 'OK' || error !== '';
+    return { kind: 'response', to, outcome: failed ? 'failure' : 'success' };
+  }
+  if (ROUTE_LATENCY_SUM.has(name)) return { kind: 'latency-sum', to, unitMs: 1000 };
+  const le = parseBound(labels.le);
+  const leMs = le === null ? undefined : ROUTE_BOUND_BY_MICROS.get(microsOf(le));
+  return leMs === undefined ? null : { kind: 'latency', to, leMs };
+}
+
+/**
+ * Only a route of the parent Service's own namespace (a producer route: every client of the
+ * Service follows it) to a Service of that namespace; a consumer route or another backend kind
+ * is no split's.
+ */
+function routeDestination(labels: Readonly<Record<string, string>>): SeriesDestination | null {
+  const { parent_kind: parentKind, parent_namespace: namespace, parent_name: apex, route_kind: routeKind, route_namespace: routeNamespace } = labels;
+  const { route_group: group, route_name: route, backend_kind: backendKind, backend_namespace: backendNamespace, backend_name: leaf } = labels;
+  if (parentKind !== 'Service' || backendKind !== 'Service' || routeKind !== 'HTTPRoute') return null;
+  if (namespace === undefined || apex === undefined || leaf === undefined || group === undefined || route === undefined) return null;
+  if (routeNamespace !== namespace || backendNamespace !== namespace) return null;
+  return { kind: 'edge', edge: { apexNamespace: namespace, apex, leaf, route: routeId(group, route) } };
 }
 
 /** A balancer between two Services of one namespace (SMI backends live in the split's). */

@@ -1,5 +1,5 @@
-// Splits of one kind from the cluster (TrafficSplits by default): discovers which version of its API group the cluster serves,
-// lists and watches it (ResilientInformer), normalises every object whatever its wire form and
+// Splits of one kind from the cluster (TrafficSplits by default): discovers which version of its
+// API group the cluster serves, lists and watches it (ResilientInformer), normalises every object whatever its wire form and
 // keeps the SplitStore equal to what the cluster holds. Used by `serve --splits kube`.
 //
 // An object that does not normalise is reported in problems() and left out; it never stops the
@@ -11,9 +11,8 @@ import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubern
 import { ResilientInformer } from '../../kube/index.js';
 import type { BackoffOptions, InformerTarget } from '../../kube/index.js';
 import type { ManifestProblem } from '../manifests.js';
-import { splitKey } from '../model.js';
 import type { TrafficSplit } from '../model.js';
-import { TRAFFIC_SPLIT } from '../kinds.js';
+import { isOfKind, TRAFFIC_SPLIT } from '../kinds.js';
 import type { SplitKind } from '../kinds.js';
 import type { SplitStore } from '../store.js';
 import { chooseSplitVersion, discoverGroupVersions } from './discovery.js';
@@ -48,7 +47,10 @@ export class KubeSplitSource {
   readonly #informer: ResilientInformer<KubernetesObject>;
   /** Objects that did not normalise, by namespace/name. */
   readonly #objectProblems = new Map<string, ManifestProblem>();
+  /** The store keys of the splits each object made, by namespace/name (an HTTPRoute makes one per parent). */
+  readonly #splitKeys = new Map<string, readonly string[]>();
   #servedVersion: string | undefined;
+  #absent = false;
   #reported = new Set<string>();
 
   constructor({ kubeConfig, store, kind = TRAFFIC_SPLIT, namespace, labelSelector, log, watchdogMs, backoff, watchTimeoutSeconds, healthyAfterMs }: KubeSplitSourceOptions) {
@@ -82,12 +84,25 @@ export class KubeSplitSource {
     return this.#informer.ready;
   }
 
+  /**
+   * True when discovery last said the cluster does not serve this kind's API group: there is
+   * nothing of the kind to wait for (it is still looked for, and read once it is installed).
+   */
+  get absent(): boolean {
+    return this.#absent && !this.#informer.ready;
+  }
+
+  /** What this source reads, for log lines: `split.smi-spec.io/v1alpha2 trafficsplits`. */
+  get description(): string {
+    return `${this.#kind.group}/${this.#servedVersion ?? '(discovering)'} ${this.#kind.plural}`;
+  }
+
   /** Watch restarts so far (splitstat_kube_watch_restarts_total). */
   get restarts(): number {
     return this.#informer.restarts;
   }
 
-  /** The split.smi-spec.io version being watched, once discovered. */
+  /** The version of the kind's API group being watched, once discovered. */
   get servedVersion(): string | undefined {
     return this.#servedVersion;
   }
@@ -116,6 +131,7 @@ export class KubeSplitSource {
     const { group, plural, kind } = this.#kind;
     const served = await discoverGroupVersions(this.#kubeConfig, group);
     const version = served === undefined ? undefined : chooseSplitVersion(served, this.#kind.versions);
+    this.#absent = served === undefined;
     if (served === undefined || version === undefined) {
       this.#servedVersion = undefined;
       throw new Error(`the cluster serves no ${group} API (is the ${kind} CRD installed?)`);
@@ -141,32 +157,34 @@ export class KubeSplitSource {
 
   #onList(items: readonly KubernetesObject[]): void {
     this.#objectProblems.clear();
+    this.#splitKeys.clear();
     const splits: TrafficSplit[] = [];
-    for (const item of items) {
-      const split = this.#normalize(item);
-      if (split !== undefined) splits.push(split);
-    }
-    this.#store.replaceAll(splits);
+    for (const item of items) splits.push(...this.#normalize(item));
+    this.#store.replaceAll(splits, (split) => isOfKind(split, this.#kind));
     this.#logNewProblems();
   }
 
   #onUpsert(object: KubernetesObject): void {
-    const split = this.#normalize(object);
-    if (split !== undefined) this.#store.upsert(split);
-    // The object is in the cluster but unusable: showing its previous version would be wrong.
-    else this.#store.delete(keyOf(object));
+    const key = keyOf(object);
+    const before = this.#splitKeys.get(key) ?? [];
+    // An unusable object yields nothing: showing its previous version would be wrong.
+    const splits = this.#normalize(object);
+    const now = new Set(splits.map((split) => split.key));
+    for (const stale of before) if (!now.has(stale)) this.#store.delete(stale);
+    for (const split of splits) this.#store.upsert(split);
     this.#logNewProblems();
   }
 
   #onDelete(object: KubernetesObject): void {
     const key = keyOf(object);
     this.#objectProblems.delete(key);
-    this.#store.delete(key);
+    for (const stale of this.#splitKeys.get(key) ?? []) this.#store.delete(stale);
+    this.#splitKeys.delete(key);
     this.#logNewProblems();
   }
 
-  /** The split, or undefined after recording why the object is not one. */
-  #normalize(object: KubernetesObject): TrafficSplit | undefined {
+  /** The object's splits (none when it is not one, after recording why when it is unusable). */
+  #normalize(object: KubernetesObject): readonly TrafficSplit[] {
     const key = keyOf(object);
     // List items of some servers lack apiVersion/kind; the collection says what they are.
     const { group, plural, kind } = this.#kind;
@@ -174,11 +192,13 @@ export class KubeSplitSource {
     const result = this.#kind.normalize(typed, { defaultNamespace: this.#namespace ?? 'default' });
     if (result.ok) {
       this.#objectProblems.delete(key);
-      return result.split;
+      this.#splitKeys.set(key, result.splits.map((split) => split.key));
+      return result.splits;
     }
+    this.#splitKeys.delete(key);
     const file = `/apis/${group}/${this.#servedVersion ?? '?'}/namespaces/${object.metadata?.namespace ?? '?'}/${plural}/${object.metadata?.name ?? '?'}`;
     this.#objectProblems.set(key, { file, message: `not a usable ${kind}: ${result.error}` });
-    return undefined;
+    return [];
   }
 
   /** Logs each problem once, when it appears. */
@@ -194,7 +214,7 @@ export class KubeSplitSource {
 }
 
 function keyOf(object: KubernetesObject): string {
-  return splitKey(object.metadata?.namespace ?? '', object.metadata?.name ?? '');
+  return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
 function asObjectList(body: unknown): KubernetesListObject<KubernetesObject> {
