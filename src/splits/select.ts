@@ -15,7 +15,7 @@ export interface SplitFilter {
   readonly kind?: SplitKindName | undefined;
 }
 
-/** The splits the filter keeps, sorted by namespace, then name, then kind. */
+/** The splits the filter keeps, sorted by namespace, then name, then key (a TrafficSplit before HTTPRoutes of its name). */
 export function selectSplits(store: SplitStore, { namespace, names, selector, kind }: SplitFilter): TrafficSplit[] {
   const wanted = names == null || names.length === 0 ? undefined : new Set(names);
   return store

@@ -212,7 +212,7 @@ describe('stat ts: Linkerd’s goldens through the whole command', () => {
     serveSplits(fooSplit);
     const run = await stat(['ts']);
     assert.deepEqual(run, { code: 0, stdout: golden('stat_one_ts_output.golden'), stderr: '' });
-    assert.deepEqual(calls, [{ namespace: 'default', window: '1m' }]);
+    assert.deepEqual(calls, [{ namespace: 'default', kind: 'TrafficSplit', window: '1m' }]);
   });
 
   it('stat_one_ts_output_json.golden (-o json)', async () => {
@@ -264,7 +264,7 @@ describe('stat ts: real-world Linkerd output through the whole command', () => {
       ]),
     );
     assert.deepEqual(await stat(args), { code: 0, stdout: output, stderr: '' });
-    assert.deepEqual(calls, [{ window: '1m' }]);
+    assert.deepEqual(calls, [{ kind: 'TrafficSplit', window: '1m' }]);
   });
 
   it('linkerd.io 2.11: stat ts/backend-split -n traffic-sample', async () => {
@@ -278,7 +278,7 @@ describe('stat ts: real-world Linkerd output through the whole command', () => {
       split('default', 'backend-split', 'other', [{ service: 'elsewhere', weight: '1' }]),
     );
     assert.deepEqual(await stat(args), { code: 0, stdout: output, stderr: '' });
-    assert.deepEqual(calls, [{ namespace: 'traffic-sample', names: ['backend-split'], window: '1m' }]);
+    assert.deepEqual(calls, [{ namespace: 'traffic-sample', names: ['backend-split'], kind: 'TrafficSplit', window: '1m' }]);
   });
 });
 
@@ -336,7 +336,7 @@ describe('stat ts: splitstat’s own cases', () => {
     serveSplits(fooSplit, split('prod', 'web', 'web', [{ service: 'web-v1', weight: '1' }]), split('prod', 'api', 'api', [{ service: 'api-v1', weight: '1' }]));
     const run = await stat(['ts', 'web', 'api', '-n', 'prod', '-t', '90s']);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(calls, [{ namespace: 'prod', names: ['web', 'api'], window: '90s' }]);
+    assert.deepEqual(calls, [{ namespace: 'prod', names: ['web', 'api'], kind: 'TrafficSplit', window: '90s' }]);
     assert.match(run.stdout, /^NAME {3}APEX {3}LEAF {5}WEIGHT {3}SUCCESS {3}RPS/);
     assert.equal(run.stdout.split('\n').length, 4);
   });
@@ -348,10 +348,10 @@ describe('stat ts: splitstat’s own cases', () => {
     await stat(['ts', '--from', 'ns/frontend']);
     await stat(['-A', 'ts', '--from', 'sts/db', '-l', 'app=web,tier!=db']);
     assert.deepEqual(calls, [
-      { namespace: 'default', window: '1m', from: { namespace: 'clients', kind: 'deployment', name: 'frontend' } },
-      { namespace: 'prod', window: '1m', from: { namespace: 'prod', kind: 'pod', name: 'web-1' } },
-      { namespace: 'default', window: '1m', from: { namespace: 'frontend' } },
-      { labelSelector: 'app=web,tier!=db', window: '1m', from: { kind: 'statefulset', name: 'db' } },
+      { namespace: 'default', kind: 'TrafficSplit', window: '1m', from: { namespace: 'clients', kind: 'deployment', name: 'frontend' } },
+      { namespace: 'prod', kind: 'TrafficSplit', window: '1m', from: { namespace: 'prod', kind: 'pod', name: 'web-1' } },
+      { namespace: 'default', kind: 'TrafficSplit', window: '1m', from: { namespace: 'frontend' } },
+      { labelSelector: 'app=web,tier!=db', kind: 'TrafficSplit', window: '1m', from: { kind: 'statefulset', name: 'db' } },
     ]);
   });
 
@@ -368,7 +368,7 @@ describe('stat ts: splitstat’s own cases', () => {
       ].join('\n'),
       stderr: '',
     });
-    assert.deepEqual(calls, [{ namespace: 'default', window: '1m' }]);
+    assert.deepEqual(calls, [{ namespace: 'default', kind: 'TrafficSplit', window: '1m' }]);
   });
 
   it('no splits: `No traffic found.` on stderr, exit 0; `[]` for -o json', async () => {

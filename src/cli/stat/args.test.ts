@@ -58,6 +58,13 @@ describe('stat ts: resource forms', () => {
     assert.equal(error(['ts/a', 'web']), 'unsupported resource type: web');
   });
 
+  it('`httproute` asks for HTTPRoute splits, in the same forms; one command shows one kind', () => {
+    assert.equal(ok(['ts']).kind, 'TrafficSplit');
+    for (const words of [['httproute'], ['httproutes'], ['HTTPRoute/web'], ['httproute', 'web']]) assert.equal(ok(words).kind, 'HTTPRoute', words.join(' '));
+    assert.deepEqual(ok(['httproute', 'web', 'api']).names, ['web', 'api']);
+    assert.match(error(['ts/web', 'httproute/web']), /cannot be shown in one table/);
+  });
+
   it('rejects a resource string with more than one slash, and no resource at all', () => {
     assert.equal(error(['ts/a/b']), 'Invalid resource string: ts/a/b');
     assert.match(error([]), /^no resource type given: use "stat ts"/);

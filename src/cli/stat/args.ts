@@ -53,7 +53,11 @@ export interface DestinationFilter {
   readonly service: string | null;
 }
 
+/** Which splits a stat command shows: `stat ts` (TrafficSplits, as Linkerd) or `stat httproute`. */
+export type StatKind = 'TrafficSplit' | 'HTTPRoute';
+
 export interface StatRequest {
+  readonly kind: StatKind;
   /** The server as the user gave it (for messages) and its GraphQL endpoint. */
   readonly server: string;
   readonly endpoint: string;
@@ -90,7 +94,7 @@ export function parseStatArgs(resources: readonly string[], flags: StatFlags, en
 }
 
 function buildRequest(resources: readonly string[], flags: StatFlags, environment: StatEnvironment): StatRequest {
-  const names = splitNames(resources);
+  const { kind, names } = splitNames(resources);
   const toText = given(flags.to);
   const to = toText === undefined ? undefined : ref(toText);
   const fromText = given(flags.from);
@@ -118,6 +122,7 @@ function buildRequest(resources: readonly string[], flags: StatFlags, environmen
   const endpoint = graphqlEndpoint(server);
   const watchIntervalMs = parseWatch(flags);
   return {
+    kind,
     server,
     endpoint,
     namespace,
@@ -146,21 +151,29 @@ function ref(text: string): ResourceRef {
   return parsed.ref;
 }
 
+const STAT_KINDS: Readonly<Record<string, StatKind>> = { trafficsplit: 'TrafficSplit', httproute: 'HTTPRoute' };
+
 /**
- * The split names asked for, or null for all. Forms (Linkerd's): `ts`, `ts/NAME`, `ts NAME…`,
- * `ts/NAME ts/NAME…`. A bare `ts` among named ones asks for every split, as Linkerd's union did.
+ * The kind and split names asked for (null: all). Forms (Linkerd's): `ts`, `ts/NAME`, `ts NAME…`,
+ * `ts/NAME ts/NAME…`, and the same with `httproute`. A bare `ts` among named ones asks for every
+ * split, as Linkerd's union did. One command shows one kind: the two tables differ.
  */
-function splitNames(resources: readonly string[]): string[] | null {
+function splitNames(resources: readonly string[]): { kind: StatKind; names: string[] | null } {
   const [first, ...rest] = resources;
-  if (first === undefined) fail('no resource type given: use "stat ts" (or trafficsplit, trafficsplits), optionally with names');
+  if (first === undefined) fail('no resource type given: use "stat ts" (or trafficsplit, trafficsplits) or "stat httproute", optionally with names');
   const firstIsType = !first.includes('/') && parseResourceRef(first).ok;
   const refs = firstIsType && rest.length > 0 ? rest.map((name) => ({ typed: first, name })) : resources.map(typedRef);
+  const kinds = new Set<StatKind>();
   for (const { typed } of refs) {
     const parsed = parseResourceRef(typed);
-    if (!parsed.ok || parsed.ref.kind !== 'trafficsplit') fail(`unsupported resource type: ${typed}`);
+    const kind = parsed.ok ? STAT_KINDS[parsed.ref.kind] : undefined;
+    if (kind === undefined) fail(`unsupported resource type: ${typed}`);
+    kinds.add(kind);
   }
-  if (refs.some(({ name }) => name === '')) return null;
-  return [...new Set(refs.map(({ name }) => name))];
+  if (kinds.size > 1) fail('trafficsplits and httproutes cannot be shown in one table: run "stat ts" and "stat httproute" apart');
+  const [kind = 'TrafficSplit'] = kinds;
+  if (refs.some(({ name }) => name === '')) return { kind, names: null };
+  return { kind, names: [...new Set(refs.map(({ name }) => name))] };
 }
 
 function typedRef(text: string): { typed: string; name: string } {

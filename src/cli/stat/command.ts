@@ -15,8 +15,8 @@ import type { PrometheusStatFlags } from './prometheus-flags.js';
 export function registerStatCommand(program: Command, setAction: (action: Promise<number>) => void, io: CliIo): void {
   program
     .command('stat')
-    .description('Per-backend traffic of SMI TrafficSplits, printed as `linkerd viz stat ts` printed it')
-    .argument('[resources...]', 'ts, ts/NAME or ts NAME… (also trafficsplit, trafficsplits)')
+    .description('Per-backend traffic of SMI TrafficSplits, printed as `linkerd viz stat ts` printed it; `stat httproute`: of weighted HTTPRoutes')
+    .argument('[resources...]', 'ts, ts/NAME or ts NAME… (also trafficsplit, trafficsplits); or httproute[/NAME] (also httproutes)')
     .option('-n, --namespace <namespace>', "namespace of the TrafficSplits (default: the kubeconfig context's, else \"default\")")
     .option('-A, --all-namespaces', 'TrafficSplits of every namespace, ignoring --namespace')
     .option('-t, --time-window <duration>', 'stat window, Go duration syntax ("15s", "1m", "10m", "1h"); at least 15s (default: "1m")')
@@ -49,6 +49,7 @@ export function registerStatCommand(program: Command, setAction: (action: Promis
         '  splitstat stat ts/web -n prod              one split (also: stat ts web web-canary)',
         '  splitstat stat -A ts -o wide               every namespace, with configured and observed shares',
         '  splitstat stat ts --from deploy/frontend   only requests from the frontend deployment',
+        '  splitstat stat httproute -n prod           weighted HTTPRoutes: NAME SERVICE BACKEND WEIGHT SUCCESS RPS LATENCY_P50…',
         '  kubectl splitstat ts -n prod --watch       the same as a kubectl plugin, refreshed every 2s',
         '  splitstat stat ts --prometheus http://prometheus.linkerd-viz:9090 --manifests ./splits/',
       ].join('\n'),

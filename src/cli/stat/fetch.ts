@@ -4,7 +4,7 @@ import { graphqlRequest } from './graphql-client.js';
 import type { StatRequest } from './args.js';
 import type { BearerToken } from './token.js';
 import { checkNamedSplitsFound, parseTrafficSplitsData, statRowsFromAnswer, TRAFFIC_SPLITS_QUERY, trafficSplitsVariables } from './query.js';
-import { renderStatTs } from './table.js';
+import { renderStat } from './render.js';
 import type { RenderedOutput } from './table.js';
 
 export interface FetchOptions {
@@ -17,7 +17,8 @@ export interface FetchOptions {
 export async function fetchStatOutput(request: StatRequest, options: FetchOptions = {}): Promise<RenderedOutput> {
   const label = `splitstat at ${request.server}`;
   // -o wide is splitstat's own view: it also says what the numbers cannot tell apart.
-  const note = request.output === 'wide' ? generationsNote(request, options) : Promise.resolve('');
+  // HTTPRoute splits are counted per route, exactly: nothing to say about them.
+  const note = request.output === 'wide' && request.kind === 'TrafficSplit' ? generationsNote(request, options) : Promise.resolve('');
   const data = await graphqlRequest({
     endpoint: request.endpoint,
     query: TRAFFIC_SPLITS_QUERY,
@@ -28,7 +29,7 @@ export async function fetchStatOutput(request: StatRequest, options: FetchOption
   });
   const splits = parseTrafficSplitsData(data, label);
   checkNamedSplitsFound(splits, request);
-  const output = renderStatTs(statRowsFromAnswer(splits, request.to), { output: request.output, allNamespaces: request.namespace === null });
+  const output = renderStat(statRowsFromAnswer(splits, request.to), request.kind, { output: request.output, allNamespaces: request.namespace === null });
   return { stdout: output.stdout, stderr: output.stderr + (output.stdout === '' ? '' : await note) };
 }
 

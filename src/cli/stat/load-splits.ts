@@ -5,6 +5,7 @@ import { LabelSelectorError, ManifestSplitSource, parseLabelSelector, selectSpli
 import type { TrafficSplit } from '../../splits/index.js';
 import type { StatRequest } from './args.js';
 import { listClusterSplits } from './prometheus-kube.js';
+import { RESOURCE_OF_KIND } from './query.js';
 
 export interface SplitsLocation {
   /** --manifests: a file or directory; the cluster when absent or empty. */
@@ -43,13 +44,13 @@ export async function loadSplits(location: SplitsLocation, request: StatRequest,
     if (error instanceof LabelSelectorError) throw new SplitLookupError(`--selector: ${error.message}`);
     throw error;
   }
-  const splits = selectSplits(store, { namespace: request.namespace, names: request.names, selector });
+  const splits = selectSplits(store, { namespace: request.namespace, names: request.names, selector, kind: request.kind });
   if (request.names !== null) {
     const found = new Set(splits.map((split) => split.name));
     const missing = request.names.filter((name) => !found.has(name));
     if (missing.length > 0) {
       const quoted = missing.map((name) => JSON.stringify(name)).join(', ');
-      throw new SplitLookupError(`trafficsplit.split.smi-spec.io ${quoted} not found in namespace ${JSON.stringify(request.namespace)}`);
+      throw new SplitLookupError(`${RESOURCE_OF_KIND[request.kind]} ${quoted} not found in namespace ${JSON.stringify(request.namespace)}`);
     }
   }
   return splits;

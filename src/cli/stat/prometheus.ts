@@ -10,7 +10,7 @@ import { errorLine } from './fetch.js';
 import { loadSplits } from './load-splits.js';
 import { PrometheusFlagError, prometheusSourceFromFlags, strayPrometheusFlag } from './prometheus-flags.js';
 import type { PrometheusStatFlags } from './prometheus-flags.js';
-import { renderStatTs } from './table.js';
+import { renderStat } from './render.js';
 import type { RenderedOutput } from './table.js';
 import { readStatRequest } from './request.js';
 import { printStat } from './watch.js';
@@ -42,7 +42,7 @@ export async function runPrometheusStat(resources: readonly string[], flags: Pro
   }
   const frame = async (signal: AbortSignal | undefined): Promise<RenderedOutput> => {
     const stats = await source.stats({ splits, window: request.window, from: request.from ?? undefined, to: request.to ?? undefined, signal });
-    return renderStatTs(flattenRows(stats), { output: request.output, allNamespaces: request.namespace === null });
+    return renderStat(flattenRows(stats), request.kind, { output: request.output, allNamespaces: request.namespace === null });
   };
   return printStat(io, request.watchIntervalMs, frame);
 }

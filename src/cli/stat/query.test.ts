@@ -27,25 +27,30 @@ const fooSplit: TrafficSplitAnswer = {
 
 describe('trafficSplitsVariables', () => {
   it('sends only what was asked: namespace, window', () => {
-    assert.deepEqual(trafficSplitsVariables(request(['ts'])), { namespace: 'default', window: '1m' });
+    assert.deepEqual(trafficSplitsVariables(request(['ts'])), { namespace: 'default', kind: 'TrafficSplit', window: '1m' });
   });
 
   it('-A sends no namespace; -t is sent as typed', () => {
-    assert.deepEqual(trafficSplitsVariables(request(['ts'], { allNamespaces: true, timeWindow: '90s' })), { window: '90s' });
+    assert.deepEqual(trafficSplitsVariables(request(['ts'], { allNamespaces: true, timeWindow: '90s' })), { kind: 'TrafficSplit', window: '90s' });
   });
 
   it('names, the selector and --from', () => {
-    assert.deepEqual(trafficSplitsVariables(request(['ts', 'a', 'b'], { namespace: 'prod' })), { namespace: 'prod', names: ['a', 'b'], window: '1m' });
-    assert.deepEqual(trafficSplitsVariables(request(['ts'], { selector: 'app=web' })), { namespace: 'default', labelSelector: 'app=web', window: '1m' });
+    assert.deepEqual(trafficSplitsVariables(request(['ts', 'a', 'b'], { namespace: 'prod' })), { namespace: 'prod', names: ['a', 'b'], kind: 'TrafficSplit', window: '1m' });
+    assert.deepEqual(trafficSplitsVariables(request(['ts'], { selector: 'app=web' })), { namespace: 'default', labelSelector: 'app=web', kind: 'TrafficSplit', window: '1m' });
     assert.deepEqual(trafficSplitsVariables(request(['ts'], { from: 'deploy/web', fromNamespace: 'clients' })), {
       namespace: 'default',
+      kind: 'TrafficSplit',
       window: '1m',
       from: { namespace: 'clients', kind: 'deployment', name: 'web' },
     });
   });
 
+  it('`stat httproute` asks for HTTPRoute splits only', () => {
+    assert.deepEqual(trafficSplitsVariables(request(['httproute/web'])), { namespace: 'default', names: ['web'], kind: 'HTTPRoute', window: '1m' });
+  });
+
   it('a named lookup ignores the selector, as Linkerd’s did', () => {
-    assert.deepEqual(trafficSplitsVariables(request(['ts/web'], { selector: 'app=web' })), { namespace: 'default', names: ['web'], window: '1m' });
+    assert.deepEqual(trafficSplitsVariables(request(['ts/web'], { selector: 'app=web' })), { namespace: 'default', names: ['web'], kind: 'TrafficSplit', window: '1m' });
   });
 });
 

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { BackendStats, StatRow } from '../../stats/index.js';
 import type { DestinationFilter, StatRequest } from './args.js';
 
-export const TRAFFIC_SPLITS_QUERY = `query StatTrafficSplits($namespace: String, $names: [String!], $labelSelector: String, $window: String, $from: ClientSelector) {
-  trafficSplits(namespace: $namespace, names: $names, labelSelector: $labelSelector, window: $window, from: $from) {
+export const TRAFFIC_SPLITS_QUERY = `query StatTrafficSplits($namespace: String, $names: [String!], $labelSelector: String, $kind: String, $window: String, $from: ClientSelector) {
+  trafficSplits(namespace: $namespace, names: $names, labelSelector: $labelSelector, kind: $kind, window: $window, from: $from) {
     namespace
     name
     apex
@@ -27,6 +27,7 @@ export function trafficSplitsVariables(request: StatRequest): Record<string, unk
     ...(request.names === null ? {} : { names: request.names }),
     // Linkerd looked named splits up directly, ignoring the selector; so does this.
     ...(request.labelSelector === null || request.names !== null ? {} : { labelSelector: request.labelSelector }),
+    kind: request.kind,
     window: request.window.text,
     ...(request.from === null ? {} : { from: request.from }),
   };
@@ -76,6 +77,12 @@ export function parseTrafficSplitsData(data: unknown, label: string): TrafficSpl
   throw new StatAnswerError(`${label} answered an unexpected shape: data${where}: ${issue?.message ?? 'invalid'}`);
 }
 
+/** How a missing named split is called: the Kubernetes lister's `resource.group` of its kind. */
+export const RESOURCE_OF_KIND: Readonly<Record<StatRequest['kind'], string>> = {
+  TrafficSplit: 'trafficsplit.split.smi-spec.io',
+  HTTPRoute: 'httproute.gateway.networking.k8s.io',
+};
+
 /**
  * A named split that does not exist is an error, as in Linkerd (whose message came from the
  * Kubernetes lister: `trafficsplit.split.smi-spec.io "NAME" not found`).
@@ -86,7 +93,7 @@ export function checkNamedSplitsFound(splits: readonly TrafficSplitAnswer[], req
   const missing = request.names.filter((name) => !found.has(name));
   if (missing.length === 0) return;
   const quoted = missing.map((name) => JSON.stringify(name)).join(', ');
-  throw new StatAnswerError(`trafficsplit.split.smi-spec.io ${quoted} not found in namespace ${JSON.stringify(request.namespace)}`);
+  throw new StatAnswerError(`${RESOURCE_OF_KIND[request.kind]} ${quoted} not found in namespace ${JSON.stringify(request.namespace)}`);
 }
 
 /** One row per backend, as the renderer wants them; `--to` leaves numbers only where it matches. */

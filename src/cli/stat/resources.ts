@@ -16,6 +16,8 @@ const KIND_ALIASES: readonly (readonly string[])[] = [
   ['serviceprofile', 'sp', 'serviceprofiles'],
   ['statefulset', 'sts', 'statefulsets'],
   ['trafficsplit', 'ts', 'trafficsplits'],
+  // splitstat's own: weighted HTTPRoutes attached to Services (`stat httproute`).
+  ['httproute', 'httproutes'],
   ['all'],
 ];
 
