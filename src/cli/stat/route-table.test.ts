@@ -37,7 +37,7 @@ describe('renderStatRoutes', () => {
 
   it('-o wide adds the shares; -A the namespace', () => {
     const wide = renderStatRoutes(rows, { output: 'wide', allNamespaces: true }).stdout.split('\n');
-    assert.match(wide[0] ?? '', /^NAMESPACE  NAME +SERVICE .* WEIGHT_SHARE  OBSERVED_SHARE  $/);
+    assert.match(wide[0] ?? '', /^NAMESPACE {2}NAME +SERVICE .* WEIGHT_SHARE {2}OBSERVED_SHARE {2}$/);
     assert.match(wide[1] ?? '', /^shop +web-route .* 90\.0% +50\.0% {2}$/);
   });
 
