@@ -3,7 +3,7 @@
 // stat source all find it here by name.
 import type { QuerySchema } from '../promql/index.js';
 import type { MeshAdapter } from './adapter.js';
-import { createLinkerdAdapter, linkerdQuerySchema } from './linkerd/index.js';
+import { createLinkerdAdapter, linkerdQuerySchema, linkerdRouteQuerySchema } from './linkerd/index.js';
 
 export interface Mesh {
   /** What `--mesh` and `--prometheus-schema` call it. */
@@ -12,10 +12,12 @@ export interface Mesh {
   createAdapter(options: { readonly clusterDomain: string }): MeshAdapter;
   /** The PromQL over this mesh's own series, for the prometheus stat source. */
   querySchema(): QuerySchema;
+  /** The PromQL for HTTPRoute splits, when the mesh counts traffic per route. */
+  routeQuerySchema?(): QuerySchema;
 }
 
 export const MESHES = [
-  { name: 'linkerd', createAdapter: createLinkerdAdapter, querySchema: () => linkerdQuerySchema() },
+  { name: 'linkerd', createAdapter: createLinkerdAdapter, querySchema: () => linkerdQuerySchema(), routeQuerySchema: () => linkerdRouteQuerySchema() },
 ] as const satisfies readonly Mesh[];
 
 export type MeshName = (typeof MESHES)[number]['name'];

@@ -7,6 +7,7 @@
 // Two differences from the linkerd schema, both because of what the series carry: no client
 // labels (so no `--from`), and only the backends a split lists are exported, so a split's total
 // (and the observed share's denominator) covers the listed backends only.
+import { splitKindLabel } from '../splits/index.js';
 import type { TrafficSplit } from '../splits/index.js';
 import { escapeRegexLiteral, labelList, labelMatcher } from './promql-text.js';
 import type { BatchQueries, QuerySchema, QuerySelection, SampleKey } from './schema.js';
@@ -30,8 +31,8 @@ export function splitstatBatchQueries(batch: readonly TrafficSplit[], selection:
   const labels = labelList(matchers);
   const w = selection.range;
   return {
-    counts: `sum(increase(${RESPONSES}${labels}[${w}])) by (namespace, trafficsplit, backend, classification)`,
-    buckets: `sum(rate(${LATENCY_BUCKETS}${labels}[${w}])) by (le, namespace, trafficsplit, backend)`,
+    counts: `sum(increase(${RESPONSES}${labels}[${w}])) by (namespace, trafficsplit, kind, backend, classification)`,
+    buckets: `sum(rate(${LATENCY_BUCKETS}${labels}[${w}])) by (le, namespace, trafficsplit, kind, backend)`,
   };
 }
 
@@ -52,10 +53,11 @@ export function splitstatQuerySchema({ regexBudget = DEFAULT_REGEX_BUDGET }: { r
     keyOf: (metric, batch): SampleKey => {
       let lookup = lookups.get(batch);
       if (lookup === undefined) {
-        lookup = new Map(batch.map((split, index) => [split.key, index]));
+        lookup = new Map(batch.map((split, index) => [`${split.namespace}/${split.name}/${splitKindLabel(split)}`, index]));
         lookups.set(batch, lookup);
       }
-      const index = lookup.get(`${metric['namespace'] ?? ''}/${metric['trafficsplit'] ?? ''}`);
+      // Series exported before splits had kinds carry no `kind`: they are TrafficSplits'.
+      const index = lookup.get(`${metric['namespace'] ?? ''}/${metric['trafficsplit'] ?? ''}/${metric['kind'] ?? 'TrafficSplit'}`);
       return { splits: index === undefined ? [] : [index], leaf: metric['backend'], classification: metric['classification'] };
     },
   };

@@ -18,7 +18,7 @@ export { chooseSplitVersion, discoverGroupVersions, KubeSplitSource } from './ku
 export type { KubeSplitSourceOptions } from './kube/index.js';
 export { selectSplits } from './select.js';
 export type { SplitFilter } from './select.js';
-export { GATEWAY_HTTP_ROUTE, isOfKind, LINKERD_HTTP_ROUTE, SPLIT_KINDS, splitKindOf, TRAFFIC_SPLIT } from './kinds.js';
+export { GATEWAY_HTTP_ROUTE, isOfKind, LINKERD_HTTP_ROUTE, SPLIT_KINDS, splitKindLabel, splitKindOf, TRAFFIC_SPLIT } from './kinds.js';
 export { GATEWAY_API_GROUP, LINKERD_POLICY_GROUP, normalizeHttpRoute } from './normalize-httproute.js';
 export type { SplitsResult } from './normalize-httproute.js';
 export type { SplitKind } from './kinds.js';

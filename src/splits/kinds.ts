@@ -63,3 +63,13 @@ export function splitKindOf(object: Readonly<Record<string, unknown>>): SplitKin
 export function isOfKind(split: TrafficSplit, kind: SplitKind): boolean {
   return split.kind === kind.kind && apiGroupOf(split.apiVersion) === kind.group;
 }
+
+/**
+ * How exported series name a split's kind (the `kind` label): `TrafficSplit` or `HTTPRoute`;
+ * Linkerd's own HTTPRoutes (policy.linkerd.io) say `HTTPRoute.policy.linkerd.io`, so that one of
+ * each group with the same name never makes two series with the same labels.
+ */
+export function splitKindLabel(split: TrafficSplit): string {
+  const group = apiGroupOf(split.apiVersion);
+  return split.kind === 'HTTPRoute' && group !== GATEWAY_API_GROUP ? `HTTPRoute.${group}` : split.kind;
+}

@@ -26,6 +26,11 @@ export interface PrometheusStatSourceOptions {
   readonly client: InstantQuerier;
   /** Which series to read (default linkerd), or a schema of one's own. */
   readonly schema?: PrometheusSchemaName | QuerySchema;
+  /**
+   * The schema for HTTPRoute splits when `schema` is one of one's own (a named mesh brings its
+   * route schema; the splitstat schema reads both kinds). Without one, HTTPRoute splits go to `schema`.
+   */
+  readonly routeSchema?: QuerySchema | undefined;
   /** Queries in flight at once. */
   readonly concurrency?: number;
   /** The evaluation instant of a stats() call, ms since the epoch. */
@@ -43,6 +48,8 @@ export interface PrometheusStatQuery extends StatQuery {
 interface SplitAnswers {
   readonly accumulator: SplitAccumulator;
   readonly buckets: SplitLatencyBuckets;
+  /** The histogram's unit in ms, as the schema that asked says. */
+  readonly toMs: number;
 }
 
 type SampleReader = (answers: SplitAnswers, key: SampleKey, value: number, metric: Readonly<Record<string, string>>) => void;
@@ -50,12 +57,14 @@ type SampleReader = (answers: SplitAnswers, key: SampleKey, value: number, metri
 export class PrometheusStatSource implements StatSource {
   readonly #client: InstantQuerier;
   readonly #schema: QuerySchema;
+  readonly #routeSchema: QuerySchema | undefined;
   readonly #concurrency: number;
   readonly #now: () => number;
 
-  constructor({ client, schema = 'linkerd', concurrency = 8, now = Date.now }: PrometheusStatSourceOptions) {
+  constructor({ client, schema = 'linkerd', routeSchema, concurrency = 8, now = Date.now }: PrometheusStatSourceOptions) {
     this.#client = client;
     this.#schema = typeof schema !== 'string' ? schema : schema === 'splitstat' ? splitstatQuerySchema() : meshNamed(schema).querySchema();
+    this.#routeSchema = typeof schema !== 'string' || schema === 'splitstat' ? routeSchema : meshNamed(schema).routeQuerySchema?.();
     this.#concurrency = Math.max(1, concurrency);
     this.#now = now;
   }
@@ -69,12 +78,20 @@ export class PrometheusStatSource implements StatSource {
     const selection: QuerySelection = { range: promqlRange(query.window.ms, query.window.text), from: query.from, to: query.to };
     // A split without an apex has nothing to match; it is shown without numbers.
     const asked = query.splits.filter((split) => split.apex !== '');
-    const answers = new Map<TrafficSplit, SplitAnswers>(asked.map((split) => [split, { accumulator: emptyAccumulator(), buckets: new SplitLatencyBuckets() }]));
+    const byRoute = (split: TrafficSplit): boolean => split.kind === 'HTTPRoute' && this.#routeSchema !== undefined;
+    const schemas: [QuerySchema, TrafficSplit[]][] = [
+      [this.#schema, asked.filter((split) => !byRoute(split))],
+      ...(this.#routeSchema === undefined ? [] : [[this.#routeSchema, asked.filter(byRoute)] as [QuerySchema, TrafficSplit[]]]),
+    ];
+    const answers = new Map<TrafficSplit, SplitAnswers>();
+    for (const [schema, splits] of schemas) {
+      for (const split of splits) answers.set(split, { accumulator: emptyAccumulator(), buckets: new SplitLatencyBuckets(), toMs: schema.latencyToMs });
+    }
     const timeMs = this.#now();
-    const ask = (promql: string, batch: readonly TrafficSplit[], read: SampleReader) => async () => {
+    const ask = (schema: QuerySchema, promql: string, batch: readonly TrafficSplit[], read: SampleReader) => async () => {
       const samples = await this.#client.query(promql, { timeMs, signal: query.signal });
       for (const sample of samples) {
-        const key = this.#schema.keyOf(sample.metric, batch);
+        const key = schema.keyOf(sample.metric, batch);
         for (const index of key.splits) {
           const split = batch[index];
           const entry = split === undefined ? undefined : answers.get(split);
@@ -83,16 +100,17 @@ export class PrometheusStatSource implements StatSource {
       }
     };
     const tasks: (() => Promise<void>)[] = [];
-    for (const batch of this.#schema.batches(asked)) {
-      const queries = this.#schema.queries(batch, selection);
-      tasks.push(
-        ask(queries.counts, batch, ({ accumulator }, key, value) => addCount(accumulator, key, value)),
-        ask(queries.buckets, batch, ({ buckets }, { leaf }, value, metric) => buckets.add(leaf, metric['le'], value)),
-      );
+    for (const [schema, splits] of schemas) {
+      for (const batch of splits.length === 0 ? [] : schema.batches(splits)) {
+        const queries = schema.queries(batch, selection);
+        tasks.push(
+          ask(schema, queries.counts, batch, ({ accumulator }, key, value) => addCount(accumulator, key, value)),
+          ask(schema, queries.buckets, batch, ({ buckets }, { leaf }, value, metric) => buckets.add(leaf, metric['le'], value)),
+        );
+      }
     }
     await runLimited(tasks, this.#concurrency);
-    const toMs = this.#schema.latencyToMs;
-    for (const { accumulator, buckets } of answers.values()) {
+    for (const { accumulator, buckets, toMs } of answers.values()) {
       for (const leaf of accumulator.leaves.keys()) {
         accumulator.leafLatency.set(
           leaf,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { promqlRange, QUANTILES } from '../../src/promql/index.js';
 import type { QuerySelection } from '../../src/promql/index.js';
-import { linkerdSplitQueries } from '../../src/mesh/index.js';
+import { linkerdGenerationQueries, linkerdSplitQueries } from '../../src/mesh/index.js';
 import { addCount, emptyAccumulator, latencyMs, splitStatsFromAnswers } from '../../src/stats/index.js';
 import type { InstantQuerier, PrometheusStatQuery, SplitStats } from '../../src/stats/index.js';
 
@@ -17,9 +17,14 @@ export interface LinkerdPerSplitOptions {
    * Linkerd never did (it showed no split total); without them totals carry counts only.
    */
   readonly totals?: boolean;
+  /**
+   * Which per-split queries: Linkerd's own (SPEC §5, right on ≤ 2.12 meshes; the default) or the
+   * same made right for every proxy generation (linkerdGenerationQueries).
+   */
+  readonly queries?: 'linkerd' | 'generations';
 }
 
-export async function linkerdPerSplitStats(client: InstantQuerier, query: PrometheusStatQuery, { timeMs, totals = false }: LinkerdPerSplitOptions): Promise<SplitStats[]> {
+export async function linkerdPerSplitStats(client: InstantQuerier, query: PrometheusStatQuery, { timeMs, totals = false, queries: which = 'linkerd' }: LinkerdPerSplitOptions): Promise<SplitStats[]> {
   const selection: QuerySelection = { range: promqlRange(query.window.ms, query.window.text), from: query.from, to: query.to };
   const ask = (promql: string) => client.query(promql, { timeMs, signal: query.signal });
   const windowSeconds = query.window.ms / 1000;
@@ -29,7 +34,7 @@ export async function linkerdPerSplitStats(client: InstantQuerier, query: Promet
       out.push(splitStatsFromAnswers(split, undefined, windowSeconds, query.to === undefined));
       continue;
     }
-    const queries = linkerdSplitQueries(split, selection);
+    const queries = which === 'linkerd' ? linkerdSplitQueries(split, selection) : linkerdGenerationQueries(split, selection);
     const accumulator = emptyAccumulator();
     const counting = ask(queries.counts).then((samples) => {
       for (const { metric, value } of samples) addCount(accumulator, { leaf: metric['dst_service'], classification: metric['classification'] }, value);

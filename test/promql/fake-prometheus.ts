@@ -1,10 +1,12 @@
 // A fake Prometheus HTTP API on loopback for the prometheus stat source's tests. It does not
 // answer canned strings: it evaluates the queries it gets against an in-memory sample set, so
 // Linkerd's per-split queries and splitstat's batched ones see the same data and must agree.
-// It understands exactly the PromQL shapes splitstat sends (sum … by, label_replace,
-// histogram_quantile, increase/irate/rate over a selector); anything else is a 400 bad_data,
-// which would fail the test that sent it. A range function's result is the stored value itself
-// (the sample set holds "the increase over the window", "the per-second rate" directly).
+// It understands exactly the PromQL shapes splitstat sends (sum … by, group by, label_replace,
+// histogram_quantile, increase/irate/rate over a selector, a bare selector, parentheses, and the
+// set operators `or`, `and on (…)`, `unless on (…)` with PromQL's precedence); anything else is a
+// 400 bad_data, which would fail the test that sent it. A range function's result is the stored
+// value itself (the sample set holds "the increase over the window", "the per-second rate"
+// directly); a bare selector returns it too (a gauge's value).
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,7 +99,7 @@ interface Element {
 
 export function evaluate(query: string, series: readonly FakeSeries[]): Element[] {
   const parser = new Parser(query);
-  const result = parser.expression(series);
+  const result = parser.union(series);
   parser.end();
   return result;
 }
@@ -142,23 +144,54 @@ class Parser {
     throw new Error('unterminated string');
   }
 
+  /** `a or b or …`: `or` binds loosest. */
+  union(series: readonly FakeSeries[]): Element[] {
+    let result = this.#intersection(series);
+    while (this.#eat(' or ')) result = or(result, this.#intersection(series));
+    return result;
+  }
+
+  /** `a and on (…) b`, `a unless on (…) b`, left to right. */
+  #intersection(series: readonly FakeSeries[]): Element[] {
+    let result = this.expression(series);
+    for (;;) {
+      const op = this.#eat(' and on (') ? 'and' : this.#eat(' unless on (') ? 'unless' : undefined;
+      if (op === undefined) return result;
+      const on = this.#until(')').split(', ');
+      this.#expect(') ');
+      result = setOperation(op, result, this.expression(series), on);
+    }
+  }
+
   expression(series: readonly FakeSeries[]): Element[] {
+    if (this.#eat('(')) {
+      const inner = this.union(series);
+      this.#expect(')');
+      return inner;
+    }
+    if (this.#eat('group by (')) {
+      const by = this.#until(')').split(', ');
+      this.#expect(') (');
+      const inner = this.union(series);
+      this.#expect(')');
+      return sumBy(inner, by).map((element) => ({ labels: element.labels, value: 1 }));
+    }
     if (this.#eat('histogram_quantile(')) {
       const q = Number(this.#until(','));
       this.#expect(', ');
-      const inner = this.expression(series);
+      const inner = this.union(series);
       this.#expect(')');
       return quantile(q, inner);
     }
     if (this.#eat('sum(')) {
-      const inner = this.expression(series);
+      const inner = this.union(series);
       this.#expect(') by (');
       const by = this.#until(')').split(', ');
       this.#expect(')');
       return sumBy(inner, by);
     }
     if (this.#eat('label_replace(')) {
-      const inner = this.expression(series);
+      const inner = this.union(series);
       const args: string[] = [];
       for (let i = 0; i < 4; i++) {
         this.#expect(', ');
@@ -169,12 +202,15 @@ class Parser {
       return labelReplace(inner, destination, replacement, source, regex);
     }
     const fn = /^(increase|irate|rate)\(/.exec(this.text.slice(this.#at));
-    if (fn === null) throw new Error(`unsupported expression at ${JSON.stringify(this.text.slice(this.#at, this.#at + 40))}`);
-    this.#at += fn[0].length;
-    const name = this.#until('{');
-    this.#expect('{');
+    const bare = fn === null && /^[a-zA-Z_:][a-zA-Z0-9_:]*/.test(this.text.slice(this.#at));
+    if (fn === null && !bare) throw new Error(`unsupported expression at ${JSON.stringify(this.text.slice(this.#at, this.#at + 40))}`);
+    if (fn !== null) this.#at += fn[0].length;
+    const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(this.text.slice(this.#at))?.[0] ?? '';
+    this.#at += name.length;
     const matchers: { label: string; op: string; value: string; regex: RegExp | undefined }[] = [];
-    while (!this.#eat('}')) {
+    // A bare name has no braces; otherwise matchers until the closing brace.
+    const braced = this.#eat('{');
+    while (braced && !this.#eat('}')) {
       if (matchers.length > 0) this.#expect(', ');
       const label = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(this.text.slice(this.#at))?.[0];
       if (label === undefined) throw new Error('bad matcher');
@@ -185,15 +221,17 @@ class Parser {
       const value = this.#string();
       matchers.push({ label, op, value, regex: op.includes('~') ? new RegExp(`^(?:${value})$`, 'u') : undefined });
     }
-    this.#expect('[');
-    this.#until(']');
-    this.#expect('])');
+    if (fn !== null) {
+      this.#expect('[');
+      this.#until(']');
+      this.#expect('])');
+    }
     // Matchers against a missing label see "" (as Prometheus does).
     const selected = series.filter(
       (candidate) =>
-        candidate.name === name &&
+        (name === '' || candidate.name === name) &&
         matchers.every(({ label, op, value, regex }) => {
-          const actual = candidate.labels[label] ?? '';
+          const actual = label === '__name__' ? candidate.name : (candidate.labels[label] ?? '');
           if (op === '=') return actual === value;
           if (op === '!=') return actual !== value;
           const matches = regex?.test(actual) === true;
@@ -202,6 +240,23 @@ class Parser {
     );
     return selected.map((candidate) => ({ labels: { ...candidate.labels }, value: candidate.value }));
   }
+}
+
+function labelKey(element: Element, on: readonly string[] | undefined): string {
+  if (on !== undefined) return JSON.stringify(on.map((name) => element.labels[name] ?? ''));
+  return JSON.stringify(Object.entries(element.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** `a or b`: all of a, and the elements of b whose label set a does not have. */
+function or(left: readonly Element[], right: readonly Element[]): Element[] {
+  const seen = new Set(left.map((element) => labelKey(element, undefined)));
+  return [...left, ...right.filter((element) => !seen.has(labelKey(element, undefined)))];
+}
+
+/** `a and on (…) b` keeps the elements of a matched in b; `unless` those not matched. */
+function setOperation(op: 'and' | 'unless', left: readonly Element[], right: readonly Element[], on: readonly string[]): Element[] {
+  const keys = new Set(right.map((element) => labelKey(element, on)));
+  return left.filter((element) => keys.has(labelKey(element, on)) === (op === 'and'));
 }
 
 function labelReplace(input: readonly Element[], destination: string, replacement: string, source: string, regex: string): Element[] {

@@ -87,13 +87,24 @@ describe('linkerd schema: the PromQL text', () => {
     const queries = linkerdBatchQueries([web, other], { range: '1m' });
     const regex = '"^(web.prod|server.link).svc.*"';
     const selector = `{authority=~${regex}, direction="outbound"}`;
+    const pods = 'unless on (namespace, pod) group by (namespace, pod) (outbound_http_balancer_endpoints)';
+    const leaves = (metric: string, fn: string, apex: string, namespace: string, leafRegex: string) =>
+      ` or label_replace((${fn}(${metric}{authority=~"${leafRegex}", direction="outbound"}[1m]) and on (namespace, pod, dst_namespace, dst_service) ` +
+      `group by (namespace, pod, dst_namespace, dst_service) (label_replace(label_replace(outbound_http_balancer_endpoints{backend_kind="Service", backend_namespace="${namespace}", parent_kind="Service", parent_name="${apex}", parent_namespace="${namespace}"}, ` +
+      `"dst_service", "$1", "backend_name", "(.*)"), "dst_namespace", "$1", "backend_namespace", "(.*)"))), "splitstat_split", "${apex}.${namespace}", "", "")`;
     assert.equal(
       queries.counts,
-      `sum(label_replace(increase(response_total${selector}[1m]), "splitstat_split", "$1", "authority", ${regex})) by (splitstat_split, dst_namespace, dst_service, classification, tls)`,
+      `sum(label_replace((increase(response_total${selector}[1m]) ${pods}), "splitstat_split", "$1", "authority", ${regex})` +
+        leaves('response_total', 'increase', 'web', 'prod', '^(web-v1|web-v2|web-v3).prod.svc.*') +
+        leaves('response_total', 'increase', 'server', 'link', '^(server-v1).link.svc.*') +
+        ') by (splitstat_split, dst_namespace, dst_service, classification, tls)',
     );
     assert.equal(
       queries.buckets,
-      `sum(label_replace(irate(response_latency_ms_bucket${selector}[1m]), "splitstat_split", "$1", "authority", ${regex})) by (le, splitstat_split, dst_namespace, dst_service)`,
+      `sum(label_replace((irate(response_latency_ms_bucket${selector}[1m]) ${pods}), "splitstat_split", "$1", "authority", ${regex})` +
+        leaves('response_latency_ms_bucket', 'irate', 'web', 'prod', '^(web-v1|web-v2|web-v3).prod.svc.*') +
+        leaves('response_latency_ms_bucket', 'irate', 'server', 'link', '^(server-v1).link.svc.*') +
+        ') by (le, splitstat_split, dst_namespace, dst_service)',
     );
   });
 });
@@ -293,7 +304,7 @@ describe('linkerd schema: batched answers equal per-split answers', () => {
   it('splits long lists into a few batches, still far fewer queries than splits', async () => {
     const { splits, series } = cluster(4);
     prometheus.series = series;
-    const narrow = new PrometheusStatSource({ client: new PrometheusClient({ url: prometheus.url }), schema: linkerdQuerySchema({ regexBudget: 200 }) });
+    const narrow = new PrometheusStatSource({ client: new PrometheusClient({ url: prometheus.url }), schema: linkerdQuerySchema({ regexBudget: 6000 }) });
     const batched = await narrow.stats({ splits, window: { text: '1m', ms: 60_000 } });
     const batches = prometheus.received.length / 2;
     assert.ok(batches > 1 && batches < 10, `${batches} batches`);

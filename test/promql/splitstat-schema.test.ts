@@ -40,13 +40,13 @@ beforeEach(() => {
 describe('splitstat schema', () => {
   it('selects a batch by namespace and name, grouped by split and backend', () => {
     const one = splitstatBatchQueries([web], { range: '1m' });
-    assert.equal(one.counts, 'sum(increase(trafficsplit_backend_responses_total{namespace="prod", trafficsplit="web"}[1m])) by (namespace, trafficsplit, backend, classification)');
+    assert.equal(one.counts, 'sum(increase(trafficsplit_backend_responses_total{namespace="prod", trafficsplit="web"}[1m])) by (namespace, trafficsplit, kind, backend, classification)');
     assert.equal(
       one.buckets,
-      'sum(rate(trafficsplit_backend_response_latency_seconds_bucket{namespace="prod", trafficsplit="web"}[1m])) by (le, namespace, trafficsplit, backend)',
+      'sum(rate(trafficsplit_backend_response_latency_seconds_bucket{namespace="prod", trafficsplit="web"}[1m])) by (le, namespace, trafficsplit, kind, backend)',
     );
     const two = splitstatBatchQueries([web, api], { range: '5m', to: { namespace: null, service: 'web-v2' } });
-    assert.equal(two.counts, 'sum(increase(trafficsplit_backend_responses_total{backend="web-v2", namespace=~"prod|shop", trafficsplit=~"web|api"}[5m])) by (namespace, trafficsplit, backend, classification)');
+    assert.equal(two.counts, 'sum(increase(trafficsplit_backend_responses_total{backend="web-v2", namespace=~"prod|shop", trafficsplit=~"web|api"}[5m])) by (namespace, trafficsplit, kind, backend, classification)');
   });
 
   it('refuses --from: the exported series carry no client labels', () => {

@@ -1,7 +1,7 @@
 // The label sets the metrics contract promises (DESIGN.md, "Prometheus metrics"). Label objects
 // are built in one fixed key order because prom-client prints labels in insertion order, and the
 // exposition must be byte-stable for dashboards' diffing and for golden tests.
-import { apiGroupOf } from '../../splits/index.js';
+import { splitKindLabel } from '../../splits/index.js';
 import type { TrafficSplit } from '../../splits/index.js';
 
 export const BACKEND_LABELS = ['namespace', 'trafficsplit', 'apex', 'backend', 'kind'] as const;
@@ -9,17 +9,7 @@ export type BackendLabel = (typeof BACKEND_LABELS)[number];
 export type BackendLabels = Record<BackendLabel, string>;
 
 export function backendLabels(split: TrafficSplit, backend: string): BackendLabels {
-  return { namespace: split.namespace, trafficsplit: split.name, apex: split.apex, backend, kind: kindLabel(split) };
-}
-
-/**
- * The `kind` label: `TrafficSplit` or `HTTPRoute`; Linkerd's own HTTPRoutes (policy.linkerd.io)
- * say `HTTPRoute.policy.linkerd.io`, so that one of each group with the same name never makes
- * two series with the same labels.
- */
-export function kindLabel(split: TrafficSplit): string {
-  const group = apiGroupOf(split.apiVersion);
-  return split.kind === 'HTTPRoute' && group !== 'gateway.networking.k8s.io' ? `HTTPRoute.${group}` : split.kind;
+  return { namespace: split.namespace, trafficsplit: split.name, apex: split.apex, backend, kind: splitKindLabel(split) };
 }
 
 /** A latency bucket bound in ms as the `le` of a seconds histogram: 5 → "0.005", ∞ → "+Inf". */

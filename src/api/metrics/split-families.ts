@@ -1,8 +1,9 @@
 // What each TrafficSplit says, as metrics: one info series per split and the configured weights
 // per backend, so dashboards can put "configured" next to "observed".
 import type { Registry } from 'prom-client';
+import { splitKindLabel } from '../../splits/index.js';
 import type { SplitStore } from '../../splits/index.js';
-import { BACKEND_LABELS, backendLabels, kindLabel } from './labels.js';
+import { BACKEND_LABELS, backendLabels } from './labels.js';
 import { stateGauge } from './state-metrics.js';
 
 export function registerSplitFamilies(registry: Registry, store: SplitStore): void {
@@ -12,7 +13,7 @@ export function registerSplitFamilies(registry: Registry, store: SplitStore): vo
     labelNames: ['namespace', 'trafficsplit', 'apex', 'api_version', 'kind'],
     collect(emit) {
       for (const split of store.list()) {
-        emit({ namespace: split.namespace, trafficsplit: split.name, apex: split.apex, api_version: split.apiVersion, kind: kindLabel(split) }, 1);
+        emit({ namespace: split.namespace, trafficsplit: split.name, apex: split.apex, api_version: split.apiVersion, kind: splitKindLabel(split) }, 1);
       }
     },
   });

@@ -1,7 +1,7 @@
 // The splits `stat ts --prometheus` asks about, read once: from --manifests (the same reader
 // `serve --splits` watches, so directories, multi-document files and conflicts behave the same),
 // else from the kubeconfig's cluster, then chosen as the GraphQL API chooses them.
-import { LabelSelectorError, ManifestSplitSource, parseLabelSelector, selectSplits, SplitStore } from '../../splits/index.js';
+import { GATEWAY_HTTP_ROUTE, LabelSelectorError, LINKERD_HTTP_ROUTE, ManifestSplitSource, parseLabelSelector, selectSplits, SplitStore, TRAFFIC_SPLIT } from '../../splits/index.js';
 import type { TrafficSplit } from '../../splits/index.js';
 import type { StatRequest } from './args.js';
 import { listClusterSplits } from './prometheus-kube.js';
@@ -33,7 +33,8 @@ export async function loadSplits(location: SplitsLocation, request: StatRequest,
     }
   } else {
     const { kubeconfig, context, env } = location;
-    const listed = await listClusterSplits({ kubeconfig, context, env, namespace: request.namespace }, warn);
+    const kinds = request.kind === 'TrafficSplit' ? [TRAFFIC_SPLIT] : [GATEWAY_HTTP_ROUTE, LINKERD_HTTP_ROUTE];
+    const listed = await listClusterSplits({ kubeconfig, context, env, namespace: request.namespace }, warn, kinds);
     for (const split of listed) store.upsert(split);
   }
   let selector;

@@ -1,11 +1,13 @@
-// `stat ts --prometheus` without --manifests: the TrafficSplits come from the cluster of the
+// `stat ts --prometheus` without --manifests: the splits (TrafficSplits, or for `stat httproute`
+// HTTPRoutes) come from the cluster of the
 // kubeconfig, as they did for `linkerd viz stat ts`. One list of the served version (the same
 // discovery `serve --splits kube` uses), no watch: a `stat` run is a moment, and --watch keeps
 // the splits it started with.
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { describeKubeError, serviceKubeConfig } from '../../kube/index.js';
-import { chooseSplitVersion, discoverGroupVersions, normalizeTrafficSplit, SPLIT_API_GROUP } from '../../splits/index.js';
-import type { TrafficSplit } from '../../splits/index.js';
+import { chooseSplitVersion, discoverGroupVersions, TRAFFIC_SPLIT } from '../../splits/index.js';
+import type { SplitKind, TrafficSplit } from '../../splits/index.js';
 
 export interface ClusterSplitsOptions {
   readonly kubeconfig?: string | undefined;
@@ -19,30 +21,53 @@ export class ClusterSplitsError extends Error {
   override readonly name = 'ClusterSplitsError';
 }
 
-/** The cluster's TrafficSplits (in one namespace or all); objects that do not normalise are reported by `warn`. */
-export async function listClusterSplits({ kubeconfig, context, env, namespace }: ClusterSplitsOptions, warn: (line: string) => void): Promise<TrafficSplit[]> {
+/**
+ * The cluster's splits of the given kinds (in one namespace or all); objects that do not
+ * normalise are reported by `warn`. A kind whose API the cluster does not serve has no objects;
+ * only when no kind is served is that an error.
+ */
+export async function listClusterSplits(
+  { kubeconfig, context, env, namespace }: ClusterSplitsOptions,
+  warn: (line: string) => void,
+  kinds: readonly SplitKind[] = [TRAFFIC_SPLIT],
+): Promise<TrafficSplit[]> {
   const kubeConfig = serviceKubeConfig({ kubeconfig, context, env });
   const server = kubeConfig.getCurrentCluster()?.server ?? 'the cluster';
+  const splits: TrafficSplit[] = [];
+  let served = 0;
+  for (const kind of kinds) {
+    const items = await listKind(kubeConfig, server, kind, namespace);
+    if (items === undefined) continue;
+    served++;
+    for (const item of items) {
+      const result = kind.normalize({ apiVersion: `${kind.group}/${items.version}`, kind: kind.kind, ...(item as object) });
+      if (result.ok) splits.push(...result.splits);
+      else warn(`a ${kind.kind} was left out: ${result.error}`);
+    }
+  }
+  if (served === 0) {
+    const names = kinds.map((kind) => `${kind.group} (${kind.kind})`).join(' or ');
+    throw new ClusterSplitsError(`${server} serves no ${names} API (is the CRD installed?)`);
+  }
+  return splits;
+}
+
+/** The kind's objects, or undefined when the cluster does not serve its API group. */
+async function listKind(kubeConfig: KubeConfig, server: string, kind: SplitKind, namespace: string | null): Promise<(unknown[] & { version: string }) | undefined> {
   let body: unknown;
+  let version: string | undefined;
   try {
-    const served = await discoverGroupVersions(kubeConfig, SPLIT_API_GROUP);
-    const version = served === undefined ? undefined : chooseSplitVersion(served);
-    if (version === undefined) throw new ClusterSplitsError(`${server} serves no ${SPLIT_API_GROUP} API (is the TrafficSplit CRD installed?)`);
+    const served = await discoverGroupVersions(kubeConfig, kind.group);
+    version = served === undefined ? undefined : chooseSplitVersion(served, kind.versions);
+    if (version === undefined) return undefined;
     const api = kubeConfig.makeApiClient(CustomObjectsApi);
-    const query = { group: SPLIT_API_GROUP, version, plural: 'trafficsplits' };
+    const query = { group: kind.group, version, plural: kind.plural };
     // The custom objects API is untyped; the list's shape is checked below.
     body = namespace === null ? await api.listClusterCustomObject(query) : await api.listNamespacedCustomObject({ ...query, namespace });
   } catch (error) {
-    if (error instanceof ClusterSplitsError) throw error;
-    throw new ClusterSplitsError(`cannot list TrafficSplits from ${server}: ${describeKubeError(error)}`, { cause: error });
+    throw new ClusterSplitsError(`cannot list ${kind.plural}.${kind.group} from ${server}: ${describeKubeError(error)}`, { cause: error });
   }
   const items = typeof body === 'object' && body !== null && Array.isArray((body as { items?: unknown }).items) ? (body as { items: unknown[] }).items : undefined;
-  if (items === undefined) throw new ClusterSplitsError(`${server} answered the TrafficSplit list with something that is not a list`);
-  const splits: TrafficSplit[] = [];
-  for (const item of items) {
-    const result = normalizeTrafficSplit(item);
-    if (result.ok) splits.push(result.split);
-    else warn(`a TrafficSplit was left out: ${result.error}`);
-  }
-  return splits;
+  if (items === undefined) throw new ClusterSplitsError(`${server} answered the ${kind.kind} list with something that is not a list`);
+  return Object.assign(items.filter((item) => typeof item === 'object' && item !== null), { version });
 }

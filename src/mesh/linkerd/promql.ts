@@ -1,7 +1,16 @@
 // Linkerd viz's PromQL for `stat ts` (SPEC-stat-ts.md §5), over the proxies' own series
-// (response_total, response_latency_ms), in two forms:
-// - per split: Linkerd's four queries, character for character (the reference the batched form
-//   is tested and measured against);
+// (response_total, response_latency_ms), made right for every proxy generation:
+// - Up to 2.12 a split's requests carry the apex in `authority`: Linkerd's query.
+// - From 2.13 they carry the leaf's own address (README: Which Linkerd): they are the series
+//   whose authority is one of the split's leaves, from pods whose proxy keeps a balancer from
+//   the apex to that leaf (`outbound_http_balancer_endpoints`, parent → backend). The same pods'
+//   apex-authority series are left out of the first part, so nothing is counted twice; a pod is
+//   read as 2.13+ while it reports any balancer gauge (Prometheus does not keep HELP lines).
+// In three forms:
+// - Linkerd's four queries for one split, character for character (linkerdSplitQueries: the
+//   contract of SPEC §5, right on ≤ 2.12 meshes);
+// - the same per split for every generation (linkerdGenerationQueries: the reference the batched
+//   form is tested and measured against);
 // - batched: the same numbers for many splits with two queries. The authority regexes of a batch
 //   become one alternation, and label_replace copies the part that matched into a
 //   `splitstat_split` label, so Prometheus sums each split's series exactly as the per-split
@@ -15,8 +24,11 @@ import { batchByLength, escapeRegexLiteral, goQuote, labelList, labelMatcher } f
 /** The label label_replace writes: which split of the batch a series belongs to. */
 export const SPLIT_LABEL = 'splitstat_split';
 
-/** Regex characters per batch; keeps a query well under common 8 KiB request limits. */
-const DEFAULT_REGEX_BUDGET = 4000;
+/**
+ * Split-specific characters per batch query. Queries are POSTed, so this bounds the request body
+ * (about 24 KiB) rather than a URL; a few dozen splits of 2.13+ parts fit in one batch.
+ */
+const DEFAULT_REGEX_BUDGET = 24000;
 
 /** Prometheus' label for a `--from` kind, as linkerd-viz's scrape config names them. */
 const FROM_KIND_LABELS: Readonly<Record<string, string>> = {
@@ -78,6 +90,54 @@ export function linkerdSplitQueries(split: TrafficSplit, selection: QuerySelecti
   };
 }
 
+/** Pods whose proxy is 2.13 or later: they keep balancer gauges. */
+const LEAF_NAMING_PODS = 'group by (namespace, pod) (outbound_http_balancer_endpoints)';
+
+/** A 2.12 range expression: only from pods that are not 2.13+ (whose apex-authority series are leaf traffic). */
+function apexPart(range: string): string {
+  return `(${range} unless on (namespace, pod) ${LEAF_NAMING_PODS})`;
+}
+
+/** The leaves of splits of one apex, as one `authority` regex (Linkerd's wildcard dots kept). */
+function leafAuthority(apex: string, namespace: string, leaves: readonly string[]): string {
+  return `^(${[...new Set(leaves)].map(escapeRegexLiteral).join('|')}).${escapeRegexLiteral(namespace)}.svc.*`;
+}
+
+/**
+ * A 2.13+ range expression for one apex: series of its leaves, kept only on pods whose proxy
+ * has a balancer from that apex to that leaf (the balancer's backend renamed to dst_*).
+ */
+function leafPart(metric: string, selection: QuerySelection, apex: string, namespace: string, leaves: readonly string[], fn: string): string {
+  const labels = labelList([...selectionMatchers(selection), `authority=~${goQuote(leafAuthority(apex, namespace, leaves))}`]);
+  const balancer = `outbound_http_balancer_endpoints${labelList([
+    labelMatcher('backend_kind', '=', 'Service'),
+    labelMatcher('backend_namespace', '=', namespace),
+    labelMatcher('parent_kind', '=', 'Service'),
+    labelMatcher('parent_name', '=', apex),
+    labelMatcher('parent_namespace', '=', namespace),
+  ])}`;
+  const renamed = `label_replace(label_replace(${balancer}, "dst_service", "$1", "backend_name", "(.*)"), "dst_namespace", "$1", "backend_namespace", "(.*)")`;
+  const calledThroughApex = `group by (namespace, pod, dst_namespace, dst_service) (${renamed})`;
+  return `(${fn}(${metric}${labels}[${selection.range}]) and on (namespace, pod, dst_namespace, dst_service) ${calledThroughApex})`;
+}
+
+/** Linkerd's queries for one split, right for every proxy generation (the batched form's reference). */
+export function linkerdGenerationQueries(split: TrafficSplit, selection: QuerySelection): LinkerdSplitQueries {
+  const labels = labelList([...selectionMatchers(selection), `authority=~${goQuote(`^${splitPattern(split)}.svc.*`)}`]);
+  const w = selection.range;
+  const leaves = split.backends.map((backend) => backend.service);
+  const both = (metric: string, fn: string): string => {
+    const apex = apexPart(`${fn}(${metric}${labels}[${w}])`);
+    return leaves.length === 0 ? apex : `${apex} or ${leafPart(metric, selection, split.apex, split.namespace, leaves, fn)}`;
+  };
+  const buckets = `sum(${both('response_latency_ms_bucket', 'irate')})`;
+  return {
+    counts: `sum(${both('response_total', 'increase')}) by (dst_namespace, dst_service, classification, tls)`,
+    leafQuantile: (q) => `histogram_quantile(${q}, ${buckets} by (le, dst_namespace, dst_service))`,
+    splitQuantile: (q) => `histogram_quantile(${q}, ${buckets} by (le))`,
+  };
+}
+
 /** The same numbers for a batch of splits. */
 export function linkerdBatchQueries(batch: readonly TrafficSplit[], selection: QuerySelection): BatchQueries {
   // Two splits of the same apex share one alternative (and both get its series, as per split).
@@ -85,10 +145,31 @@ export function linkerdBatchQueries(batch: readonly TrafficSplit[], selection: Q
   const labels = labelList([...selectionMatchers(selection), `authority=~${goQuote(regex)}`]);
   const w = selection.range;
   const tag = (inner: string): string => `label_replace(${inner}, "${SPLIT_LABEL}", "$1", "authority", ${goQuote(regex)})`;
+  // 2.13+: one part per apex, over the leaves of every split of it in the batch, tagged with the
+  // text the apex part's regex captures for it (`<apex>.<namespace>`).
+  const apexes = new Map<string, { apex: string; namespace: string; leaves: string[] }>();
+  for (const split of batch) {
+    const key = `${split.apex}.${split.namespace}`;
+    const entry = apexes.get(key) ?? { apex: split.apex, namespace: split.namespace, leaves: [] };
+    entry.leaves.push(...split.backends.map((backend) => backend.service));
+    apexes.set(key, entry);
+  }
+  const leafParts = (metric: string, fn: string): string =>
+    [...apexes]
+      .filter(([, { leaves }]) => leaves.length > 0)
+      .map(([key, { apex, namespace, leaves }]) => ` or label_replace(${leafPart(metric, selection, apex, namespace, leaves, fn)}, "${SPLIT_LABEL}", ${goQuote(key)}, "", "")`)
+      .join('');
   return {
-    counts: `sum(${tag(`increase(response_total${labels}[${w}])`)}) by (${SPLIT_LABEL}, dst_namespace, dst_service, classification, tls)`,
-    buckets: `sum(${tag(`irate(response_latency_ms_bucket${labels}[${w}])`)}) by (le, ${SPLIT_LABEL}, dst_namespace, dst_service)`,
+    counts: `sum(${tag(apexPart(`increase(response_total${labels}[${w}])`))}${leafParts('response_total', 'increase')}) by (${SPLIT_LABEL}, dst_namespace, dst_service, classification, tls)`,
+    buckets: `sum(${tag(apexPart(`irate(response_latency_ms_bucket${labels}[${w}])`))}${leafParts('response_latency_ms_bucket', 'irate')}) by (le, ${SPLIT_LABEL}, dst_namespace, dst_service)`,
   };
+}
+
+/** What one split adds to a batch's queries, in characters: its apex alternative and its 2.13+ part. */
+function batchCost(split: TrafficSplit): number {
+  const leaves = split.backends.reduce((sum, backend) => sum + backend.service.length + 1, 0);
+  // The 2.13+ part repeats per query a fixed text of about 450 characters around the leaf regex.
+  return splitPattern(split).length + (leaves === 0 ? 0 : 450 + leaves + split.apex.length * 2 + split.namespace.length * 3);
 }
 
 export interface LinkerdSchemaOptions {
@@ -105,7 +186,7 @@ export function linkerdQuerySchema({ regexBudget = DEFAULT_REGEX_BUDGET }: Linke
       // within one alternation a series is credited to the first matching split only.
       const isolated = overlappingSplits(splits);
       const shared = splits.filter((split) => !isolated.has(split));
-      return [...batchByLength(shared, (split) => splitPattern(split).length, regexBudget), ...[...isolated].map((split) => [split])];
+      return [...batchByLength(shared, batchCost, regexBudget), ...[...isolated].map((split) => [split])];
     },
     queries: linkerdBatchQueries,
     keyOf: (metric, splits): SampleKey => {
