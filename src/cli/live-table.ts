@@ -1,11 +1,12 @@
-// A live `stat ts -A` table next to a running service: one redraw per scrape cycle until Ctrl-C
-// (or --exit-after), reading the same StatSource the service's GraphQL API answers from.
+// A live `stat ts -A` table next to a running service (and `stat httproute -A` below it when
+// there are HTTPRoute splits): one redraw per scrape cycle until Ctrl-C (or --exit-after),
+// reading the same StatSource the service's GraphQL API answers from.
 import type { Duration } from '../go/index.js';
 import { flattenRows } from '../stats/index.js';
 import type { ServeConfig } from '../app/index.js';
 import { startService } from '../app/index.js';
 import { untilStopped } from './signals.js';
-import { renderStatTs } from './stat/index.js';
+import { renderStat } from './stat/index.js';
 
 export interface LiveTableOptions {
   readonly config: ServeConfig;
@@ -23,9 +24,15 @@ export async function runLiveTable(options: LiveTableOptions): Promise<void> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const service = await startService(options.config, { log, fallbackToAnyPort: true });
   const draw = async (): Promise<void> => {
-    const stats = await service.ctx.source.stats({ splits: service.ctx.store.list(), window: options.window });
-    const table = renderStatTs(flattenRows(stats), { output: 'table', allNamespaces: true });
-    out.write(`${out.isTTY ? CLEAR_SCREEN : ''}${options.describe(service.url)}\n\n${table.stdout}${table.stderr}${out.isTTY ? '' : '\n'}`);
+    const splits = service.ctx.store.list();
+    const stats = await service.ctx.source.stats({ splits, window: options.window });
+    const rowsOf = (kind: 'TrafficSplit' | 'HTTPRoute') => flattenRows(stats.filter((entry) => entry.split.kind === kind));
+    const table = renderStat(rowsOf('TrafficSplit'), 'TrafficSplit', { output: 'table', allNamespaces: true });
+    const routes = splits.some((split) => split.kind === 'HTTPRoute')
+      ? renderStat(rowsOf('HTTPRoute'), 'HTTPRoute', { output: 'table', allNamespaces: true })
+      : { stdout: '', stderr: '' };
+    const routesText = routes.stdout === '' && routes.stderr === '' ? '' : `\nHTTPRoutes:\n${routes.stdout}${routes.stderr}`;
+    out.write(`${out.isTTY ? CLEAR_SCREEN : ''}${options.describe(service.url)}\n\n${table.stdout}${table.stderr}${routesText}${out.isTTY ? '' : '\n'}`);
   };
   service.engine.onCycle(() => {
     draw().catch((error: unknown) => log(`splitstat: ${String(error)}`));

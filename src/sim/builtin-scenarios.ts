@@ -3,9 +3,13 @@
 import { parseScenarioText } from './scenario.js';
 import type { Scenario } from './scenario.js';
 
-/** The demo: a steady 90/10 canary, and a v1alpha1 split that walks traffic over to v2. */
-export const DEMO_SCENARIO_YAML = `# splitstat demo scenario: two TrafficSplits in a simulated Linkerd mesh. Most clients run
-# today's proxy (2.13 and later name the leaf in 'authority'); one still runs 2.11 (names the apex).
+/**
+ * The demo: a steady 90/10 canary, a v1alpha1 split that walks traffic over to v2, and a weighted
+ * HTTPRoute that a Gateway API canary moves from 80/20 to 50/50 and back.
+ */
+export const DEMO_SCENARIO_YAML = `# splitstat demo scenario: two TrafficSplits and a weighted HTTPRoute in a simulated Linkerd mesh.
+# Most clients run today's proxy (2.13 and later name the leaf in 'authority'; 2.16 and later route
+# by HTTPRoute and count its traffic per route backend); one still runs 2.11 (names the apex).
 clusterDomain: cluster.local
 seed: 42
 
@@ -47,6 +51,26 @@ splits:
         successRate: 0.98
         latency: { p50: 16ms, p99: 85ms }
 
+  # A Gateway API HTTPRoute on the Service web-svc, weighted as a Gateway API canary (Flagger, Argo
+  # Rollouts) weights it: 80/20, moved to 50/50 for the second minute of every two by the schedule.
+  - namespace: default
+    name: web-route
+    kind: HTTPRoute
+    apiVersion: gateway.networking.k8s.io/v1
+    apex: web-svc
+    port: 8080
+    backends:
+      - service: web-v1
+        weight: 80
+        pods: 2
+        successRate: 0.998
+        latency: { p50: 30ms, p99: 180ms }
+      - service: web-v2
+        weight: 20
+        pods: 1
+        successRate: 0.985
+        latency: { p50: 40ms, p99: 320ms }
+
 clients:
   - namespace: default
     workload: deployment/web
@@ -76,6 +100,15 @@ clients:
         rps: 8
       - split: default/backend-service
         rps: 4
+  # HTTPRoutes need a proxy from Linkerd 2.16 on, which only stable-2.17 is here.
+  - namespace: default
+    workload: deployment/frontend
+    pods: 2
+    protocol: http
+    proxy: stable-2.17
+    calls:
+      - split: default/web-route
+        rps: 10
 
 schedule:
   - after: 30s
@@ -84,12 +117,19 @@ schedule:
   - after: 30s
     split: link/server
     backends: { server-v1: 0, server-v2: 1 }
+  # 0s: together with the step above, so the cycle stays two minutes.
+  - after: 0s
+    split: default/web-route
+    backends: { web-v1: 50, web-v2: 50 }
   - after: 30s
     split: link/server
     backends: { server-v2: 1 }
   - after: 30s
     split: link/server
     backends: { server-v1: 950m, server-v2: 50m }
+  - after: 0s
+    split: default/web-route
+    backends: { web-v1: 80, web-v2: 20 }
 repeat: true
 `;
 

@@ -1,11 +1,12 @@
 // The simulated cluster as the files a user outside Kubernetes would hand to splitstat: a
-// directory of TrafficSplit manifests (rewritten as the schedule changes weights) and a static
-// targets file listing every simulated proxy. The demo reads these through the same sources
+// directory of split manifests, TrafficSplits and HTTPRoutes (rewritten as the schedule changes
+// weights), and a static targets file listing every simulated proxy. The demo reads these through the same sources
 // `--splits <dir>` and `--targets <file>` use, so it exercises the real input path.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { Simulator, TrafficSplitManifest } from './simulator.js';
+import type { Simulator } from './simulator.js';
+import type { SplitManifest } from './split-manifests.js';
 
 export interface SimulatedClusterFiles {
   readonly splitsDir: string;
@@ -49,7 +50,9 @@ export async function writeSimulatedCluster(sim: Simulator, dir: string, onError
   };
 }
 
-function writeManifest(dir: string, manifest: TrafficSplitManifest): Promise<void> {
+// Split names are unique per namespace across kinds (scenario-references.ts), so the kind need not
+// be in the file name.
+function writeManifest(dir: string, manifest: SplitManifest): Promise<void> {
   return writeAtomically(path.join(dir, `${manifest.metadata.namespace}.${manifest.metadata.name}.yaml`), stringify(manifest));
 }
 

@@ -6,7 +6,21 @@
 //   sim.advance(60_000);
 //   const window = sim.truthSince(mark);          // same as sim.truth().since(mark)
 //   window.select({ namespace: 'default', apex: 'web', leaf: 'web-v2' }).quantileMs(0.99);
-import { LATENCY_BUCKETS_MS } from './proxy-counters.js';
+//
+// A request is in the cell of the split its client called, whatever kind: an HTTPRoute split's
+// requests are its own, never a TrafficSplit's, though a 2.17 proxy counts them in two families.
+// What a consumer reads from a real page is the histogram of the family it uses for the kind:
+// histogramQuantile(q, outcomes.bucketCounts(latencyBucketsMsOf(kind))) is the quantile it must find.
+import { LATENCY_BUCKETS_MS, ROUTE_LATENCY_BUCKETS_MS } from './proxy-counters.js';
+import type { ScenarioSplitKind } from './scenario-schema.js';
+
+/**
+ * The bounds (ms, +Inf implied) of the proxy histogram a split's latency is read from: a
+ * TrafficSplit's from response_latency_ms, an HTTPRoute's from its route-backend histogram.
+ */
+export function latencyBucketsMsOf(kind: ScenarioSplitKind): readonly number[] {
+  return kind === 'HTTPRoute' ? ROUTE_LATENCY_BUCKETS_MS : LATENCY_BUCKETS_MS;
+}
 
 /** Append-only latency samples (whole ms), stored compactly; slices of it stay valid forever. */
 export class LatencyLog {
@@ -43,6 +57,8 @@ export interface ClientPodRef {
 export interface TruthKey {
   /** The split's namespace, which is also the leaf's (dst_namespace). */
   readonly namespace: string;
+  readonly kind: ScenarioSplitKind;
+  /** The TrafficSplit's name, or the HTTPRoute's. */
   readonly split: string;
   readonly apex: string;
   readonly leaf: string;
@@ -60,6 +76,7 @@ export class TruthCell {
 /** Which cells to add up; every field left out matches everything. */
 export interface TruthFilter {
   readonly namespace?: string;
+  readonly kind?: ScenarioSplitKind;
   readonly split?: string;
   readonly apex?: string;
   readonly leaf?: string;
@@ -111,7 +128,8 @@ export class Outcomes {
 
   /**
    * Cumulative counts per bucket bound, as a proxy histogram with these bounds would show them
-   * (`le` = Infinity last), so tests can run histogram_quantile on the truth itself.
+   * (`le` = Infinity last), so tests can run histogram_quantile on the truth itself. The default
+   * is response_latency_ms's layout; pass latencyBucketsMsOf('HTTPRoute') for a route's.
    */
   bucketCounts(boundsMs: readonly number[] = LATENCY_BUCKETS_MS): { le: number; count: number }[] {
     const bounds = [...boundsMs, Infinity];
@@ -158,6 +176,7 @@ export class TruthSeries {
 
 export interface LeafTruth {
   readonly namespace: string;
+  readonly kind: ScenarioSplitKind;
   readonly split: string;
   readonly apex: string;
   readonly leaf: string;
@@ -195,12 +214,12 @@ export class GroundTruth {
   leaves(): LeafTruth[] {
     const groups = new Map<string, TruthSeries[]>();
     for (const series of this.series) {
-      const { namespace, split, leaf } = series.key;
-      push(groups, `${namespace}/${split}/${leaf}`, series);
+      const { namespace, kind, split, leaf } = series.key;
+      push(groups, `${namespace}/${kind}/${split}/${leaf}`, series);
     }
     return [...groups.values()].map((group) => {
-      const { namespace, split, apex, leaf } = group[0]!.key;
-      return { namespace, split, apex, leaf, outcomes: sum(group) };
+      const { namespace, kind, split, apex, leaf } = group[0]!.key;
+      return { namespace, kind, split, apex, leaf, outcomes: sum(group) };
     });
   }
 
@@ -246,6 +265,7 @@ function matches(key: TruthKey, filter: TruthFilter): boolean {
   const { client } = key;
   return (
     (filter.namespace === undefined || filter.namespace === key.namespace) &&
+    (filter.kind === undefined || filter.kind === key.kind) &&
     (filter.split === undefined || filter.split === key.split) &&
     (filter.apex === undefined || filter.apex === key.apex) &&
     (filter.leaf === undefined || filter.leaf === key.leaf) &&

@@ -13,11 +13,20 @@
 //     `:80` (profile.rs dstOverride concretes, NameAddr::as_http_authority), and each concrete
 //     backend's balancer is reported in `outbound_http_balancer_endpoints` with the apex as
 //     parent and the leaf as backend (profile.rs parent_ref/backend_ref, concrete/metrics.rs).
+//     Requests an HTTPRoute split sends are counted there too (policy/router.rs gives a route's
+//     backend the same concrete authority and balancer), and a second time in the route-backend
+//     families `outbound_{http,grpc}_route_backend_response_{statuses_total,duration_seconds}`:
+//     parent_* = the apex, route_* = the HTTPRoute, backend_* = the leaf, then
+//     http_status/grpc_status and error; seconds buckets 0.025 … 10 (the real capture
+//     …_v2.329ish_website-pr2069_route_metrics_PARTIAL.prom in test/fixtures/mesh/linkerd, and
+//     linkerd2-proxy release/v2.299.0 http/logical/policy/route/metrics.rs, metrics/labels.rs,
+//     backend/metrics.rs; written by route-backend-exposition.ts).
 //
 // Speed matters (benchmarks render thousands of pods), so every label prefix is built once per
 // route and cached, and the page is one array join.
 import { HttpSeries, LATENCY_BUCKETS_MS, LatencyHistogram } from './proxy-counters.js';
 import type { EndpointPod, ProxyCounters, Route } from './proxy-counters.js';
+import { renderRouteBackends } from './route-backend-exposition.js';
 
 export type LabelStyle = 'legacy' | 'modern' | 'recent';
 
@@ -235,7 +244,11 @@ export function renderLinkerdProxyMetrics(view: ProxyView): string {
   }
 
   renderTcp(out, view, all, inbound, inboundRequests);
-  if (style === 'recent') renderBalancers(out, routes);
+  if (style === 'recent') {
+    renderBalancers(out, routes);
+    // Only 2.17 clients may call an HTTPRoute split (scenario-references.ts).
+    renderRouteBackends(out, [...counters.routeBackends.values()]);
+  }
   renderProcess(out, view, all.length);
   return `${out.join('\n')}\n`;
 }

@@ -6,22 +6,33 @@ export const LATENCY_BUCKETS_MS: readonly number[] = [
   1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000, 40000, 50000,
 ];
 
+/**
+ * The route-backend response histogram's bounds (ms): linkerd2-proxy's RESPONSE_BUCKETS in
+ * http/logical/policy/route/metrics.rs are 0.025 … 10 seconds; +Inf is implied after the last.
+ */
+export const ROUTE_LATENCY_BUCKETS_MS: readonly number[] = [25, 50, 100, 250, 500, 1000, 10000];
+
 /** Index of the first bucket whose bound is ≥ ms (Prometheus buckets are `le`); +Inf last. */
-export function bucketIndex(ms: number): number {
+export function bucketIndex(ms: number, bounds: readonly number[] = LATENCY_BUCKETS_MS): number {
   // A linear scan beats binary search here: most latencies fall in the first dozen buckets.
   let i = 0;
-  while (i < LATENCY_BUCKETS_MS.length && (LATENCY_BUCKETS_MS[i] ?? Infinity) < ms) i++;
+  while (i < bounds.length && (bounds[i] ?? Infinity) < ms) i++;
   return i;
 }
 
 export class LatencyHistogram {
   /** Per-bucket (not cumulative) counts; the last slot is the +Inf bucket. */
-  readonly counts = new Float64Array(LATENCY_BUCKETS_MS.length + 1);
+  readonly counts: Float64Array;
+  /** Sum of the observations in ms; they are whole ms, so it stays exact. */
   sum = 0;
   count = 0;
 
+  constructor(readonly bounds: readonly number[] = LATENCY_BUCKETS_MS) {
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
   observe(ms: number): void {
-    this.counts[bucketIndex(ms)]! += 1;
+    this.counts[bucketIndex(ms, this.bounds)]! += 1;
     this.sum += ms;
     this.count += 1;
   }
@@ -77,9 +88,42 @@ export class HttpSeries {
   }
 }
 
+/**
+ * One backend of an HTTPRoute as the proxy's route metrics name it: the parent Service the client
+ * called, the route, and the backend Service (ParentRef, RouteRef, BackendRef). All three live in
+ * one namespace, as the simulator only builds producer routes to Services of their own namespace.
+ */
+export interface RouteBackendRef {
+  readonly namespace: string;
+  readonly parent: string;
+  readonly port: number;
+  /** The route's API group (`gateway.networking.k8s.io` or `policy.linkerd.io`). */
+  readonly routeGroup: string;
+  readonly route: string;
+  readonly backend: string;
+}
+
+/** What `outbound_http_route_backend_response_*` count for one route backend. */
+export class RouteBackendSeries {
+  success = 0;
+  failure = 0;
+  /** Durations of every response, whatever its status: the duration family has no status label. */
+  readonly latency = new LatencyHistogram(ROUTE_LATENCY_BUCKETS_MS);
+
+  constructor(readonly ref: RouteBackendRef) {}
+
+  record(ok: boolean, latencyMs: number): void {
+    if (ok) this.success += 1;
+    else this.failure += 1;
+    this.latency.observe(latencyMs);
+  }
+}
+
 export class ProxyCounters {
   /** In first-use order, like a proxy that creates a series on its first request. */
   readonly series = new Map<Route, HttpSeries>();
+  /** Route-backend series of HTTPRoute traffic (2.17 proxies only), in first-use order. */
+  readonly routeBackends = new Map<RouteBackendRef, RouteBackendSeries>();
 
   constructor(
     /** Wall-clock start of this proxy process (Unix seconds), for process_start_time_seconds. */
@@ -92,6 +136,16 @@ export class ProxyCounters {
     if (series === undefined) {
       series = new HttpSeries(route, grpc);
       this.series.set(route, series);
+    }
+    return series;
+  }
+
+  /** The route-backend series for an HTTPRoute backend, created on first use. */
+  routeBackend(ref: RouteBackendRef): RouteBackendSeries {
+    let series = this.routeBackends.get(ref);
+    if (series === undefined) {
+      series = new RouteBackendSeries(ref);
+      this.routeBackends.set(ref, series);
     }
     return series;
   }

@@ -1,5 +1,6 @@
 // Checks that need the whole scenario: names that must be unique, and references from clients
 // and schedule steps to splits and backends declared elsewhere in the file.
+import { HTTPROUTE_PROXY, httpRouteWeightProblem } from './scenario-schema.js';
 import type { ScenarioShape, SplitRef } from './scenario-schema.js';
 
 export interface RawIssue {
@@ -15,7 +16,8 @@ export function checkReferences(shape: ScenarioShape): RawIssue[] {
   shape.splits.forEach((split, i) => {
     const key = `${split.namespace}/${split.name}`;
     const earlier = splitIndex.get(key);
-    if (earlier !== undefined) issues.push({ path: ['splits', i, 'name'], message: `duplicate TrafficSplit ${key} (also splits[${earlier}])` });
+    // Calls and schedule steps name a split by namespace/name alone, whatever its kind.
+    if (earlier !== undefined) issues.push({ path: ['splits', i, 'name'], message: `duplicate split ${key} (also splits[${earlier}])` });
     else splitIndex.set(key, i);
 
     // Proxy metrics know the apex only through the authority, so two splits of one apex could
@@ -61,7 +63,28 @@ export function checkReferences(shape: ScenarioShape): RawIssue[] {
     else clientIndex.set(key, i);
     client.calls.forEach((call, j) => {
       const key = refKey(call.split, client.namespace);
-      if (!splitIndex.has(key)) issues.push({ path: ['clients', i, 'calls', j, 'split'], message: `no split ${key} is declared under splits` });
+      const target = splitIndex.get(key);
+      if (target === undefined) {
+        issues.push({ path: ['clients', i, 'calls', j, 'split'], message: `no split ${key} is declared under splits` });
+        return;
+      }
+      // Proxies before Linkerd 2.16 neither route by HTTPRoute nor write route-backend metrics, so
+      // such a call would be traffic no simulated page could show.
+      if (shape.splits[target]?.kind === 'HTTPRoute' && client.proxy !== HTTPROUTE_PROXY) {
+        const runs = client.proxy === undefined ? 'runs stable-2.11 and stable-2.8 proxies (no proxy given)' : `runs ${client.proxy}`;
+        issues.push({
+          path: ['clients', i, 'calls', j, 'split'],
+          message: `${key} is an HTTPRoute, which only proxy: ${HTTPROUTE_PROXY} routes by and reports route-backend metrics for (Linkerd 2.16 and later); this client ${runs}`,
+        });
+      }
+      // gRPC through an HTTPRoute answers HTTP 200 whatever its grpc-status, so the proxy's HTTP
+      // route families cannot tell its failures (the gRPC families are GRPCRoutes', not simulated).
+      if (shape.splits[target]?.kind === 'HTTPRoute' && client.protocol === 'grpc') {
+        issues.push({
+          path: ['clients', i, 'calls', j, 'split'],
+          message: `${key} is an HTTPRoute, and this client speaks gRPC: gRPC through an HTTPRoute is not simulated (its failures answer HTTP 200, which the route's metrics cannot tell apart)`,
+        });
+      }
     });
   });
 
@@ -76,14 +99,18 @@ export function checkReferences(shape: ScenarioShape): RawIssue[] {
       issues.push({ path: ['schedule', i, 'split'], message: `no split ${key} is declared under splits` });
       return;
     }
-    const declared = new Set(shape.splits[target]?.backends.map((backend) => backend.service));
-    for (const service of Object.keys(step.backends)) {
+    const split = shape.splits[target];
+    const declared = new Set(split?.backends.map((backend) => backend.service));
+    for (const [service, weight] of Object.entries(step.backends)) {
       if (!declared.has(service)) {
         issues.push({
           path: ['schedule', i, 'backends', service],
           message: `${service} is not a backend of ${key}; declare it under splits[${target}].backends (without a weight if it should start outside the split)`,
         });
+        continue;
       }
+      const problem = split?.kind === 'HTTPRoute' ? httpRouteWeightProblem(weight) : undefined;
+      if (problem !== undefined) issues.push({ path: ['schedule', i, 'backends', service], message: problem });
     }
   });
 

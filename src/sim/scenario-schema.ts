@@ -12,6 +12,10 @@ import { parseQuantity, quantityToNumber } from '../splits/index.js';
 export const PROXY_VERSIONS = ['stable-2.8', 'stable-2.11', 'stable-2.17'] as const;
 export type ProxyVersion = (typeof PROXY_VERSIONS)[number];
 
+/** What a split is in the simulated cluster: an SMI TrafficSplit, or a weighted HTTPRoute on its apex. */
+export const SPLIT_KIND_NAMES = ['TrafficSplit', 'HTTPRoute'] as const;
+export type ScenarioSplitKind = (typeof SPLIT_KIND_NAMES)[number];
+
 export const SPLIT_API_VERSIONS = [
   'split.smi-spec.io/v1alpha1',
   'split.smi-spec.io/v1alpha2',
@@ -19,6 +23,16 @@ export const SPLIT_API_VERSIONS = [
   'split.smi-spec.io/v1alpha4',
 ] as const;
 export type SplitApiVersion = (typeof SPLIT_API_VERSIONS)[number];
+
+/** Gateway API's HTTPRoute (the default) and Linkerd's own copy of it; the proxy reads both alike. */
+export const HTTPROUTE_API_VERSIONS = ['gateway.networking.k8s.io/v1', 'policy.linkerd.io/v1beta3'] as const;
+export type HttpRouteApiVersion = (typeof HTTPROUTE_API_VERSIONS)[number];
+
+/** Gateway API bounds a backendRef weight to whole numbers 0..1000000. */
+export const MAX_HTTPROUTE_WEIGHT = 1_000_000;
+
+/** The only simulated proxy that routes by HTTPRoute and writes route-backend metrics (Linkerd ≥ 2.16). */
+export const HTTPROUTE_PROXY: ProxyVersion = 'stable-2.17';
 
 /** Owner kinds a client workload may have; the short forms kubectl accepts are allowed too. */
 const WORKLOAD_KINDS: Readonly<Record<string, string>> = {
@@ -59,7 +73,7 @@ const objectName = z
 
 /** A weight as written in the file, and its value for routing. */
 export interface WeightSpec {
-  /** Exactly what the scenario wrote; it goes into the TrafficSplit manifest unchanged. */
+  /** Exactly what the scenario wrote; it goes into the split's manifest unchanged. */
   readonly asWritten: number | string;
   readonly value: number;
 }
@@ -116,7 +130,7 @@ const count = (max: number) =>
 
 const backend = z.strictObject({
   service: serviceName,
-  // Left out: the backend's pods run, but it is not in the TrafficSplit until a schedule step
+  // Left out: the backend's pods run, but it is not in the split until a schedule step
   // lists it (how a scenario starts a canary that is not there yet).
   weight: weight.optional(),
   pods: count(1000).default(1),
@@ -124,14 +138,55 @@ const backend = z.strictObject({
   latency: latency.default({ p50Ms: 10, p99Ms: 50 }),
 });
 
-const split = z.strictObject({
+/** Why a weight cannot be an HTTPRoute backendRef's, or undefined when it can. */
+export function httpRouteWeightProblem(weight: WeightSpec): string | undefined {
+  const { asWritten } = weight;
+  if (typeof asWritten === 'number' && Number.isInteger(asWritten) && asWritten >= 0 && asWritten <= MAX_HTTPROUTE_WEIGHT) return undefined;
+  return `must be a whole number from 0 to ${MAX_HTTPROUTE_WEIGHT} (an HTTPRoute backendRef weight)`;
+}
+
+const ALL_API_VERSIONS = [...SPLIT_API_VERSIONS, ...HTTPROUTE_API_VERSIONS] as const;
+const DEFAULT_API_VERSION = { TrafficSplit: 'split.smi-spec.io/v1alpha2', HTTPRoute: 'gateway.networking.k8s.io/v1' } as const;
+
+const splitFields = z.strictObject({
   namespace: namespaceName.default('default'),
   name: objectName,
-  apiVersion: z.enum(SPLIT_API_VERSIONS, { error: `must be one of ${SPLIT_API_VERSIONS.join(', ')}` }).default('split.smi-spec.io/v1alpha2'),
+  kind: z.enum(SPLIT_KIND_NAMES, { error: `must be one of ${SPLIT_KIND_NAMES.join(', ')}` }).default('TrafficSplit'),
+  apiVersion: z.enum(ALL_API_VERSIONS, { error: `must be one of ${ALL_API_VERSIONS.join(', ')}` }).optional(),
   apex: serviceName,
   port: z.number(expected('a number')).int('must be a whole number').min(1, 'must be a port (1-65535)').max(65535, 'must be a port (1-65535)').default(8080),
   backends: z.array(backend, expected('a list')).min(1, 'must declare at least one backend'),
 });
+
+type SplitFields = z.output<typeof splitFields>;
+type SplitCommon = Omit<SplitFields, 'kind' | 'apiVersion'>;
+export type SplitShape =
+  | (SplitCommon & { readonly kind: 'TrafficSplit'; readonly apiVersion: SplitApiVersion })
+  | (SplitCommon & { readonly kind: 'HTTPRoute'; readonly apiVersion: HttpRouteApiVersion });
+
+// The apiVersion's default and the weights' range depend on the kind, so they are checked once the
+// fields are read.
+const split = splitFields.transform(({ kind, apiVersion, ...common }, ctx): SplitShape => {
+  const fail = (path: (string | number)[], message: string, input: unknown) => ctx.issues.push({ code: 'custom', message, input, path });
+  if (kind === 'HTTPRoute') {
+    common.backends.forEach((backend, j) => {
+      const problem = backend.weight === undefined ? undefined : httpRouteWeightProblem(backend.weight);
+      if (problem !== undefined) fail(['backends', j, 'weight'], problem, backend.weight?.asWritten);
+    });
+    const version = apiVersion ?? DEFAULT_API_VERSION.HTTPRoute;
+    if (isOneOf(HTTPROUTE_API_VERSIONS, version)) return { ...common, kind, apiVersion: version };
+    fail(['apiVersion'], `an HTTPRoute must be one of ${HTTPROUTE_API_VERSIONS.join(', ')}`, apiVersion);
+    return z.NEVER;
+  }
+  const version = apiVersion ?? DEFAULT_API_VERSION.TrafficSplit;
+  if (isOneOf(SPLIT_API_VERSIONS, version)) return { ...common, kind, apiVersion: version };
+  fail(['apiVersion'], `a TrafficSplit must be one of ${SPLIT_API_VERSIONS.join(', ')}`, apiVersion);
+  return z.NEVER;
+});
+
+function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
+  return (values as readonly string[]).includes(value);
+}
 
 /** `namespace/name`, or a bare `name` resolved against a default namespace later. */
 export interface SplitRef {
@@ -146,7 +201,7 @@ const splitRef = z.string(expected('a string "namespace/name"')).transform((text
   if (parts.length === 2 && first !== undefined && second !== undefined && DNS_LABEL.test(first) && DNS_SUBDOMAIN.test(second)) {
     return { namespace: first, name: second };
   }
-  ctx.issues.push({ code: 'custom', message: `${JSON.stringify(text)} is not "namespace/name" of a TrafficSplit`, input: text });
+  ctx.issues.push({ code: 'custom', message: `${JSON.stringify(text)} is not "namespace/name" of a split`, input: text });
   return z.NEVER;
 });
 

@@ -78,14 +78,22 @@ describe('scenario files', () => {
       [
         [30_000, 'link/server', 'server-v1=500m server-v2=500m'],
         [30_000, 'link/server', 'server-v1=0 server-v2=1'],
+        [0, 'default/web-route', 'web-v1=50 web-v2=50'],
         [30_000, 'link/server', 'server-v2=1'],
         [30_000, 'link/server', 'server-v1=950m server-v2=50m'],
+        [0, 'default/web-route', 'web-v1=80 web-v2=20'],
       ],
     );
     const split = demo.splits.find((candidate) => candidate.name === 'backend-service');
     assert.deepEqual(split?.backends.map((b) => [b.service, b.weight?.asWritten]), [
       ['backend-v1', 90],
       ['backend-v2', 10],
+    ]);
+    const route = demo.splits.find((candidate) => candidate.name === 'web-route');
+    assert.deepEqual([route?.kind, route?.apiVersion, route?.apex], ['HTTPRoute', 'gateway.networking.k8s.io/v1', 'web-svc']);
+    assert.deepEqual(route?.backends.map((b) => [b.service, b.weight?.asWritten]), [
+      ['web-v1', 80],
+      ['web-v2', 20],
     ]);
     assert.ok(demo.clients.some((client) => client.protocol === 'grpc'));
     assert.ok(DEMO_SCENARIO_YAML.includes('apiVersion: split.smi-spec.io/v1alpha1'));

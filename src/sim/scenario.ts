@@ -5,7 +5,8 @@
 //   splits:
 //     - namespace: default              # default "default"
 //       name: backend-service
-//       apiVersion: split.smi-spec.io/v1alpha2   # default v1alpha2; v1alpha1..v1alpha4
+//       kind: TrafficSplit              # TrafficSplit | HTTPRoute, default TrafficSplit
+//       apiVersion: split.smi-spec.io/v1alpha2   # TrafficSplit: v1alpha1..v1alpha4, default v1alpha2
 //       apex: backend-service
 //       port: 8080                      # apex port in the authority label; default 8080
 //       backends:
@@ -15,6 +16,15 @@
 //           pods: 2                     # default 1
 //           successRate: 0.99           # 0..1, default 1
 //           latency: { p50: 20ms, p99: 80ms }   # default 10ms/50ms; lognormal through both
+//     - namespace: default
+//       name: web-route                 # the HTTPRoute's name, which the proxy's route_name label carries
+//       kind: HTTPRoute                 # a weighted HTTPRoute (Gateway API mesh routing, Linkerd >= 2.14)
+//       apiVersion: gateway.networking.k8s.io/v1  # default; or policy.linkerd.io/v1beta3
+//       apex: web-svc                   # the parent Service (parentRefs: core/Service, this port)
+//       port: 8080
+//       backends:                       # one rule with these backendRefs, all on `port`
+//         - { service: web-v1, weight: 80 }   # whole numbers 0..1000000 only (Gateway API), in
+//         - { service: web-v2, weight: 20 }   # the split and in schedule steps alike
 //   clients:
 //     - namespace: default              # default "default"
 //       workload: deployment/client     # kind/name (deploy, sts, ds, rs short forms accepted)
@@ -26,11 +36,25 @@
 //         - split: default/backend-service   # or a bare name in the client's namespace
 //           rps: 10                     # per client pod
 //   schedule:
-//     - after: 30s                      # time since the previous step (the first: since start)
-//       split: link/server              # always namespace/name
+//     - after: 30s                      # time since the previous step (the first: since start);
+//                                       # 0s: at the same instant as the previous step
+//       split: link/server              # always namespace/name; TrafficSplits and HTTPRoutes alike
 //       backends: { server-v1: 500m, server-v2: 500m }   # the whole new list; omitted = removed
 //   repeat: true                        # after the last step, wait the first step's `after`
 //                                       # again and start over (the cycle is the sum of afters)
+//
+// Split names are unique per namespace across both kinds, since calls and steps name a split by
+// namespace/name only; and each apex has one split, whatever its kind.
+//
+// HTTPRoute splits need a client on `proxy: stable-2.17`: proxies before Linkerd 2.16 neither route
+// by HTTPRoute nor write the route-backend families, so a call from any other client (or one
+// without `proxy`) is an error, and so is a gRPC client (gRPC through an HTTPRoute answers HTTP 200
+// whatever its status, so the route's metrics cannot tell its failures; the grpc families are
+// GRPCRoutes'). A 2.17 client's page counts each request to an HTTPRoute split twice, as the real
+// proxy does: once in response_total under the leaf's own address, and once in
+// outbound_http_route_backend_* naming the apex, the route and the leaf
+// (linkerd-exposition.ts). The simulator publishes the split as an HTTPRoute object (parentRefs to
+// the apex Service, one rule whose backendRefs are the current backends) instead of a TrafficSplit.
 //
 // Unknown keys are errors, so a typo never silently becomes a default.
 import { readFile } from 'node:fs/promises';
@@ -40,9 +64,9 @@ import type { Workload } from '../collect/index.js';
 import { checkReferences } from './scenario-references.js';
 import type { RawIssue } from './scenario-references.js';
 import { scenarioShape } from './scenario-schema.js';
-import type { ProxyVersion, ScenarioShape, SplitApiVersion, SplitRef, WeightSpec } from './scenario-schema.js';
+import type { HttpRouteApiVersion, ProxyVersion, ScenarioShape, SplitApiVersion, SplitRef, WeightSpec } from './scenario-schema.js';
 
-export type { ProxyVersion, SplitApiVersion, WeightSpec } from './scenario-schema.js';
+export type { HttpRouteApiVersion, ProxyVersion, ScenarioSplitKind, SplitApiVersion, WeightSpec } from './scenario-schema.js';
 export { PROXY_VERSIONS } from './scenario-schema.js';
 
 export interface NamespacedName {
@@ -57,21 +81,33 @@ export interface LatencySpec {
 
 export interface BackendScenario {
   readonly service: string;
-  /** Undefined: declared (its pods exist) but not listed in the TrafficSplit at the start. */
+  /** Undefined: declared (its pods exist) but not listed in the split at the start. */
   readonly weight: WeightSpec | undefined;
   readonly pods: number;
   readonly successRate: number;
   readonly latency: LatencySpec;
 }
 
-export interface SplitScenario {
+interface SplitScenarioFields {
   readonly namespace: string;
   readonly name: string;
-  readonly apiVersion: SplitApiVersion;
   readonly apex: string;
   readonly port: number;
   readonly backends: readonly BackendScenario[];
 }
+
+export interface TrafficSplitScenario extends SplitScenarioFields {
+  readonly kind: 'TrafficSplit';
+  readonly apiVersion: SplitApiVersion;
+}
+
+/** A weighted HTTPRoute: `apex` is its parent Service, `name` the route's own. */
+export interface HttpRouteScenario extends SplitScenarioFields {
+  readonly kind: 'HTTPRoute';
+  readonly apiVersion: HttpRouteApiVersion;
+}
+
+export type SplitScenario = TrafficSplitScenario | HttpRouteScenario;
 
 export interface CallScenario {
   readonly split: NamespacedName;

@@ -27,8 +27,8 @@ describe('Simulator over HTTP', TIMEOUT, () => {
     await withStarted(async (sim) => {
       sim.advance(12_000);
       const targets = sim.targets();
-      assert.equal(targets.length, 5);
-      assert.equal(new Set(targets.map((target) => target.url)).size, 5);
+      assert.equal(targets.length, 7);
+      assert.equal(new Set(targets.map((target) => target.url)).size, 7);
       for (const target of targets) {
         assert.match(target.url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
         const pod = sim.clientPods().find((candidate) => candidate.pod === target.pod);

@@ -6,7 +6,7 @@ import type { GroundTruth } from './ground-truth.js';
 import { LATENCY_BUCKETS_MS } from './proxy-counters.js';
 import { Simulator } from './simulator.js';
 import type { SplitsChange } from './simulator.js';
-import { demoOnOlderProxies, oneSplitScenario, parseSamples, sumBy } from '../../test/helpers/sim.js';
+import { demoOnOlderProxies, manifestApex, manifestBackends, oneSplitScenario, parseSamples, sumBy } from '../../test/helpers/sim.js';
 import type { Sample } from '../../test/helpers/sim.js';
 
 const FIXED_CLOCK = () => 1_700_000_000_000;
@@ -23,7 +23,7 @@ function scrapeAll(sim: Simulator): Sample[] {
 /** Outbound split traffic only: the filter every consumer must apply. */
 function splitLeafKey(labels: Readonly<Record<string, string>>, sim: Simulator): string | undefined {
   if (labels.direction !== 'outbound' || labels.authority === undefined) return undefined;
-  const split = sim.splitManifests().find((manifest) => labels.authority?.startsWith(`${manifest.spec.service}.${manifest.metadata.namespace}.svc.`));
+  const split = sim.splitManifests().find((manifest) => labels.authority?.startsWith(`${manifestApex(manifest)}.${manifest.metadata.namespace}.svc.`));
   if (split === undefined) return undefined;
   return `${labels.dst_namespace}/${split.metadata.name}/${labels.dst_service}`;
 }
@@ -122,7 +122,8 @@ describe('Simulator in virtual time', () => {
       ['web-v1', 'web-v2', 'web-v3'],
       'declared backends are listed even without traffic',
     );
-    assert.deepEqual(sim.splitManifests()[0]?.spec.backends, []);
+    const [manifest] = sim.splitManifests();
+    assert.deepEqual(manifest === undefined ? undefined : manifestBackends(manifest), []);
   });
 
   it('fails requests at the configured rate, classified per protocol', () => {
@@ -192,12 +193,10 @@ describe('Simulator in virtual time', () => {
     const sim = simulator();
     const changes: SplitsChange[] = [];
     const unsubscribe = sim.onSplitsChanged((change) => changes.push(change));
-    const weights = () =>
-      sim
-        .splitManifests()
-        .find((manifest) => manifest.metadata.name === 'server')
-        ?.spec.backends.map((backend) => `${backend.service}=${backend.weight}`)
-        .join(' ');
+    const weights = () => {
+      const server = sim.splitManifests().find((manifest) => manifest.metadata.name === 'server');
+      return server === undefined ? undefined : manifestBackends(server).map((backend) => `${backend.service}=${backend.weight}`).join(' ');
+    };
     const phases: [string | undefined, Record<string, number>][] = [];
     let mark = sim.truth();
     for (let phase = 0; phase < 5; phase++) {
@@ -236,7 +235,8 @@ describe('Simulator in virtual time', () => {
     });
     assert.throws(() => sim.advance(45_000), AggregateError);
     assert.equal(sim.elapsedMs, 45_000);
-    assert.equal(sim.splitManifests()[1]?.spec.backends[0]?.weight, '500m');
+    const [, server] = sim.splitManifests();
+    assert.equal(server === undefined ? undefined : manifestBackends(server)[0]?.weight, '500m');
 
     const reentrant = simulator();
     const seen: unknown[] = [];

@@ -1,6 +1,6 @@
 // A simulated Linkerd mesh: client pods whose proxies serve real `/metrics` over HTTP, traffic
-// generated deterministically from the scenario's seed, TrafficSplits that change on schedule,
-// and the exact ground truth of every request.
+// generated deterministically from the scenario's seed, splits (TrafficSplits and weighted
+// HTTPRoutes) that change on schedule, and the exact ground truth of every request.
 //
 // Time is simulated: nothing happens until advance(ms) (tests, benchmarks) or run() (live demo,
 // which advances by real elapsed time). Request k of a stream with rate r is issued at k·1000/r
@@ -17,28 +17,19 @@ import type { PodHealth } from './metrics-server.js';
 import { ProxyCounters } from './proxy-counters.js';
 import type { EndpointPod } from './proxy-counters.js';
 import { ScheduleClock } from './schedule.js';
-import type { NamespacedName, Scenario, SplitApiVersion } from './scenario.js';
+import type { NamespacedName, Scenario } from './scenario.js';
+import { splitManifest } from './split-manifests.js';
+import type { SplitManifest } from './split-manifests.js';
 import { buildTopology } from './topology.js';
-import type { CallStream, ClientPod, SplitRuntime, Topology } from './topology.js';
-
-export interface TrafficSplitManifest {
-  readonly apiVersion: SplitApiVersion;
-  readonly kind: 'TrafficSplit';
-  readonly metadata: { readonly name: string; readonly namespace: string };
-  readonly spec: {
-    readonly service: string;
-    /** Weights exactly as the scenario wrote them (number or Quantity string). */
-    readonly backends: readonly { readonly service: string; readonly weight: number | string }[];
-  };
-}
+import type { CallStream, ClientPod, Topology } from './topology.js';
 
 export interface SplitsChange {
   /** Simulated time of the change, ms since the start. */
   readonly atMs: number;
   /** The splits this change touched. */
   readonly changed: readonly NamespacedName[];
-  /** Every split as it is right after the change. */
-  readonly manifests: readonly TrafficSplitManifest[];
+  /** Every split as it is right after the change: TrafficSplits and HTTPRoutes. */
+  readonly manifests: readonly SplitManifest[];
 }
 
 export type SplitsListener = (change: SplitsChange) => void;
@@ -201,9 +192,9 @@ export class Simulator {
     this.timer.unref();
   }
 
-  /** The TrafficSplits as they currently are in the simulated cluster (fresh copies). */
-  splitManifests(): TrafficSplitManifest[] {
-    return this.topology.splits.map(manifest);
+  /** The splits as they currently are in the simulated cluster, in scenario order (fresh copies). */
+  splitManifests(): SplitManifest[] {
+    return this.topology.splits.map(splitManifest);
   }
 
   /** Called on every schedule step (steps at one instant are one change); returns unsubscribe. */
@@ -306,21 +297,14 @@ export class Simulator {
     const ok = outcomeDraw < backend.successRate;
     const latencyMs = backend.latency.sample(latencyDraw1, latencyDraw2);
     pod.counters.http(route, pod.grpc).record(ok, latencyMs);
+    // An HTTPRoute's request is also counted per route backend, as the proxy's route stack does.
+    const routeBackend = split.routeBackends?.[backendIndex];
+    if (routeBackend !== undefined) pod.counters.routeBackend(routeBackend).record(ok, latencyMs);
     const cell = stream.cells[backendIndex]!;
     if (ok) cell.success += 1;
     else cell.failure += 1;
     cell.latencies.push(latencyMs);
   }
-}
-
-function manifest(split: SplitRuntime): TrafficSplitManifest {
-  const { spec } = split;
-  return {
-    apiVersion: spec.apiVersion,
-    kind: 'TrafficSplit',
-    metadata: { name: spec.name, namespace: spec.namespace },
-    spec: { service: spec.apex, backends: split.backendWeights.map(({ service, weight }) => ({ service, weight: weight.asWritten })) },
-  };
 }
 
 /** How a listening host is written in a URL: wildcard binds are reached over loopback. */

@@ -1,5 +1,6 @@
 // The simulated cluster's fixed parts, built once from a scenario: backend pods with their IPs and
 // identities, splits with their current weights, client pods with one request stream per call.
+import { apiGroupOf } from '../splits/index.js';
 import type { Workload } from '../collect/index.js';
 import { TruthCell } from './ground-truth.js';
 import { LatencyModel } from './latency.js';
@@ -8,7 +9,7 @@ import type { ProxyVersion } from './scenario-schema.js';
 import type { PodHealth } from './metrics-server.js';
 import { IpAllocator, podNames } from './names.js';
 import { ProxyCounters } from './proxy-counters.js';
-import type { EndpointPod, Route } from './proxy-counters.js';
+import type { EndpointPod, Route, RouteBackendRef } from './proxy-counters.js';
 import { Rng } from './rng.js';
 import type { Scenario, SplitScenario, WeightSpec } from './scenario.js';
 
@@ -37,6 +38,11 @@ export class SplitRuntime {
   readonly backends: readonly BackendRuntime[];
   /** routes[backend][pod]: the outbound route to that pod through this split's apex. */
   readonly routes: readonly (readonly Route[])[];
+  /**
+   * routeBackends[backend]: how the proxy's route metrics name that backend of this HTTPRoute;
+   * undefined for a TrafficSplit, which the proxy reaches through no route of its own.
+   */
+  readonly routeBackends: readonly RouteBackendRef[] | undefined;
   private current: readonly SplitBackendWeight[] = [];
   private cumulative: { backend: number; upTo: number }[] = [];
   private totalWeight = 0;
@@ -49,6 +55,7 @@ export class SplitRuntime {
     this.authority = `${spec.apex}.${spec.namespace}.svc.${clusterDomain}:${spec.port}`;
     this.backends = backends;
     this.routes = backends.map((backend) => backend.endpoints.map((endpoint): Route => ({ kind: 'outbound', authority: this.authority, endpoint })));
+    this.routeBackends = spec.kind === 'HTTPRoute' ? backends.map((backend) => routeBackendRef(spec, backend.service)) : undefined;
     this.setBackends(spec.backends.flatMap((backend) => (backend.weight === undefined ? [] : [{ service: backend.service, weight: backend.weight }])));
   }
 
@@ -77,6 +84,11 @@ export class SplitRuntime {
     // Rounding can leave the point a hair above the last bound; it belongs to the last backend.
     return this.cumulative.at(-1)?.backend ?? -1;
   }
+}
+
+/** route_group is the HTTPRoute's API group: `gateway.networking.k8s.io` or `policy.linkerd.io`. */
+function routeBackendRef(spec: SplitScenario, backend: string): RouteBackendRef {
+  return { namespace: spec.namespace, parent: spec.apex, port: spec.port, routeGroup: apiGroupOf(spec.apiVersion), route: spec.name, backend };
 }
 
 export interface CallStream {
@@ -169,6 +181,7 @@ export function buildTopology(scenario: Scenario, startTimeSeconds: number): Top
         const streamCells = split.backends.map((backend) => {
           const cell = new TruthCell({
             namespace: split.spec.namespace,
+            kind: split.spec.kind,
             split: split.spec.name,
             apex: split.spec.apex,
             leaf: backend.service,

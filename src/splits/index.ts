@@ -1,6 +1,6 @@
 // The splits stage: the TrafficSplit model, Kubernetes quantities, normalisation of every SMI
 // version, and the sources that fill a SplitStore.
-export { apiGroupOf, splitKey } from './model.js';
+export { apiGroupOf, isNoteCode, splitKey } from './model.js';
 export type { SplitBackend, SplitIssue, SplitIssueCode, SplitKindName, SplitMatch, SplitRoute, TrafficSplit } from './model.js';
 export { SplitStore } from './store.js';
 export type { SplitChange, SplitChangeListener } from './store.js';

@@ -46,6 +46,13 @@ export interface SplitMatch {
   readonly name: string;
 }
 
+/** Codes that describe how a split is read rather than a fault of it: they do not make it invalid. */
+const NOTE_CODES: ReadonlySet<SplitIssueCode> = new Set<SplitIssueCode>(['shared-backend', 'several-rules']);
+
+export function isNoteCode(code: SplitIssueCode): boolean {
+  return NOTE_CODES.has(code);
+}
+
 /** What a split was read from: an SMI TrafficSplit, or a weighted HTTPRoute attached to a Service. */
 export type SplitKindName = 'TrafficSplit' | 'HTTPRoute';
 

@@ -3,7 +3,7 @@
 // Named *.test.ts so it stays out of the build; it declares no tests itself, so importing it
 // does not repeat any (its parser is checked in linkerd-exposition.test.ts).
 import { DEMO_SCENARIO_YAML, parseScenarioText } from '../../src/sim/index.js';
-import type { Scenario } from '../../src/sim/index.js';
+import type { Scenario, SplitManifest } from '../../src/sim/index.js';
 
 export interface Sample {
   readonly name: string;
@@ -80,9 +80,32 @@ ${schedule}`,
 }
 
 /**
- * The demo's topology and traffic with every client on the older proxies (pods alternating the
- * 2.11 and 2.8 label layouts, `authority` naming the apex), for tests that read pages that way.
+ * The demo's TrafficSplits and their traffic with every client on the older proxies (pods
+ * alternating the 2.11 and 2.8 label layouts, `authority` naming the apex), for tests that read
+ * pages that way. Older proxies cannot route by HTTPRoute, so the demo's HTTPRoute splits, the
+ * calls and schedule steps to them, and clients left with no call are not in it.
  */
 export function demoOnOlderProxies(): Scenario {
-  return parseScenarioText(DEMO_SCENARIO_YAML.replace(/\n {4}proxy: \S+/g, ''), 'demo-older-proxies.yaml');
+  const demo = parseScenarioText(DEMO_SCENARIO_YAML, 'demo.yaml');
+  const routes = new Set(demo.splits.filter((split) => split.kind === 'HTTPRoute').map((split) => `${split.namespace}/${split.name}`));
+  const isRoute = (ref: { namespace: string; name: string }) => routes.has(`${ref.namespace}/${ref.name}`);
+  return {
+    ...demo,
+    splits: demo.splits.filter((split) => split.kind !== 'HTTPRoute'),
+    clients: demo.clients
+      .map((client) => ({ ...client, proxy: undefined, calls: client.calls.filter((call) => !isRoute(call.split)) }))
+      .filter((client) => client.calls.length > 0),
+    schedule: demo.schedule.filter((step) => !isRoute(step.split)),
+  };
+}
+
+/** A split manifest's backends and weights, whichever kind it is (an HTTPRoute's single rule). */
+export function manifestBackends(manifest: SplitManifest): { service: string; weight: number | string }[] {
+  if (manifest.kind === 'TrafficSplit') return manifest.spec.backends.map(({ service, weight }) => ({ service, weight }));
+  return manifest.spec.rules.flatMap((rule) => rule.backendRefs.map(({ name, weight }) => ({ service: name, weight })));
+}
+
+/** The apex Service of a split manifest: a TrafficSplit's spec.service, an HTTPRoute's Service parent. */
+export function manifestApex(manifest: SplitManifest): string {
+  return manifest.kind === 'TrafficSplit' ? manifest.spec.service : (manifest.spec.parentRefs[0]?.name ?? '');
 }

@@ -14,9 +14,12 @@ import { resolveServeConfig, startService } from '../../src/app/index.js';
 import type { RunningService } from '../../src/app/index.js';
 import { runCli } from '../../src/cli/index.js';
 import { promtoolCheck } from '../helpers/promtool.js';
+import { manifestBackends } from '../helpers/sim.js';
 
 const INTERVAL_MS = 10_000;
-const BOUNDS = createLinkerdAdapter().latencyBucketsMs.slice(0, -1);
+const ADAPTER = createLinkerdAdapter();
+/** The histogram bounds a split's latency is read from: an HTTPRoute's route-backend family has its own. */
+const boundsOf = (kind: string): readonly number[] => (kind === 'HTTPRoute' ? (ADAPTER.routeLatencyBucketsMs ?? ADAPTER.latencyBucketsMs) : ADAPTER.latencyBucketsMs).slice(0, -1);
 
 interface JsonRow {
   namespace: string;
@@ -42,7 +45,7 @@ interface GraphQLBackend {
 
 const QUERY = `query($window: String) {
   trafficSplits(window: $window) {
-    namespace name apex
+    namespace name kind apex
     backends { service weight weightRatio observedRatio stats { successCount failureCount successRate rps latencyMsP50 latencyMsP95 latencyMsP99 windowSeconds } }
   }
 }`;
@@ -67,7 +70,8 @@ describe('serve end to end: demo scenario → service → GraphQL, stat ts, /met
     service = await startService(config, { now: () => now, autoScrape: false });
     await service.engine.runCycle(); // baseline
     const mark = sim.truth();
-    // 65 s of traffic: the link/server split moves from 950m/50m to 500m/500m at 30 s and to 0/1 at 60 s.
+    // 65 s of traffic: the link/server split moves from 950m/50m to 500m/500m at 30 s and to 0/1 at
+    // 60 s; the default/web-route HTTPRoute from 80/20 to 50/50 at 60 s.
     for (let i = 0; i < 6; i++) {
       sim.advance(INTERVAL_MS);
       now += INTERVAL_MS;
@@ -75,9 +79,10 @@ describe('serve end to end: demo scenario → service → GraphQL, stat ts, /met
     }
     truth = sim.truthSince(mark);
     // Weight changes reach the service through the watched manifest files.
-    const expected = JSON.stringify(sim.splitManifests().map((m) => m.spec.backends.map((b) => String(b.weight))));
+    const byName = (entries: [string, string[]][]) => JSON.stringify(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const expected = byName(sim.splitManifests().map((m) => [`${m.metadata.namespace}/${m.metadata.name}`, manifestBackends(m).map((b) => String(b.weight))]));
     const deadline = Date.now() + 10_000;
-    const weights = () => JSON.stringify(service.ctx.store.list().map((split) => split.backends.map((b) => b.weightString)));
+    const weights = () => byName(service.ctx.store.list().map((split) => [`${split.namespace}/${split.name}`, split.backends.map((b) => b.weightString)]));
     while (weights() !== expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(weights(), expected, 'the service sees the current weights');
   });
@@ -89,7 +94,7 @@ describe('serve end to end: demo scenario → service → GraphQL, stat ts, /met
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  async function graphql(): Promise<{ namespace: string; name: string; apex: string; backends: GraphQLBackend[] }[]> {
+  async function graphql(): Promise<{ namespace: string; name: string; kind: string; apex: string; backends: GraphQLBackend[] }[]> {
     const response = await fetch(`${service.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -97,7 +102,7 @@ describe('serve end to end: demo scenario → service → GraphQL, stat ts, /met
       signal: AbortSignal.timeout(10_000),
     });
     assert.equal(response.status, 200);
-    const body = (await response.json()) as { data?: { trafficSplits: { namespace: string; name: string; apex: string; backends: GraphQLBackend[] }[] }; errors?: unknown };
+    const body = (await response.json()) as { data?: { trafficSplits: { namespace: string; name: string; kind: string; apex: string; backends: GraphQLBackend[] }[] }; errors?: unknown };
     assert.equal(body.errors, undefined);
     return body.data?.trafficSplits ?? [];
   }
@@ -122,7 +127,7 @@ describe('serve end to end: demo scenario → service → GraphQL, stat ts, /met
 
   it('GraphQL equals the ground truth', async () => {
     const splits = await graphql();
-    assert.deepEqual(splits.map((s) => `${s.namespace}/${s.name}`), ['default/backend-service', 'link/server']);
+    assert.deepEqual(splits.map((s) => `${s.namespace}/${s.name} ${s.kind}`), ['default/backend-service TrafficSplit', 'default/web-route HTTPRoute', 'link/server TrafficSplit']);
     for (const split of splits) {
       const apexTotal = truth.select({ namespace: split.namespace, apex: split.apex }).total;
       for (const backend of split.backends) {
@@ -134,7 +139,7 @@ describe('serve end to end: demo scenario → service → GraphQL, stat ts, /met
         assert.equal(backend.stats.failureCount, leaf.failure, `${where} failures`);
         assert.equal(backend.stats.windowSeconds, 60);
         assert.equal(backend.stats.rps, leaf.total / 60, `${where} rps`);
-        const buckets = leaf.bucketCounts(BOUNDS);
+        const buckets = leaf.bucketCounts(boundsOf(split.kind));
         assert.equal(backend.stats.latencyMsP50, histogramQuantile(0.5, buckets), `${where} p50`);
         assert.equal(backend.stats.latencyMsP99, histogramQuantile(0.99, buckets), `${where} p99`);
         assert.equal(backend.observedRatio, leaf.total / apexTotal, `${where} observed share`);
@@ -144,7 +149,8 @@ describe('serve end to end: demo scenario → service → GraphQL, stat ts, /met
 
   it('`stat ts -A -o json` agrees with GraphQL and with the ground truth', async () => {
     const rows = await statJson();
-    const splits = await graphql();
+    // `stat ts` shows TrafficSplits; HTTPRoutes have `stat httproute`.
+    const splits = (await graphql()).filter((split) => split.kind === 'TrafficSplit');
     const expected = splits
       .flatMap((split) =>
         split.backends.map((backend) => ({

@@ -25,19 +25,33 @@ splits:
     backends:
       - { service: checkout-v1, weight: 900m, pods: 2, successRate: 0.98, latency: { p50: 20ms, p99: 300ms } }
       - { service: checkout-v2, weight: 100m, pods: 1, successRate: 0.9, latency: { p50: 40ms, p99: 2s } }
+  # An HTTPRoute split: its series share the families, told apart by kind, with the route's buckets.
+  - namespace: shop
+    name: cart
+    kind: HTTPRoute
+    apex: cart
+    port: 8080
+    backends:
+      - { service: cart-v1, weight: 80, successRate: 0.97, latency: { p50: 30ms, p99: 600ms } }
+      - { service: cart-v2, weight: 20, latency: { p50: 60ms, p99: 3s } }
 clients:
   - namespace: shop
     workload: deployment/frontend
     pods: 3
     calls:
       - { split: shop/checkout, rps: 20 }
+  - namespace: shop
+    workload: deployment/basket
+    proxy: stable-2.17
+    calls:
+      - { split: shop/cart, rps: 30 }
 `;
 
 describe('the served /metrics page', () => {
   let now = 1_700_000_000_000;
   const sim = new Simulator({ scenario: parseScenarioText(SCENARIO), now: () => now });
   const mesh = createLinkerdAdapter();
-  const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs });
+  const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, routeLatencyBucketsMs: mesh.routeLatencyBucketsMs });
   const t = testContext({ window });
   const unfeed = feedSimulatedSplits(sim, t.store);
   const filter = splitApexFilter(t.store);
@@ -101,5 +115,18 @@ describe('the served /metrics page', () => {
       assert.equal(valueOf(samples, 'trafficsplit_backend_response_latency_seconds_count', labels), served.total, `${leaf} histogram count`);
       assert.ok(Math.abs(valueOf(samples, 'trafficsplit_backend_response_latency_seconds_sum', labels) - served.latencySumMs / 1000) < 1e-6, `${leaf} histogram sum`);
     }
+    for (const leaf of ['cart-v1', 'cart-v2']) {
+      const served = truth.select({ namespace: 'shop', split: 'cart', leaf });
+      const labels = { namespace: 'shop', trafficsplit: 'cart', apex: 'cart', backend: leaf, kind: 'HTTPRoute' };
+      assert.ok(served.total > 0, `${leaf} got traffic`);
+      assert.equal(valueOf(samples, 'trafficsplit_backend_responses_total', { ...labels, classification: 'success' }), served.success, `${leaf} successes`);
+      assert.equal(valueOf(samples, 'trafficsplit_backend_responses_total', { ...labels, classification: 'failure' }), served.failure, `${leaf} failures`);
+      assert.equal(valueOf(samples, 'trafficsplit_backend_response_latency_seconds_count', labels), served.total, `${leaf} histogram count`);
+      // The route histogram's own bounds, in seconds.
+      const bounds = select(samples, 'trafficsplit_backend_response_latency_seconds_bucket', labels).map((sample) => sample.labels.le);
+      assert.deepEqual(bounds, ['0.025', '0.05', '0.1', '0.25', '0.5', '1', '10', '+Inf']);
+    }
+    assert.equal(valueOf(samples, 'trafficsplit_info', { trafficsplit: 'cart' }), 1);
+    assert.equal(select(samples, 'trafficsplit_info', { trafficsplit: 'cart', kind: 'HTTPRoute', api_version: 'gateway.networking.k8s.io/v1' }).length, 1);
   });
 });

@@ -1,6 +1,7 @@
 // splitstat's own health, from the service context: which splits are broken and why, whether the
 // split source has trouble, Kubernetes watch restarts, and which build is running.
 import type { Registry } from 'prom-client';
+import { isNoteCode, splitKindLabel } from '../../splits/index.js';
 import type { SplitIssueCode } from '../../splits/index.js';
 import type { ServiceContext } from '../context.js';
 import { stateCounter, stateGauge } from './state-metrics.js';
@@ -8,12 +9,12 @@ import { stateCounter, stateGauge } from './state-metrics.js';
 export function registerSelfMetrics(registry: Registry, ctx: ServiceContext): void {
   stateGauge(registry, {
     name: 'splitstat_trafficsplits',
-    help: 'TrafficSplits known, by validity: invalid ones have at least one issue (see splitstat_trafficsplit_issues) and are still shown.',
+    help: 'Splits known (TrafficSplits and HTTPRoute splits), by validity: invalid ones have at least one issue that is not a note (see splitstat_trafficsplit_issues) and are still shown.',
     labelNames: ['validity'],
     collect(emit) {
       let invalid = 0;
       const splits = ctx.store.list();
-      for (const split of splits) if (split.issues.length > 0) invalid++;
+      for (const split of splits) if (split.issues.some((issue) => !isNoteCode(issue.code))) invalid++;
       emit({ validity: 'valid' }, splits.length - invalid);
       emit({ validity: 'invalid' }, invalid);
     },
@@ -21,15 +22,16 @@ export function registerSelfMetrics(registry: Registry, ctx: ServiceContext): vo
 
   stateGauge(registry, {
     name: 'splitstat_trafficsplit_issues',
-    help: 'Issues found in a TrafficSplit, by issue code. Only splits with issues have series.',
+    help: 'Issues found in a split, by issue code and kind. Only splits with issues have series.',
     // `code` is a closed set of a few values and a split with issues is already a series of
     // trafficsplit_info, so this stays within the cardinality of the splits themselves.
-    labelNames: ['namespace', 'trafficsplit', 'code'],
+    labelNames: ['namespace', 'trafficsplit', 'code', 'kind'],
     collect(emit) {
       for (const split of ctx.store.list()) {
         const byCode = new Map<SplitIssueCode, number>();
         for (const issue of ctx.store.issuesOf(split)) byCode.set(issue.code, (byCode.get(issue.code) ?? 0) + 1);
-        for (const [code, count] of byCode) emit({ namespace: split.namespace, trafficsplit: split.name, code }, count);
+        const kind = splitKindLabel(split);
+        for (const [code, count] of byCode) emit({ namespace: split.namespace, trafficsplit: split.name, code, kind }, count);
       }
     },
   });
