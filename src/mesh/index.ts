@@ -6,6 +6,7 @@ export { splitApexKey, splitEdge, splitRouteId } from './split-edges.js';
 export { createLinkerdAdapter, LINKERD_ROUTE_LATENCY_BUCKETS_MS, LINKERD_APEX_AUTHORITY, LINKERD_GENERATIONS, LINKERD_LATENCY_BUCKETS_MS, LINKERD_LEAF_AUTHORITY } from './linkerd/index.js';
 export type { LinkerdAdapterOptions } from './linkerd/index.js';
 export { parseServiceAuthority } from './linkerd/index.js';
+export { classifyRouteStatus, linkerdRouteBatchQueries, linkerdRouteQuerySchema, linkerdRouteSplitQueries } from './linkerd/index.js';
 export { linkerdBatchQueries, linkerdGenerationQueries, linkerdQuerySchema, linkerdSplitQueries, overlappingSplits, SPLIT_LABEL } from './linkerd/index.js';
 export { MESH_NAMES, MESHES, meshNamed } from './registry.js';
 export type { Mesh, MeshName } from './registry.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { promqlRange, QUANTILES } from '../../src/promql/index.js';
 import type { QuerySelection } from '../../src/promql/index.js';
-import { linkerdGenerationQueries, linkerdSplitQueries } from '../../src/mesh/index.js';
+import { classifyRouteStatus, linkerdGenerationQueries, linkerdRouteSplitQueries, linkerdSplitQueries } from '../../src/mesh/index.js';
 import { addCount, emptyAccumulator, latencyMs, splitStatsFromAnswers } from '../../src/stats/index.js';
 import type { InstantQuerier, PrometheusStatQuery, SplitStats } from '../../src/stats/index.js';
 
@@ -19,7 +19,8 @@ export interface LinkerdPerSplitOptions {
   readonly totals?: boolean;
   /**
    * Which per-split queries: Linkerd's own (SPEC §5, right on ≤ 2.12 meshes; the default) or the
-   * same made right for every proxy generation (linkerdGenerationQueries).
+   * same made right for every proxy generation (linkerdGenerationQueries), with HTTPRoute splits
+   * read from their route's families (linkerdRouteSplitQueries).
    */
   readonly queries?: 'linkerd' | 'generations';
 }
@@ -34,18 +35,27 @@ export async function linkerdPerSplitStats(client: InstantQuerier, query: Promet
       out.push(splitStatsFromAnswers(split, undefined, windowSeconds, query.to === undefined));
       continue;
     }
-    const queries = which === 'linkerd' ? linkerdSplitQueries(split, selection) : linkerdGenerationQueries(split, selection);
+    // An HTTPRoute split (with the generation-aware queries) reads its route's families: the
+    // backend is `backend_name`, the outcome its status and error, the histogram in seconds.
+    const route = which === 'generations' && split.kind === 'HTTPRoute';
+    const queries = route ? linkerdRouteSplitQueries(split, selection) : which === 'linkerd' ? linkerdSplitQueries(split, selection) : linkerdGenerationQueries(split, selection);
+    const leafOf = (metric: Readonly<Record<string, string>>): string | undefined => (route ? metric['backend_name'] : metric['dst_service']);
+    const toMs = route ? 1000 : 1;
     const accumulator = emptyAccumulator();
     const counting = ask(queries.counts).then((samples) => {
-      for (const { metric, value } of samples) addCount(accumulator, { leaf: metric['dst_service'], classification: metric['classification'] }, value);
+      for (const { metric, value } of samples) {
+        // Another group's route of the same name, or a consumer route, is not this split's.
+        if (route && (metric['route_group'] !== split.route?.group || metric['route_namespace'] !== split.namespace || metric['backend_namespace'] !== split.namespace)) continue;
+        addCount(accumulator, { leaf: leafOf(metric), classification: route ? classifyRouteStatus(metric) : metric['classification'] }, value);
+      }
     });
     const leafQuantiles = QUANTILES.map((quantile, position) =>
       ask(queries.leafQuantile(quantile)).then((samples) => {
         for (const { metric, value } of samples) {
-          const leaf = metric['dst_service'];
+          const leaf = leafOf(metric);
           if (leaf === undefined) continue;
           const latencies = accumulator.leafLatency.get(leaf) ?? [0, 0, 0];
-          latencies[position] = latencyMs(value, 1);
+          latencies[position] = latencyMs(value, toMs);
           accumulator.leafLatency.set(leaf, latencies);
         }
       }),
@@ -53,7 +63,7 @@ export async function linkerdPerSplitStats(client: InstantQuerier, query: Promet
     const totalQuantiles = totals
       ? QUANTILES.map((quantile, position) =>
           ask(queries.splitQuantile(quantile)).then((samples) => {
-            for (const { value } of samples) accumulator.totalLatency[position] = latencyMs(value, 1);
+            for (const { value } of samples) accumulator.totalLatency[position] = latencyMs(value, toMs);
           }),
         )
       : [];

@@ -1,12 +1,13 @@
 // A real Prometheus scraping simulated proxies of both Linkerd generations that call one split:
-// 2.11 clients name the apex, 2.17 clients name the leaf and keep balancer gauges. The linkerd
-// schema's queries must count every request once, whoever sent it: the raw counters they select
-// equal the simulator's truth exactly, and the batched form equals the per-split reference.
+// 2.11 clients name the apex, 2.17 clients name the leaf and keep balancer gauges; the 2.17
+// clients also call a weighted HTTPRoute, counted in the route families. The linkerd schema's
+// queries must count every request once, whoever sent it: the raw counters they select equal the
+// simulator's truth exactly, and the batched form equals the per-split reference.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeTrafficSplit } from '../../src/splits/index.js';
+import { normalizeHttpRoute, normalizeTrafficSplit } from '../../src/splits/index.js';
 import { PrometheusClient } from '../../src/promql/index.js';
-import { linkerdBatchQueries, linkerdSplitQueries } from '../../src/mesh/index.js';
+import { classifyRouteStatus, linkerdBatchQueries, linkerdRouteBatchQueries, linkerdSplitQueries } from '../../src/mesh/index.js';
 import { PrometheusStatSource } from '../../src/stats/index.js';
 import { parseScenarioText } from '../../src/sim/index.js';
 import type { GroundTruth } from '../../src/sim/index.js';
@@ -26,6 +27,12 @@ splits:
     backends:
       - { service: backend-v1, weight: 90, pods: 2, successRate: 0.95, latency: { p50: 15ms, p99: 90ms } }
       - { service: backend-v2, weight: 10, pods: 1, successRate: 0.9, latency: { p50: 30ms, p99: 150ms } }
+  - name: web-route
+    kind: HTTPRoute
+    apex: web-svc
+    backends:
+      - { service: web-v1, weight: 70, pods: 2, successRate: 0.97, latency: { p50: 40ms, p99: 300ms } }
+      - { service: web-v2, weight: 30, successRate: 0.9, latency: { p50: 80ms, p99: 900ms } }
 clients:
   - workload: deployment/old
     proxy: stable-2.11
@@ -37,6 +44,7 @@ clients:
     pods: 2
     calls:
       - { split: backend-service, rps: 20 }
+      - { split: web-route, rps: 25 }
 `;
 
 describe('Prometheus over mixed Linkerd generations', { skip, timeout: 60_000 }, () => {
@@ -58,6 +66,12 @@ describe('Prometheus over mixed Linkerd generations', { skip, timeout: 60_000 },
     assert.ok(result.ok);
     return result.split;
   };
+  const route = () => {
+    const manifest = mesh.sim.splitManifests().find((candidate) => candidate.metadata.name === 'web-route');
+    const result = normalizeHttpRoute(manifest);
+    assert.ok(result.ok && result.splits[0] !== undefined);
+    return result.splits[0];
+  };
 
   it('selects every request of both generations exactly once: the raw counters equal the truth', async () => {
     const query = linkerdBatchQueries([split()], { range: '1m' }).counts.replaceAll('increase(', 'last_over_time(');
@@ -69,6 +83,21 @@ describe('Prometheus over mixed Linkerd generations', { skip, timeout: 60_000 },
     }
     for (const leaf of ['backend-v1', 'backend-v2']) {
       const outcomes = truth.select({ namespace: 'default', split: 'backend-service', leaf });
+      assert.ok(outcomes.success > 50, `${leaf} had traffic`);
+      assert.equal(measured.get(`${leaf}/success`) ?? 0, outcomes.success, `${leaf} successes`);
+      assert.equal(measured.get(`${leaf}/failure`) ?? 0, outcomes.failure, `${leaf} failures`);
+    }
+  });
+
+  it('selects every request through the HTTPRoute exactly once, from the route families: the raw counters equal the truth', async () => {
+    const query = linkerdRouteBatchQueries([route()], { range: '1m' }).counts.replaceAll('increase(', 'last_over_time(');
+    const measured = new Map<string, number>();
+    for (const { metric, value } of await mesh.prometheus.query(query)) {
+      const key = `${metric.backend_name}/${classifyRouteStatus(metric)}`;
+      measured.set(key, (measured.get(key) ?? 0) + value);
+    }
+    for (const leaf of ['web-v1', 'web-v2']) {
+      const outcomes = truth.select({ namespace: 'default', split: 'web-route', leaf });
       assert.ok(outcomes.success > 50, `${leaf} had traffic`);
       assert.equal(measured.get(`${leaf}/success`) ?? 0, outcomes.success, `${leaf} successes`);
       assert.equal(measured.get(`${leaf}/failure`) ?? 0, outcomes.failure, `${leaf} failures`);
@@ -87,10 +116,11 @@ describe('Prometheus over mixed Linkerd generations', { skip, timeout: 60_000 },
     assert.ok(mesh.lastTraffic !== undefined);
     const timeMs = mesh.lastTraffic.stopMs - 1500;
     const client = new PrometheusClient({ url: mesh.prometheus.url });
-    const query = { splits: [split()], window: { text: '1m', ms: 60_000 } };
+    const query = { splits: [split(), route()], window: { text: '1m', ms: 60_000 } };
     const batched = await new PrometheusStatSource({ client, now: () => timeMs }).stats(query);
     assertSameNumbers(batched, await linkerdPerSplitStats(client, query, { timeMs, totals: true, queries: 'generations' }));
-    const p95 = batched[0]?.rows.map((row) => row.stats?.latencyMsP95 ?? 0) ?? [];
+    const p95 = batched.flatMap((entry) => entry.rows.map((row) => row.stats?.latencyMsP95 ?? 0));
+    assert.equal(p95.length, 4);
     assert.ok(p95.every((value) => value > 0), `real quantiles compared: ${p95.join(', ')}`);
   });
 });

@@ -7,6 +7,7 @@ import { normalizeHttpRoute } from '../../src/splits/index.js';
 import type { TrafficSplit } from '../../src/splits/index.js';
 import { PrometheusClient } from '../../src/promql/index.js';
 import { PrometheusStatSource } from '../../src/stats/index.js';
+import { assertSameNumbers, linkerdPerSplitStats } from '../helpers/linkerd-per-split.js';
 import { startFakePrometheus } from './fake-prometheus.js';
 import type { FakePrometheus, FakeSeries } from './fake-prometheus.js';
 import { proxySeries, trafficSplit } from './helpers.js';
@@ -92,5 +93,12 @@ describe('prometheus mode: HTTPRoute splits', () => {
     assert.deepEqual(splitStats?.rows.map((row) => row.stats?.successCount ?? null), [7, null]);
     const routeQueries = prometheus.received.filter((received) => received.query.includes('route_backend'));
     assert.equal(routeQueries.length, 2, 'one batch: counts and bucket rates');
+  });
+
+  it('answers batched exactly what the per-split reference answers', async () => {
+    const client = new PrometheusClient({ url: prometheus.url });
+    const query = { splits: [route, split], window };
+    const batched = await new PrometheusStatSource({ client, now: () => NOW }).stats(query);
+    assertSameNumbers(batched, await linkerdPerSplitStats(client, query, { timeMs: NOW, totals: true, queries: 'generations' }));
   });
 });

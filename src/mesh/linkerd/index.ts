@@ -1,6 +1,6 @@
 // Linkerd's proxies: which series are split traffic and what their labels mean, and the PromQL
 // Linkerd viz ran over them.
-export { linkerdRouteBatchQueries, linkerdRouteQuerySchema } from './route-promql.js';
+export { classifyRouteStatus, linkerdRouteBatchQueries, linkerdRouteQuerySchema, linkerdRouteSplitQueries } from './route-promql.js';
 export { linkerdBatchQueries, linkerdGenerationQueries, linkerdQuerySchema, linkerdSplitQueries, overlappingSplits, SPLIT_LABEL } from './promql.js';
 export { createLinkerdAdapter, LINKERD_LATENCY_BUCKETS_MS, LINKERD_ROUTE_LATENCY_BUCKETS_MS } from './adapter.js';
 export type { LinkerdAdapterOptions } from './adapter.js';

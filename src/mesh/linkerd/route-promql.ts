@@ -19,7 +19,40 @@ const DEFAULT_BUDGET = 6000;
 /** Prometheus' label for a `--from` kind, as linkerd-viz's scrape config names them. */
 const FROM_KIND_LABELS: Readonly<Record<string, string>> = { job: 'k8s_job' };
 
+/** One HTTPRoute split's queries, as histogram_quantile answers them: the batched form's reference. */
+export interface LinkerdRouteSplitQueries {
+  /** Increases per (backend, status, error). */
+  readonly counts: string;
+  /** Latency quantile (seconds) per backend. */
+  readonly leafQuantile: (quantile: string) => string;
+  /** The same over every backend of the route. */
+  readonly splitQuantile: (quantile: string) => string;
+}
+
+export function linkerdRouteSplitQueries(split: TrafficSplit, selection: QuerySelection): LinkerdRouteSplitQueries {
+  const matchers = routeMatchers([split], selection);
+  const w = selection.range;
+  const select = (names: string): string => labelList([labelMatcher('__name__', '=~', names), ...matchers]);
+  const buckets = `sum(irate(${select(DURATION_BUCKETS)}[${w}]))`;
+  return {
+    counts: `sum(increase(${select(STATUSES)}[${w}])) by (${ROUTE_LABELS}, http_status, grpc_status, error)`,
+    leafQuantile: (q) => `histogram_quantile(${q}, ${buckets} by (le, backend_namespace, backend_name))`,
+    splitQuantile: (q) => `histogram_quantile(${q}, ${buckets} by (le))`,
+  };
+}
+
 export function linkerdRouteBatchQueries(batch: readonly TrafficSplit[], selection: QuerySelection): BatchQueries {
+  const matchers = routeMatchers(batch, selection);
+  const w = selection.range;
+  const select = (names: string): string => labelList([labelMatcher('__name__', '=~', names), ...matchers]);
+  return {
+    counts: `sum(increase(${select(STATUSES)}[${w}])) by (${ROUTE_LABELS}, http_status, grpc_status, error)`,
+    buckets: `sum(irate(${select(DURATION_BUCKETS)}[${w}])) by (le, ${ROUTE_LABELS})`,
+  };
+}
+
+/** The route families' selection for a batch: its parents and routes, and --from/--to. */
+function routeMatchers(batch: readonly TrafficSplit[], selection: QuerySelection): string[] {
   const matchers = [
     labelMatcher('parent_kind', '=', 'Service'),
     labelMatcher('route_kind', '=', 'HTTPRoute'),
@@ -40,12 +73,7 @@ export function linkerdRouteBatchQueries(batch: readonly TrafficSplit[], selecti
     if (to.service !== null) matchers.push(labelMatcher('backend_name', '=', to.service));
     if (to.namespace !== null) matchers.push(labelMatcher('backend_namespace', '=', to.namespace));
   }
-  const w = selection.range;
-  const select = (names: string): string => labelList([labelMatcher('__name__', '=~', names), ...matchers]);
-  return {
-    counts: `sum(increase(${select(STATUSES)}[${w}])) by (${ROUTE_LABELS}, http_status, grpc_status, error)`,
-    buckets: `sum(irate(${select(DURATION_BUCKETS)}[${w}])) by (le, ${ROUTE_LABELS})`,
-  };
+  return matchers;
 }
 
 function oneOf(label: string, values: readonly string[]): string {
@@ -55,7 +83,7 @@ function oneOf(label: string, values: readonly string[]): string {
 }
 
 /** success or failure of one statuses sample, as stat-outbound classifies it. */
-function classify(metric: Readonly<Record<string, string>>): 'success' | 'failure' {
+export function classifyRouteStatus(metric: Readonly<Record<string, string>>): 'success' | 'failure' {
   const error = metric['error'] ?? '';
   if (error !== '') return 'failure';
   const grpc = metric['grpc_status'];
@@ -85,7 +113,7 @@ export function linkerdRouteQuerySchema({ budget = DEFAULT_BUDGET }: { readonly 
       const own = metric['route_namespace'] === namespace && metric['backend_namespace'] === namespace;
       const key = `${namespace}/${metric['parent_name'] ?? ''}/${routeId(metric['route_group'] ?? '', metric['route_name'] ?? '')}`;
       const isCount = metric['le'] === undefined;
-      return { splits: own ? (lookup.get(key) ?? []) : [], leaf: metric['backend_name'], classification: isCount ? classify(metric) : undefined };
+      return { splits: own ? (lookup.get(key) ?? []) : [], leaf: metric['backend_name'], classification: isCount ? classifyRouteStatus(metric) : undefined };
     },
   };
 }
