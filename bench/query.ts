@@ -4,7 +4,10 @@
 //      split after another, its four queries at once), both at the same evaluation instant,
 //      after checking that they return the same numbers;
 //   2. GraphQL latency of the scrape-mode service over the same simulated pods and manifests.
-// Run: node --import tsx bench/query.ts [rounds=3] [graphqlQueries=50]
+// Run: node --import tsx bench/query.ts [rounds=3] [graphqlQueries=50] [proxy]
+// `proxy` (stable-2.11 by default, or stable-2.17) is the clients' Linkerd proxy: on 2.17 the
+// PromQL carries the 2.13+ parts, and the per-split baseline is the generation-aware reference
+// (Linkerd's own queries find nothing on such a mesh).
 //
 // The mesh is wide rather than busy: few client pods, each calling a hundred splits at a low rate,
 // because the cost under test grows with the number of splits and series, not with request volume.
@@ -41,6 +44,9 @@ const JOB = 'linkerd-proxy';
 
 const rounds = positiveInt(process.argv[2], 3);
 const graphqlQueries = positiveInt(process.argv[3], 50);
+const proxy = process.argv[4] ?? 'stable-2.11';
+if (proxy !== 'stable-2.11' && proxy !== 'stable-2.17') throw new Error(`proxy must be stable-2.11 or stable-2.17, got ${JSON.stringify(proxy)}`);
+const baseline = proxy === 'stable-2.11' ? 'per-split (Linkerd)' : 'per-split (reference)';
 
 function positiveInt(text: string | undefined, fallback: number): number {
   const value = text === undefined ? fallback : Number(text);
@@ -71,7 +77,7 @@ function scenarioYaml(): string {
       });
       calls.push({ split: `${namespace}/${apex}`, rps: RPS_PER_CALL });
     }
-    clients.push({ namespace, workload: 'deployment/caller', pods: CLIENT_PODS_PER_NAMESPACE, calls });
+    clients.push({ namespace, workload: 'deployment/caller', pods: CLIENT_PODS_PER_NAMESPACE, proxy, calls });
   }
   return stringify({ seed: 7, splits, clients });
 }
@@ -190,7 +196,11 @@ async function main(): Promise<void> {
     const batchedSource = new PrometheusStatSource({ client: counting, schema: 'linkerd', now: () => instant });
     const approaches: { readonly name: string; readonly stats: (query: PrometheusStatQuery) => Promise<SplitStats[]>; readonly times: number[] }[] = [
       { name: 'batched', stats: (query) => batchedSource.stats(query), times: [] },
-      { name: 'per-split (Linkerd)', stats: (query) => linkerdPerSplitStats(counting, query, { timeMs: instant }), times: [] },
+      {
+        name: baseline,
+        stats: (query) => linkerdPerSplitStats(counting, query, { timeMs: instant, queries: proxy === 'stable-2.11' ? 'linkerd' : 'generations' }),
+        times: [],
+      },
     ];
     const query = { splits, window: { text: WINDOW, ms: WINDOW_MS } };
     const answers: SplitStats[][] = [];
@@ -224,9 +234,11 @@ async function main(): Promise<void> {
     // The floor of any exact plan: every p50/p95/p99 needs every bucket series' irate once.
     // Here Prometheus only selects and counts them, batch by batch as the batched plan asks,
     // and has nothing to sum, label or send back.
+    // With 2.13+ proxies a batch selects its apexes' series and each apex's leaf series.
+    const leafNaming = proxy !== 'stable-2.11';
     const bucketSelections = linkerdQuerySchema()
-      .batches(splits)
-      .map((batch) => /irate\(response_latency_ms_bucket\{.*?\}\[[^\]]+\]\)/.exec(linkerdBatchQueries(batch, { range: WINDOW }).buckets)?.[0] ?? '');
+      .batches(splits, leafNaming ? 1 : 0)
+      .map((batch) => [...linkerdBatchQueries(batch, { range: WINDOW }, leafNaming).buckets.matchAll(/irate\(response_latency_ms_bucket\{.*?\}\[[^\]]+\]\)/g)].map((match) => match[0]).join(' or '));
     if (bucketSelections.some((selection) => selection === '')) throw new Error('no bucket selector in the batched query');
     const floorTimes: number[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -283,7 +295,7 @@ async function main(): Promise<void> {
     console.log(`  mesh                      ${splits.length} TrafficSplits × 3 backends, ${sim.targets().length} client pods, ${series[0]?.value ?? 0} Prometheus series`);
     console.log(`  PromQL stats(), window ${WINDOW}, same instant, idle Prometheus, median of ${rounds}:`);
     console.log(`    batched                 ${ms(batchedMs)}`);
-    console.log(`    per-split (Linkerd)     ${ms(perSplitMs)}`);
+    console.log(`    ${baseline.padEnd(24)}${ms(perSplitMs)}`);
     console.log(`    speed-up                ${(perSplitMs / batchedMs).toFixed(1)}× (answers identical: ${backends} backend rows)`);
     console.log(`    floor                   ${ms(floorMs)} (every bucket series read once, nothing returned)`);
     console.log(`    best possible speed-up  ${(perSplitMs / floorMs).toFixed(1)}× for any plan that reads them once`);

@@ -38,9 +38,15 @@ export interface QuerySchema {
   readonly name: 'linkerd' | 'splitstat';
   /** Multiplier from the histogram's unit to milliseconds. */
   readonly latencyToMs: number;
-  /** Splits per batch at most, given the regex budget; at least 1. */
-  batches(splits: readonly TrafficSplit[]): TrafficSplit[][];
-  queries(batch: readonly TrafficSplit[], selection: QuerySelection): BatchQueries;
+  /** Splits per batch at most, given the regex budget; at least 1. `probed`: see probe. */
+  batches(splits: readonly TrafficSplit[], probed?: number): TrafficSplit[][];
+  /**
+   * A cheap query asked once per stats() call, before the batches, at the same instant; the sum
+   * of its samples (0 when it returns none) is handed to batches() and queries(), which may then
+   * leave out parts that cannot match anything.
+   */
+  readonly probe?: string;
+  queries(batch: readonly TrafficSplit[], selection: QuerySelection, probed?: number): BatchQueries;
   keyOf(metric: Readonly<Record<string, string>>, batch: readonly TrafficSplit[]): SampleKey;
 }
 

@@ -14,7 +14,7 @@ export { ManifestSplitSource } from './manifest-source.js';
 export type { ManifestSplitSourceOptions } from './manifest-source.js';
 export { LabelSelectorError, parseLabelSelector } from './label-selector.js';
 export type { LabelSelector, Requirement, RequirementOperator } from './label-selector.js';
-export { chooseSplitVersion, discoverGroupVersions, KubeSplitSource } from './kube/index.js';
+export { chooseSplitVersion, discoverGroupVersions, discoverResourceVersions, KubeSplitSource } from './kube/index.js';
 export type { KubeSplitSourceOptions } from './kube/index.js';
 export { selectSplits } from './select.js';
 export type { SplitFilter } from './select.js';

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseManifestText } from './manifests.js';
 import { normalizeHttpRoute } from './normalize-httproute.js';
+import { selectSplits } from './select.js';
+import { SplitStore } from './store.js';
 
 function route(spec: unknown, apiVersion = 'gateway.networking.k8s.io/v1', metadata: Record<string, unknown> = { name: 'web-route', namespace: 'shop' }): unknown {
   return { apiVersion, kind: 'HTTPRoute', metadata, spec };
@@ -50,9 +52,18 @@ describe('normalizeHttpRoute', () => {
     assert.deepEqual(splits.map((s) => [s.name, s.apex, s.route?.name]), [['web-route@web', 'web', 'web-route'], ['web-route@api', 'api', 'web-route']]);
   });
 
+  it('answers for the route’s own name when asked by name', () => {
+    const store = new SplitStore();
+    for (const split of splitsOf(route({ parentRefs: [servicePeer, { group: 'core', kind: 'Service', name: 'api' }], rules: [{ backendRefs: [{ name: 'v1' }, { name: 'v2' }] }] }))) store.upsert(split);
+    assert.deepEqual(selectSplits(store, { names: ['web-route'] }).map((split) => split.name), ['web-route@api', 'web-route@web']);
+    assert.deepEqual(selectSplits(store, { names: ['web-route@web'] }).map((split) => split.name), ['web-route@web']);
+  });
+
   it('makes no split of routes that are not mesh splits: Gateway parents, one unweighted backend', () => {
     assert.deepEqual(splitsOf(route({ parentRefs: [{ name: 'gateway' }], rules: [{ backendRefs: [{ name: 'a' }, { name: 'b' }] }] })), []);
     assert.deepEqual(splitsOf(route({ parentRefs: [servicePeer], rules: [{ backendRefs: [{ name: 'web' }] }] })), []);
+    // As the cluster hands it back: the CRD defaulted the weight to 1.
+    assert.deepEqual(splitsOf(route({ parentRefs: [servicePeer], rules: [{ backendRefs: [{ name: 'web', weight: 1 }] }] })), []);
     // One backend with an explicit weight is a split (a rollout at 100/0 that lists one side).
     assert.equal(splitsOf(route({ parentRefs: [servicePeer], rules: [{ backendRefs: [{ name: 'web-v1', weight: 100 }] }] })).length, 1);
   });

@@ -17,8 +17,9 @@
 //   assumes the rules are equally busy.
 // - Gateway API defaults: a backendRef without weight has weight 1; weight 0 sends no traffic.
 //   Two backendRefs to one Service in one rule add their weights.
-// - A route is a split when it is weighted: it names at least two backends, or gives a weight.
-//   A route with one unweighted backend is plain routing and makes no split.
+// - A route is a split when it is weighted: it names at least two backends, or gives a weight
+//   other than 1. A route with one backend of weight 1 (the default the CRD fills in) is plain
+//   routing and makes no split.
 import { isRecord } from '../util/index.js';
 import { apiGroupOf, splitKey } from './model.js';
 import type { SplitBackend, SplitIssue, TrafficSplit } from './model.js';
@@ -73,7 +74,9 @@ export function normalizeHttpRoute(obj: unknown, options: NormalizeOptions = {})
   }
   const rules = readRules(spec.rules, namespace, issues);
   const distinct = new Set(rules.flat().map((backend) => backend.service));
-  if (distinct.size < 2 && !hasExplicitWeight(spec.rules)) return { ok: true, splits: [] };
+  // The Gateway API CRD writes weight 1 into every backendRef without one, so only another weight
+  // tells a one-backend route from plain routing.
+  if (distinct.size < 2 && rules.flat().every((backend) => backend.weightText === '1')) return { ok: true, splits: [] };
 
   const backends = combineRules(rules, issues);
   const labels = readLabels(metadata.labels);
@@ -161,12 +164,6 @@ function readRouteWeight(raw: unknown, service: string, issues: SplitIssue[]): {
     backend: service,
   });
   return { weight: null, weightText: text };
-}
-
-function hasExplicitWeight(raw: unknown): boolean {
-  return (Array.isArray(raw) ? (raw as unknown[]) : []).some(
-    (rule) => isRecord(rule) && Array.isArray(rule.backendRefs) && (rule.backendRefs as unknown[]).some((ref) => isRecord(ref) && ref.weight !== undefined),
-  );
 }
 
 /** The rules' backends as one list, with each backend's mean share over the rules (see the head comment). */

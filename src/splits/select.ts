@@ -23,7 +23,8 @@ export function selectSplits(store: SplitStore, { namespace, names, selector, ki
     .filter(
       (split) =>
         (namespace == null || namespace === '' || split.namespace === namespace) &&
-        (wanted === undefined || wanted.has(split.name)) &&
+        // An HTTPRoute attached to several Services is asked for by the route's own name too.
+        (wanted === undefined || wanted.has(split.name) || (split.route !== undefined && wanted.has(split.route.name))) &&
         (selector === undefined || selector.matches(split.labels)) &&
         (kind === undefined || split.kind === kind),
     )

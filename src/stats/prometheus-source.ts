@@ -101,8 +101,10 @@ export class PrometheusStatSource implements StatSource {
     };
     const tasks: (() => Promise<void>)[] = [];
     for (const [schema, splits] of schemas) {
-      for (const batch of splits.length === 0 ? [] : schema.batches(splits)) {
-        const queries = schema.queries(batch, selection);
+      if (splits.length === 0) continue;
+      const probed = schema.probe === undefined ? undefined : (await this.#client.query(schema.probe, { timeMs, signal: query.signal })).reduce((sum, sample) => sum + sample.value, 0);
+      for (const batch of schema.batches(splits, probed)) {
+        const queries = schema.queries(batch, selection, probed);
         tasks.push(
           ask(schema, queries.counts, batch, ({ accumulator }, key, value) => addCount(accumulator, key, value)),
           ask(schema, queries.buckets, batch, ({ buckets }, { leaf }, value, metric) => buckets.add(leaf, metric['le'], value)),

@@ -38,7 +38,7 @@ export async function linkerdPerSplitStats(client: InstantQuerier, query: Promet
     // An HTTPRoute split (with the generation-aware queries) reads its route's families: the
     // backend is `backend_name`, the outcome its status and error, the histogram in seconds.
     const route = which === 'generations' && split.kind === 'HTTPRoute';
-    const queries = route ? linkerdRouteSplitQueries(split, selection) : which === 'linkerd' ? linkerdSplitQueries(split, selection) : linkerdGenerationQueries(split, selection);
+    const queries = route ? linkerdRouteSplitQueries(split, selection) : which === 'linkerd' ? linkerdSplitQueries(split, selection) : linkerdGenerationQueries(split, selection, query.splits);
     const leafOf = (metric: Readonly<Record<string, string>>): string | undefined => (route ? metric['backend_name'] : metric['dst_service']);
     const toMs = route ? 1000 : 1;
     const accumulator = emptyAccumulator();

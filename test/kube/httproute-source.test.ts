@@ -109,4 +109,14 @@ describe('KubeSplitSource: HTTPRoute splits', () => {
     await waitFor(() => missing.absent, 'discovery to say the group is not served');
     assert.equal(missing.ready, false);
   });
+
+  it('a group served for other resources only (Linkerd 2.11: policy.linkerd.io Servers) has no HTTPRoutes: absent, not broken', async () => {
+    const kube = await FakeKubeServer.start();
+    cleanups.push(() => kube.close());
+    kube.serve({ group: 'policy.linkerd.io', versions: ['v1beta1'], resource: 'servers', kind: 'Server' });
+    const routes = source(kube, new SplitStore(), LINKERD_HTTP_ROUTE);
+    void routes.start().catch(() => undefined);
+    await waitFor(() => routes.absent, 'discovery to say there are no httproutes');
+    assert.equal(kube.requests({ verb: 'list', resource: 'httproutes' }).length, 0, 'no list of a resource that is not served');
+  });
 });

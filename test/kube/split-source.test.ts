@@ -154,7 +154,7 @@ describe('KubeSplitSource', () => {
     const splits = source(kube, store);
     let started = false;
     const starting = splits.start().then(() => (started = true));
-    await waitFor(() => splits.problems().some((problem) => problem.message.includes('serves no split.smi-spec.io API')), 'the missing API to be reported');
+    await waitFor(() => splits.problems().some((problem) => problem.message.includes('serves no trafficsplits in the split.smi-spec.io API')), 'the missing API to be reported');
     assert.equal(started, false);
     assert.equal(splits.ready, false);
 

@@ -1,8 +1,8 @@
 // A fake Prometheus HTTP API on loopback for the prometheus stat source's tests. It does not
 // answer canned strings: it evaluates the queries it gets against an in-memory sample set, so
 // Linkerd's per-split queries and splitstat's batched ones see the same data and must agree.
-// It understands exactly the PromQL shapes splitstat sends (sum … by, group by, label_replace,
-// histogram_quantile, increase/irate/rate over a selector, a bare selector, parentheses, and the
+// It understands exactly the PromQL shapes splitstat sends (sum … by, group by, count, label_replace,
+// histogram_quantile, increase/irate/rate/last_over_time over a selector, a bare selector, parentheses, and the
 // set operators `or`, `and on (…)`, `unless on (…)` with PromQL's precedence); anything else is a
 // 400 bad_data, which would fail the test that sent it. A range function's result is the stored
 // value itself (the sample set holds "the increase over the window", "the per-second rate"
@@ -17,6 +17,11 @@ export interface FakeSeries {
   readonly labels: Readonly<Record<string, string>>;
   /** What increase()/irate()/rate() over the window returns for this series. */
   readonly value: number;
+}
+
+/** The queries that asked for numbers: without a schema's probe (QuerySchema.probe), asked once per call. */
+export function numberQueries(received: readonly ReceivedQuery[]): ReceivedQuery[] {
+  return received.filter((query) => !query.query.startsWith('count('));
 }
 
 export interface ReceivedQuery {
@@ -169,6 +174,11 @@ class Parser {
       this.#expect(')');
       return inner;
     }
+    if (this.#eat('count(')) {
+      const inner = this.union(series);
+      this.#expect(')');
+      return inner.length === 0 ? [] : [{ labels: {}, value: inner.length }];
+    }
     if (this.#eat('group by (')) {
       const by = this.#until(')').split(', ');
       this.#expect(') (');
@@ -201,7 +211,7 @@ class Parser {
       const [destination, replacement, source, regex] = args as [string, string, string, string];
       return labelReplace(inner, destination, replacement, source, regex);
     }
-    const fn = /^(increase|irate|rate)\(/.exec(this.text.slice(this.#at));
+    const fn = /^(increase|irate|rate|last_over_time)\(/.exec(this.text.slice(this.#at));
     const bare = fn === null && /^[a-zA-Z_:][a-zA-Z0-9_:]*/.test(this.text.slice(this.#at));
     if (fn === null && !bare) throw new Error(`unsupported expression at ${JSON.stringify(this.text.slice(this.#at, this.#at + 40))}`);
     if (fn !== null) this.#at += fn[0].length;

@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PrometheusClient } from '../../src/promql/index.js';
+import { linkerdQuerySchema } from '../../src/mesh/index.js';
 import { PrometheusStatSource } from '../../src/stats/index.js';
 import { assertSameNumbers, linkerdPerSplitStats } from '../helpers/linkerd-per-split.js';
 import { startFakePrometheus } from './fake-prometheus.js';
@@ -78,5 +79,15 @@ describe('linkerd schema: every proxy generation', () => {
   it('answers batched exactly what the per-split reference answers', async () => {
     const batched = await new PrometheusStatSource({ client: client(), now: () => NOW }).stats({ splits: [web, api], window });
     assertSameNumbers(batched, await linkerdPerSplitStats(client(), { splits: [web, api], window }, { timeMs: NOW, totals: true, queries: 'generations' }));
+  });
+
+  it('counts a backend only another split of the apex lists in the apex total, wherever batches are cut', async () => {
+    // web-canary shares web's apex and lists web-v2 only; web-v1's requests still go to the apex.
+    const canary = trafficSplit('prod', 'web-canary', 'web', { 'web-v2': 1 });
+    const splits = [web, api, canary];
+    const narrow = new PrometheusStatSource({ client: client(), now: () => NOW, schema: linkerdQuerySchema({ queryBudget: 1 }) });
+    const batched = await narrow.stats({ splits, window });
+    assertSameNumbers(batched, await linkerdPerSplitStats(client(), { splits, window }, { timeMs: NOW, totals: true, queries: 'generations' }));
+    assert.equal(batched[2]?.total?.successCount, 40 + 50 + 5 + 4);
   });
 });

@@ -1,5 +1,5 @@
 // HTTPRoute splits in prometheus mode (fake Prometheus evaluating the queries): their numbers
-// come from the route-backend families only, classified as `linkerd viz stat-outbound` does,
+// come from the HTTP route-backend families only, classified as `linkerd viz stat-outbound` does,
 // with quantiles from the route histogram's seconds; a TrafficSplit of the same apex keeps its own.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,13 +55,15 @@ function series(): FakeSeries[] {
     { name: statuses, labels: { ...routeLabels('web-v1'), http_status: '404', error: '' }, value: 8 },
     { name: statuses, labels: { ...routeLabels('web-v1'), http_status: '503', error: '' }, value: 1 },
     { name: statuses, labels: { ...routeLabels('web-v1'), http_status: '', error: 'FAIL_FAST' }, value: 1 },
-    { name: 'outbound_grpc_route_backend_response_statuses_total', labels: { ...routeLabels('web-v2'), grpc_status: 'OK', error: '' }, value: 9 },
-    { name: 'outbound_grpc_route_backend_response_statuses_total', labels: { ...routeLabels('web-v2'), grpc_status: 'UNAVAILABLE', error: '' }, value: 1 },
+    { name: statuses, labels: { ...routeLabels('web-v2'), http_status: '200', error: '' }, value: 9 },
+    { name: statuses, labels: { ...routeLabels('web-v2'), http_status: '500', error: '' }, value: 1 },
+    // A GRPCRoute's families are no HTTPRoute split's.
+    { name: 'outbound_grpc_route_backend_response_statuses_total', labels: { ...routeLabels('web-v2'), route_kind: 'GRPCRoute', grpc_status: 'OK', error: '' }, value: 70 },
     // Another route of the same parent is another split's.
     { name: statuses, labels: { ...routeLabels('web-v1', 'other-route'), http_status: '200', error: '' }, value: 500 },
-    // v1: 2/s ≤ 25 ms, 2/s in (100, 250] ms; v2 (gRPC): all in (0.5, 1] s.
+    // v1: 2/s ≤ 25 ms, 2/s in (100, 250] ms; v2: all in (0.5, 1] s.
     ...durations('outbound_http_route_backend_response_duration_seconds_bucket', routeLabels('web-v1'), [2, 0, 0, 2]),
-    ...durations('outbound_grpc_route_backend_response_duration_seconds_bucket', routeLabels('web-v2'), [0, 0, 0, 0, 0, 1]),
+    ...durations('outbound_http_route_backend_response_duration_seconds_bucket', routeLabels('web-v2'), [0, 0, 0, 0, 0, 1]),
     // The same requests at the endpoint level: the TrafficSplit's family, never the route's.
     ...proxySeries({ client, authority: 'web.prod.svc.cluster.local:8080', dstNamespace: 'prod', dstService: 'web-v1', success: 7 }),
   ];

@@ -140,7 +140,7 @@ describe('Subscription.trafficSplits', { timeout: 30_000 }, () => {
 
 const CHANGES = `subscription($namespace: String, $names: [String!]) {
   weightChanges(namespace: $namespace, names: $names) {
-    namespace name at kind
+    namespace name at kind splitKind
     before { service weight weightRatio }
     after { service weight weightRatio }
   }
@@ -162,14 +162,14 @@ describe('Subscription.weightChanges', { timeout: 30_000 }, () => {
     store.delete('default/canary');
 
     assert.deepEqual((await stream.next()).data, {
-      weightChanges: { namespace: 'default', name: 'canary', at, kind: 'created', before: [], after: [{ service: 'shop-v1', weight: '1', weightRatio: 1 }] },
+      weightChanges: { namespace: 'default', name: 'canary', at, kind: 'created', splitKind: 'TrafficSplit', before: [], after: [{ service: 'shop-v1', weight: '1', weightRatio: 1 }] },
     });
     assert.deepEqual((await stream.next()).data, {
       weightChanges: {
         namespace: 'default',
         name: 'web',
         at,
-        kind: 'updated',
+        kind: 'updated', splitKind: 'TrafficSplit',
         before: [
           { service: 'web-v2', weight: '10', weightRatio: 0.1 },
           { service: 'web-v1', weight: '90', weightRatio: 0.9 },
@@ -181,7 +181,7 @@ describe('Subscription.weightChanges', { timeout: 30_000 }, () => {
       },
     });
     assert.deepEqual((await stream.next()).data, {
-      weightChanges: { namespace: 'default', name: 'canary', at, kind: 'deleted', before: [{ service: 'shop-v1', weight: '1', weightRatio: 1 }], after: [] },
+      weightChanges: { namespace: 'default', name: 'canary', at, kind: 'deleted', splitKind: 'TrafficSplit', before: [{ service: 'shop-v1', weight: '1', weightRatio: 1 }], after: [] },
     });
 
     await stream.cancel();

@@ -14,6 +14,8 @@ export interface WeightChange {
   /** RFC 3339. */
   readonly at: string;
   readonly kind: 'created' | 'updated' | 'deleted';
+  /** Which kind of split changed (`kind` is the kind of change, named before HTTPRoute splits). */
+  readonly splitKind: 'TrafficSplit' | 'HTTPRoute';
   readonly before: readonly BackendWeight[];
   readonly after: readonly BackendWeight[];
 }
@@ -21,7 +23,7 @@ export interface WeightChange {
 export function weightChange(change: SplitChange, nowMs: number): WeightChange | null {
   const { split } = change;
   const at = new Date(nowMs).toISOString();
-  const base = { namespace: split.namespace, name: split.name, at };
+  const base = { namespace: split.namespace, name: split.name, at, splitKind: split.kind };
   if (change.type === 'delete') return { ...base, kind: 'deleted', before: weights(split.backends), after: [] };
   const { previous } = change;
   if (previous === undefined) return { ...base, kind: 'created', before: [], after: weights(split.backends) };

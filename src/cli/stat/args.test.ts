@@ -63,6 +63,8 @@ describe('stat ts: resource forms', () => {
     for (const words of [['httproute'], ['httproutes'], ['HTTPRoute/web'], ['httproute', 'web']]) assert.equal(ok(words).kind, 'HTTPRoute', words.join(' '));
     assert.deepEqual(ok(['httproute', 'web', 'api']).names, ['web', 'api']);
     assert.match(error(['ts/web', 'httproute/web']), /cannot be shown in one table/);
+    // Not one of Linkerd's resource words: --to and --from keep Linkerd's message for it.
+    assert.equal(error(['ts'], { to: 'httproute/web' }), 'cannot find Kubernetes canonical name from friendly name [httproute]');
   });
 
   it('rejects a resource string with more than one slash, and no resource at all', () => {

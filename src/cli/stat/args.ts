@@ -5,7 +5,7 @@
 import { DurationError, parseGoDuration } from '../../go/index.js';
 import { DEFAULT_STAT_WINDOW, parseStatWindow, StatWindowError } from '../../window/index.js';
 import type { StatWindow } from '../../window/index.js';
-import { parseResourceRef } from './resources.js';
+import { isHttpRouteWord, parseResourceRef } from './resources.js';
 import type { ResourceRef } from './resources.js';
 import type { StatOutputFormat } from './table.js';
 
@@ -151,7 +151,7 @@ function ref(text: string): ResourceRef {
   return parsed.ref;
 }
 
-const STAT_KINDS: Readonly<Record<string, StatKind>> = { trafficsplit: 'TrafficSplit', httproute: 'HTTPRoute' };
+const STAT_KINDS: Readonly<Record<string, StatKind>> = { trafficsplit: 'TrafficSplit' };
 
 /**
  * The kind and split names asked for (null: all). Forms (Linkerd's): `ts`, `ts/NAME`, `ts NAME…`,
@@ -161,12 +161,13 @@ const STAT_KINDS: Readonly<Record<string, StatKind>> = { trafficsplit: 'TrafficS
 function splitNames(resources: readonly string[]): { kind: StatKind; names: string[] | null } {
   const [first, ...rest] = resources;
   if (first === undefined) fail('no resource type given: use "stat ts" (or trafficsplit, trafficsplits) or "stat httproute", optionally with names');
-  const firstIsType = !first.includes('/') && parseResourceRef(first).ok;
+  const isType = (word: string): boolean => isHttpRouteWord(word) || parseResourceRef(word).ok;
+  const firstIsType = !first.includes('/') && isType(first);
   const refs = firstIsType && rest.length > 0 ? rest.map((name) => ({ typed: first, name })) : resources.map(typedRef);
   const kinds = new Set<StatKind>();
   for (const { typed } of refs) {
     const parsed = parseResourceRef(typed);
-    const kind = parsed.ok ? STAT_KINDS[parsed.ref.kind] : undefined;
+    const kind = isHttpRouteWord(typed) ? 'HTTPRoute' : parsed.ok ? STAT_KINDS[parsed.ref.kind] : undefined;
     if (kind === undefined) fail(`unsupported resource type: ${typed}`);
     kinds.add(kind);
   }

@@ -3,7 +3,16 @@ import { isRecord } from '../../util/index.js';
 import { graphqlRequest } from './graphql-client.js';
 import type { StatRequest } from './args.js';
 import type { BearerToken } from './token.js';
-import { checkNamedSplitsFound, parseTrafficSplitsData, statRowsFromAnswer, TRAFFIC_SPLITS_QUERY, trafficSplitsVariables } from './query.js';
+import {
+  checkNamedSplitsFound,
+  isUnknownKindArgument,
+  LEGACY_TRAFFIC_SPLITS_QUERY,
+  parseTrafficSplitsData,
+  StatAnswerError,
+  statRowsFromAnswer,
+  TRAFFIC_SPLITS_QUERY,
+  trafficSplitsVariables,
+} from './query.js';
 import { renderStat } from './render.js';
 import type { RenderedOutput } from './table.js';
 
@@ -19,13 +28,15 @@ export async function fetchStatOutput(request: StatRequest, options: FetchOption
   // -o wide is splitstat's own view: it also says what the numbers cannot tell apart.
   // HTTPRoute splits are counted per route, exactly: nothing to say about them.
   const note = request.output === 'wide' && request.kind === 'TrafficSplit' ? generationsNote(request, options) : Promise.resolve('');
-  const data = await graphqlRequest({
-    endpoint: request.endpoint,
-    query: TRAFFIC_SPLITS_QUERY,
-    variables: trafficSplitsVariables(request),
-    label,
-    signal: options.signal,
-    token: options.token,
+  const ask = (query: string, variables: Readonly<Record<string, unknown>>) =>
+    graphqlRequest({ endpoint: request.endpoint, query, variables, label, signal: options.signal, token: options.token });
+  const variables = trafficSplitsVariables(request);
+  const data = await ask(TRAFFIC_SPLITS_QUERY, variables).catch((error: unknown) => {
+    // A server from before HTTPRoute splits serves TrafficSplits only, without a `kind` argument.
+    if (!isUnknownKindArgument(error)) throw error;
+    if (request.kind !== 'TrafficSplit') throw new StatAnswerError(`${label} does not serve HTTPRoute splits (it is older than them)`);
+    const { kind: _kind, ...legacy } = variables;
+    return ask(LEGACY_TRAFFIC_SPLITS_QUERY, legacy);
   });
   const splits = parseTrafficSplitsData(data, label);
   checkNamedSplitsFound(splits, request);

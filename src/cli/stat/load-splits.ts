@@ -47,7 +47,7 @@ export async function loadSplits(location: SplitsLocation, request: StatRequest,
   }
   const splits = selectSplits(store, { namespace: request.namespace, names: request.names, selector, kind: request.kind });
   if (request.names !== null) {
-    const found = new Set(splits.map((split) => split.name));
+    const found = new Set(splits.flatMap((split) => [split.name, ...(split.route === undefined ? [] : [split.route.name])]));
     const missing = request.names.filter((name) => !found.has(name));
     if (missing.length > 0) {
       const quoted = missing.map((name) => JSON.stringify(name)).join(', ');

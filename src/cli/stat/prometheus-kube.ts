@@ -6,7 +6,7 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describeKubeError, serviceKubeConfig } from '../../kube/index.js';
-import { chooseSplitVersion, discoverGroupVersions, TRAFFIC_SPLIT } from '../../splits/index.js';
+import { chooseSplitVersion, discoverResourceVersions, TRAFFIC_SPLIT } from '../../splits/index.js';
 import type { SplitKind, TrafficSplit } from '../../splits/index.js';
 
 export interface ClusterSplitsOptions {
@@ -57,7 +57,7 @@ async function listKind(kubeConfig: KubeConfig, server: string, kind: SplitKind,
   let body: unknown;
   let version: string | undefined;
   try {
-    const served = await discoverGroupVersions(kubeConfig, kind.group);
+    const served = await discoverResourceVersions(kubeConfig, kind.group, kind.plural, kind.versions);
     version = served === undefined ? undefined : chooseSplitVersion(served, kind.versions);
     if (version === undefined) return undefined;
     const api = kubeConfig.makeApiClient(CustomObjectsApi);

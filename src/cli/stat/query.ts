@@ -4,9 +4,7 @@ import { z } from 'zod';
 import type { BackendStats, StatRow } from '../../stats/index.js';
 import type { DestinationFilter, StatRequest } from './args.js';
 
-export const TRAFFIC_SPLITS_QUERY = `query StatTrafficSplits($namespace: String, $names: [String!], $labelSelector: String, $kind: String, $window: String, $from: ClientSelector) {
-  trafficSplits(namespace: $namespace, names: $names, labelSelector: $labelSelector, kind: $kind, window: $window, from: $from) {
-    namespace
+const SPLIT_FIELDS = `namespace
     name
     apex
     backends {
@@ -16,9 +14,28 @@ export const TRAFFIC_SPLITS_QUERY = `query StatTrafficSplits($namespace: String,
       weightRatio
       observedRatio
       stats { windowSeconds successCount failureCount successRate rps latencyMsP50 latencyMsP95 latencyMsP99 }
-    }
+    }`;
+
+export const TRAFFIC_SPLITS_QUERY = `query StatTrafficSplits($namespace: String, $names: [String!], $labelSelector: String, $kind: String, $window: String, $from: ClientSelector) {
+  trafficSplits(namespace: $namespace, names: $names, labelSelector: $labelSelector, kind: $kind, window: $window, from: $from) {
+    ${SPLIT_FIELDS}
   }
 }`;
+
+/**
+ * The query a splitstat from before HTTPRoute splits answers (it has no `kind` argument, and
+ * serves TrafficSplits only): `stat ts` falls back to it.
+ */
+export const LEGACY_TRAFFIC_SPLITS_QUERY = `query StatTrafficSplits($namespace: String, $names: [String!], $labelSelector: String, $window: String, $from: ClientSelector) {
+  trafficSplits(namespace: $namespace, names: $names, labelSelector: $labelSelector, window: $window, from: $from) {
+    ${SPLIT_FIELDS}
+  }
+}`;
+
+/** Whether a GraphQL error says the server's schema has no `kind` argument. */
+export function isUnknownKindArgument(error: unknown): boolean {
+  return error instanceof Error && /Unknown argument "kind"/.test(error.message);
+}
 
 /** Only what was asked for; absent variables take the schema's defaults. */
 export function trafficSplitsVariables(request: StatRequest): Record<string, unknown> {
@@ -80,7 +97,7 @@ export function parseTrafficSplitsData(data: unknown, label: string): TrafficSpl
 /** How a missing named split is called: the Kubernetes lister's `resource.group` of its kind. */
 export const RESOURCE_OF_KIND: Readonly<Record<StatRequest['kind'], string>> = {
   TrafficSplit: 'trafficsplit.split.smi-spec.io',
-  HTTPRoute: 'httproute.gateway.networking.k8s.io',
+  HTTPRoute: 'httproute',
 };
 
 /**
@@ -89,7 +106,10 @@ export const RESOURCE_OF_KIND: Readonly<Record<StatRequest['kind'], string>> = {
  */
 export function checkNamedSplitsFound(splits: readonly TrafficSplitAnswer[], request: StatRequest): void {
   if (request.names === null) return;
-  const found = new Set(splits.filter((split) => request.namespace === null || split.namespace === request.namespace).map((split) => split.name));
+  // `<route>@<service>` splits (a route attached to several Services) answer for `<route>` too.
+  const found = new Set(
+    splits.filter((split) => request.namespace === null || split.namespace === request.namespace).flatMap((split) => [split.name, split.name.split('@')[0] ?? split.name]),
+  );
   const missing = request.names.filter((name) => !found.has(name));
   if (missing.length === 0) return;
   const quoted = missing.map((name) => JSON.stringify(name)).join(', ');

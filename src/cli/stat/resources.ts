@@ -16,8 +16,6 @@ const KIND_ALIASES: readonly (readonly string[])[] = [
   ['serviceprofile', 'sp', 'serviceprofiles'],
   ['statefulset', 'sts', 'statefulsets'],
   ['trafficsplit', 'ts', 'trafficsplits'],
-  // splitstat's own: weighted HTTPRoutes attached to Services (`stat httproute`).
-  ['httproute', 'httproutes'],
   ['all'],
 ];
 
@@ -49,4 +47,10 @@ export function parseResourceRef(text: string): ResourceResult {
   const kind = canonicalKind(typed);
   if (kind === undefined) return { ok: false, error: `cannot find Kubernetes canonical name from friendly name [${typed}]` };
   return { ok: true, ref: { kind, typed, name } };
+}
+
+/** splitstat's own resource word for `stat`: weighted HTTPRoutes (not one of Linkerd's, so not above). */
+export function isHttpRouteWord(word: string): boolean {
+  const lower = word.toLowerCase();
+  return lower === 'httproute' || lower === 'httproutes';
 }

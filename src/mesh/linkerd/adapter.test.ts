@@ -202,18 +202,14 @@ describe('Linkerd route-backend families (HTTPRoute splits)', () => {
     }
   });
 
-  it('classifies as linkerd viz stat-outbound: HTTP 5xx or any error fails; gRPC anything but OK fails', () => {
+  it('classifies as linkerd viz stat-outbound: HTTP 5xx or any error fails; the gRPC families are GRPCRoutes’, no split’s', () => {
     const http = (status: string, error: string) =>
       linkerd.interpret('outbound_http_route_backend_response_statuses_total', { ...routeLabels, http_status: status, error }, NEW);
-    const grpc = (status: string, error: string) =>
-      linkerd.interpret('outbound_grpc_route_backend_response_statuses_total', { ...routeLabels, grpc_status: status, error }, NEW);
     const outcome = (meaning: ReturnType<typeof http>) => (meaning?.kind === 'response' ? meaning.outcome : undefined);
     assert.equal(outcome(http('404', '')), 'success');
     assert.equal(outcome(http('503', '')), 'failure');
     assert.equal(outcome(http('', 'FAIL_FAST')), 'failure');
-    assert.equal(outcome(grpc('OK', '')), 'success');
-    assert.equal(outcome(grpc('UNAVAILABLE', '')), 'failure');
-    assert.equal(outcome(grpc('OK', 'RESPONSE_HEADERS_TIMEOUT')), 'failure');
+    assert.equal(linkerd.acceptMetric('outbound_grpc_route_backend_response_statuses_total'), false);
   });
 
   it('maps the seconds histogram to its own ms bounds, the sum with its unit', () => {
@@ -225,6 +221,12 @@ describe('Linkerd route-backend families (HTTPRoute splits)', () => {
     assert.deepEqual(linkerd.interpret(bucket, { ...routeLabels, le: '10' }, NEW), { kind: 'latency', to: { kind: 'edge', edge }, leMs: 10000 });
     assert.equal(linkerd.interpret(bucket, { ...routeLabels, le: '0.3' }, NEW), null);
     assert.deepEqual(linkerd.interpret('outbound_http_route_backend_response_duration_seconds_sum', routeLabels, NEW), { kind: 'latency-sum', to: { kind: 'edge', edge }, unitMs: 1000 });
+  });
+
+  it('reads only Kubernetes names: a label value that could forge another edge’s key is no split traffic', () => {
+    const statuses = 'outbound_http_route_backend_response_statuses_total';
+    assert.equal(linkerd.interpret(statuses, { ...routeLabels, backend_name: 'web-v1|gateway.networking.k8s.io/r', http_status: '200', error: '' }, NEW), null);
+    assert.equal(linkerd.interpret('response_total', { ...outbound, authority: 'web.test.svc.cluster.local', dst_service: 'web-v2|x', classification: 'success' }, OLD), null);
   });
 
   it('keeps out consumer routes, other backend kinds and other namespaces', () => {

@@ -5,11 +5,11 @@
 // splits that list the leaf stand in for the apex.
 //
 // Traffic an HTTPRoute sends is also counted per route and backend (proxy ≥ v2.242, Linkerd
-// 2.16): `outbound_{http,grpc}_route_backend_response_statuses_total` and `…_duration_seconds`,
-// labelled parent_* (the Service called), route_* (the route) and backend_* (the Service that
-// served). Those series are exact and are the only ones an HTTPRoute split reads
-// (route/metrics/labels.rs; classification as `linkerd viz stat-outbound`: a failure is an HTTP
-// 5xx, a gRPC status other than OK, or a non-empty `error`).
+// 2.16): `outbound_http_route_backend_response_statuses_total` and `…_duration_seconds`, labelled
+// parent_* (the Service called), route_* (the route) and backend_* (the Service that served).
+// Those series are exact and are the only ones an HTTPRoute split reads (route/metrics/labels.rs;
+// classification as `linkerd viz stat-outbound`: a failure is an HTTP 5xx or a non-empty
+// `error`). The `outbound_grpc_route_*` families belong to GRPCRoutes, which make no split.
 import type { MeshAdapter, SeriesDestination, SeriesMeaning } from '../adapter.js';
 import { routeId } from '../adapter.js';
 import { parseServiceAuthority } from './authority.js';
@@ -24,12 +24,9 @@ export const LINKERD_LATENCY_BUCKETS_MS: readonly number[] = [
 /** The route-backend response histogram's bounds (route/metrics.rs RESPONSE_BUCKETS, seconds), in ms. */
 export const LINKERD_ROUTE_LATENCY_BUCKETS_MS: readonly number[] = [25, 50, 100, 250, 500, 1000, 10000, Number.POSITIVE_INFINITY];
 
-const ROUTE_STATUSES: Readonly<Record<string, 'http' | 'grpc'>> = {
-  outbound_http_route_backend_response_statuses_total: 'http',
-  outbound_grpc_route_backend_response_statuses_total: 'grpc',
-};
-const ROUTE_LATENCY_BUCKET = new Set(['outbound_http_route_backend_response_duration_seconds_bucket', 'outbound_grpc_route_backend_response_duration_seconds_bucket']);
-const ROUTE_LATENCY_SUM = new Set(['outbound_http_route_backend_response_duration_seconds_sum', 'outbound_grpc_route_backend_response_duration_seconds_sum']);
+const ROUTE_STATUSES = 'outbound_http_route_backend_response_statuses_total';
+const ROUTE_LATENCY_BUCKET = 'outbound_http_route_backend_response_duration_seconds_bucket';
+const ROUTE_LATENCY_SUM = 'outbound_http_route_backend_response_duration_seconds_sum';
 /**
  * The route families' `le` (seconds, as the proxy's metrics crate prints an f64: `0.025`, `1.0`)
  * → the bound in ms exactly as the layout has it, matched by value in microseconds.
@@ -39,6 +36,10 @@ const ROUTE_BOUND_BY_MICROS = new Map(LINKERD_ROUTE_LATENCY_BUCKETS_MS.map((ms) 
 function microsOf(seconds: number): number {
   return seconds === Number.POSITIVE_INFINITY ? seconds : Math.round(seconds * 1e6);
 }
+
+/** A Service name (DNS-1035 label) and an object or API group name (DNS-1123 subdomain). */
+const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const OBJECT_NAME = /^(?:[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$/;
 
 const RESPONSES = 'response_total';
 const LATENCY_BUCKET = 'response_latency_ms_bucket';
@@ -57,7 +58,7 @@ export function createLinkerdAdapter({ clusterDomain = 'cluster.local' }: Linker
     if (labels.direction !== 'outbound') return null;
     const authority = labels.authority;
     const leaf = labels.dst_service;
-    if (authority === undefined || leaf === undefined || leaf === '') return null;
+    if (authority === undefined || leaf === undefined || !SERVICE_NAME.test(leaf)) return null;
     const addressed = parseServiceAuthority(authority, clusterDomain);
     if (addressed === null) return null;
     // SMI backends live in the split's namespace; a leaf elsewhere is not one of its backends.
@@ -82,13 +83,12 @@ export function createLinkerdAdapter({ clusterDomain = 'cluster.local' }: Linker
       name === LATENCY_BUCKET ||
       name === LATENCY_SUM ||
       name === BALANCER ||
-      name in ROUTE_STATUSES ||
-      ROUTE_LATENCY_BUCKET.has(name) ||
-      ROUTE_LATENCY_SUM.has(name),
+      name === ROUTE_STATUSES ||
+      name === ROUTE_LATENCY_BUCKET ||
+      name === ROUTE_LATENCY_SUM,
     interpret(name, labels, generation): SeriesMeaning | null {
       if (name === BALANCER) return concreteOf(labels);
-      const protocol = ROUTE_STATUSES[name];
-      if (protocol !== undefined || ROUTE_LATENCY_BUCKET.has(name) || ROUTE_LATENCY_SUM.has(name)) return routeMeaning(name, labels, protocol);
+      if (name === ROUTE_STATUSES || name === ROUTE_LATENCY_BUCKET || name === ROUTE_LATENCY_SUM) return routeMeaning(name, labels);
       const to = destinationOf(labels, generation);
       if (to === null) return null;
       if (name === RESPONSES) {
@@ -109,15 +109,14 @@ export function createLinkerdAdapter({ clusterDomain = 'cluster.local' }: Linker
 }
 
 /** One route-backend series: the route's edge from its parent Service to the backend Service. */
-function routeMeaning(name: string, labels: Readonly<Record<string, string>>, protocol: 'http' | 'grpc' | undefined): SeriesMeaning | null {
+function routeMeaning(name: string, labels: Readonly<Record<string, string>>): SeriesMeaning | null {
   const to = routeDestination(labels);
   if (to === null) return null;
-  if (protocol !== undefined) {
-    const { error = '' } = labels;
-    const failed = protocol === 'http' ? (labels.http_status ?? '').startsWith('5') || error !== '' : labels.grpc_status !== 'OK' || error !== '';
+  if (name === ROUTE_STATUSES) {
+    const failed = (labels.http_status ?? '').startsWith('5') || (labels.error ?? '') !== '';
     return { kind: 'response', to, outcome: failed ? 'failure' : 'success' };
   }
-  if (ROUTE_LATENCY_SUM.has(name)) return { kind: 'latency-sum', to, unitMs: 1000 };
+  if (name === ROUTE_LATENCY_SUM) return { kind: 'latency-sum', to, unitMs: 1000 };
   const le = parseBound(labels.le);
   const leMs = le === null ? undefined : ROUTE_BOUND_BY_MICROS.get(microsOf(le));
   return leMs === undefined ? null : { kind: 'latency', to, leMs };
@@ -134,6 +133,8 @@ function routeDestination(labels: Readonly<Record<string, string>>): SeriesDesti
   if (parentKind !== 'Service' || backendKind !== 'Service' || routeKind !== 'HTTPRoute') return null;
   if (namespace === undefined || apex === undefined || leaf === undefined || group === undefined || route === undefined) return null;
   if (routeNamespace !== namespace || backendNamespace !== namespace) return null;
+  // Names only: a label value that is not one could forge another edge's key.
+  if (!SERVICE_NAME.test(apex) || !SERVICE_NAME.test(leaf) || !OBJECT_NAME.test(route) || !OBJECT_NAME.test(group)) return null;
   return { kind: 'edge', edge: { apexNamespace: namespace, apex, leaf, route: routeId(group, route) } };
 }
 

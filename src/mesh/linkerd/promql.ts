@@ -2,10 +2,13 @@
 // (response_total, response_latency_ms), made right for every proxy generation:
 // - Up to 2.12 a split's requests carry the apex in `authority`: Linkerd's query.
 // - From 2.13 they carry the leaf's own address (README: Which Linkerd): they are the series
-//   whose authority is one of the split's leaves, from pods whose proxy keeps a balancer from
-//   the apex to that leaf (`outbound_http_balancer_endpoints`, parent → backend). The same pods'
+//   whose authority is one of the split's leaves, from pods whose proxy kept a balancer from the
+//   apex to that leaf within the window (`outbound_http_balancer_endpoints`, parent → backend;
+//   `last_over_time`, so a pod gone by the evaluation instant still counts). The same pods'
 //   apex-authority series are left out of the first part, so nothing is counted twice; a pod is
-//   read as 2.13+ while it reports any balancer gauge (Prometheus does not keep HELP lines).
+//   read as 2.13+ when it reported any balancer gauge within the window (Prometheus keeps no
+//   HELP lines). Requests to a backend that another split of the same apex lists count in the
+//   apex's total, as they do for 2.12 (Linkerd's query selects the whole apex).
 // In three forms:
 // - Linkerd's four queries for one split, character for character (linkerdSplitQueries: the
 //   contract of SPEC §5, right on ≤ 2.12 meshes);
@@ -24,11 +27,13 @@ import { batchByLength, escapeRegexLiteral, goQuote, labelList, labelMatcher } f
 /** The label label_replace writes: which split of the batch a series belongs to. */
 export const SPLIT_LABEL = 'splitstat_split';
 
+/** Regex characters per batch (Linkerd's form, no 2.13+ proxy in the mesh). */
+const DEFAULT_REGEX_BUDGET = 4000;
 /**
- * Split-specific characters per batch query. Queries are POSTed, so this bounds the request body
- * (about 24 KiB) rather than a URL; a few dozen splits of 2.13+ parts fit in one batch.
+ * Split-specific characters per batch query with 2.13+ parts. Queries are POSTed, so this bounds
+ * the request body (about 24 KiB) rather than a URL; a few dozen splits fit in one batch.
  */
-const DEFAULT_REGEX_BUDGET = 24000;
+const DEFAULT_QUERY_BUDGET = 24000;
 
 /** Prometheus' label for a `--from` kind, as linkerd-viz's scrape config names them. */
 const FROM_KIND_LABELS: Readonly<Record<string, string>> = {
@@ -90,12 +95,17 @@ export function linkerdSplitQueries(split: TrafficSplit, selection: QuerySelecti
   };
 }
 
-/** Pods whose proxy is 2.13 or later: they keep balancer gauges. */
-const LEAF_NAMING_PODS = 'group by (namespace, pod) (outbound_http_balancer_endpoints)';
+/**
+ * Pods whose proxy is 2.13 or later: they kept balancer gauges at some point of the window (a
+ * pod gone by the evaluation instant still counted requests inside it).
+ */
+function leafNamingPods(range: string): string {
+  return `group by (namespace, pod) (last_over_time(outbound_http_balancer_endpoints[${range}]))`;
+}
 
 /** A 2.12 range expression: only from pods that are not 2.13+ (whose apex-authority series are leaf traffic). */
-function apexPart(range: string): string {
-  return `(${range} unless on (namespace, pod) ${LEAF_NAMING_PODS})`;
+function apexPart(expression: string, range: string): string {
+  return `(${expression} unless on (namespace, pod) ${leafNamingPods(range)})`;
 }
 
 /** The leaves of splits of one apex, as one `authority` regex (Linkerd's wildcard dots kept). */
@@ -116,18 +126,23 @@ function leafPart(metric: string, selection: QuerySelection, apex: string, names
     labelMatcher('parent_name', '=', apex),
     labelMatcher('parent_namespace', '=', namespace),
   ])}`;
-  const renamed = `label_replace(label_replace(${balancer}, "dst_service", "$1", "backend_name", "(.*)"), "dst_namespace", "$1", "backend_namespace", "(.*)")`;
+  const renamed = `label_replace(label_replace(last_over_time(${balancer}[${selection.range}]), "dst_service", "$1", "backend_name", "(.*)"), "dst_namespace", "$1", "backend_namespace", "(.*)")`;
   const calledThroughApex = `group by (namespace, pod, dst_namespace, dst_service) (${renamed})`;
   return `(${fn}(${metric}${labels}[${selection.range}]) and on (namespace, pod, dst_namespace, dst_service) ${calledThroughApex})`;
 }
 
-/** Linkerd's queries for one split, right for every proxy generation (the batched form's reference). */
-export function linkerdGenerationQueries(split: TrafficSplit, selection: QuerySelection): LinkerdSplitQueries {
+/**
+ * Linkerd's queries for one split, right for every proxy generation (the batched form's
+ * reference). `asked`: the splits asked about together; the 2.13+ part covers the backends of
+ * every one of them with this split's apex, as the batched form does.
+ */
+export function linkerdGenerationQueries(split: TrafficSplit, selection: QuerySelection, asked: readonly TrafficSplit[] = [split]): LinkerdSplitQueries {
   const labels = labelList([...selectionMatchers(selection), `authority=~${goQuote(`^${splitPattern(split)}.svc.*`)}`]);
   const w = selection.range;
-  const leaves = split.backends.map((backend) => backend.service);
+  const siblings = [split, ...asked.filter((other) => other.apex === split.apex && other.namespace === split.namespace)];
+  const leaves = siblings.flatMap((sibling) => sibling.backends.map((backend) => backend.service));
   const both = (metric: string, fn: string): string => {
-    const apex = apexPart(`${fn}(${metric}${labels}[${w}])`);
+    const apex = apexPart(`${fn}(${metric}${labels}[${w}])`, w);
     return leaves.length === 0 ? apex : `${apex} or ${leafPart(metric, selection, split.apex, split.namespace, leaves, fn)}`;
   };
   const buckets = `sum(${both('response_latency_ms_bucket', 'irate')})`;
@@ -138,13 +153,23 @@ export function linkerdGenerationQueries(split: TrafficSplit, selection: QuerySe
   };
 }
 
-/** The same numbers for a batch of splits. */
-export function linkerdBatchQueries(batch: readonly TrafficSplit[], selection: QuerySelection): BatchQueries {
+/**
+ * The same numbers for a batch of splits. Without 2.13+ proxies in the mesh (`leafNaming` false:
+ * no pod reports a balancer gauge) the 2.13+ parts and the exclusion can match nothing, and the
+ * queries are Linkerd's batched, at Linkerd's cost.
+ */
+export function linkerdBatchQueries(batch: readonly TrafficSplit[], selection: QuerySelection, leafNaming = true): BatchQueries {
   // Two splits of the same apex share one alternative (and both get its series, as per split).
   const regex = `^(${[...new Set(batch.map(splitPattern))].join('|')}).svc.*`;
   const labels = labelList([...selectionMatchers(selection), `authority=~${goQuote(regex)}`]);
   const w = selection.range;
   const tag = (inner: string): string => `label_replace(${inner}, "${SPLIT_LABEL}", "$1", "authority", ${goQuote(regex)})`;
+  if (!leafNaming) {
+    return {
+      counts: `sum(${tag(`increase(response_total${labels}[${w}])`)}) by (${SPLIT_LABEL}, dst_namespace, dst_service, classification, tls)`,
+      buckets: `sum(${tag(`irate(response_latency_ms_bucket${labels}[${w}])`)}) by (le, ${SPLIT_LABEL}, dst_namespace, dst_service)`,
+    };
+  }
   // 2.13+: one part per apex, over the leaves of every split of it in the batch, tagged with the
   // text the apex part's regex captures for it (`<apex>.<namespace>`).
   const apexes = new Map<string, { apex: string; namespace: string; leaves: string[] }>();
@@ -157,11 +182,12 @@ export function linkerdBatchQueries(batch: readonly TrafficSplit[], selection: Q
   const leafParts = (metric: string, fn: string): string =>
     [...apexes]
       .filter(([, { leaves }]) => leaves.length > 0)
-      .map(([key, { apex, namespace, leaves }]) => ` or label_replace(${leafPart(metric, selection, apex, namespace, leaves, fn)}, "${SPLIT_LABEL}", ${goQuote(key)}, "", "")`)
+      // label_replace expands `$` in its replacement (Go's regexp Expand); `$$` is a literal one.
+      .map(([key, { apex, namespace, leaves }]) => ` or label_replace(${leafPart(metric, selection, apex, namespace, leaves, fn)}, "${SPLIT_LABEL}", ${goQuote(key.replaceAll('$', '$$$$'))}, "", "")`)
       .join('');
   return {
-    counts: `sum(${tag(apexPart(`increase(response_total${labels}[${w}])`))}${leafParts('response_total', 'increase')}) by (${SPLIT_LABEL}, dst_namespace, dst_service, classification, tls)`,
-    buckets: `sum(${tag(apexPart(`irate(response_latency_ms_bucket${labels}[${w}])`))}${leafParts('response_latency_ms_bucket', 'irate')}) by (le, ${SPLIT_LABEL}, dst_namespace, dst_service)`,
+    counts: `sum(${tag(apexPart(`increase(response_total${labels}[${w}])`, w))}${leafParts('response_total', 'increase')}) by (${SPLIT_LABEL}, dst_namespace, dst_service, classification, tls)`,
+    buckets: `sum(${tag(apexPart(`irate(response_latency_ms_bucket${labels}[${w}])`, w))}${leafParts('response_latency_ms_bucket', 'irate')}) by (le, ${SPLIT_LABEL}, dst_namespace, dst_service)`,
   };
 }
 
@@ -174,21 +200,30 @@ function batchCost(split: TrafficSplit): number {
 
 export interface LinkerdSchemaOptions {
   readonly regexBudget?: number;
+  readonly queryBudget?: number;
 }
 
-export function linkerdQuerySchema({ regexBudget = DEFAULT_REGEX_BUDGET }: LinkerdSchemaOptions = {}): QuerySchema {
+export function linkerdQuerySchema({ regexBudget = DEFAULT_REGEX_BUDGET, queryBudget = DEFAULT_QUERY_BUDGET }: LinkerdSchemaOptions = {}): QuerySchema {
   const lookups = new WeakMap<readonly TrafficSplit[], BatchLookup>();
   return {
     name: 'linkerd',
     latencyToMs: 1,
-    batches: (splits) => {
+    batches: (splits, probed) => {
       // A split whose pattern also matches another split's authorities is asked on its own:
       // within one alternation a series is credited to the first matching split only.
       const isolated = overlappingSplits(splits);
       const shared = splits.filter((split) => !isolated.has(split));
-      return [...batchByLength(shared, batchCost, regexBudget), ...[...isolated].map((split) => [split])];
+      if (probed === 0) return [...batchByLength(shared, (split) => splitPattern(split).length, regexBudget), ...[...isolated].map((split) => [split])];
+      // The 2.13+ part of an apex covers the backends of all its splits in the batch: splits of
+      // one apex stay in one batch, so a split's numbers never depend on where batches are cut.
+      const byApex = new Map<string, TrafficSplit[]>();
+      for (const split of shared) byApex.set(splitPattern(split), [...(byApex.get(splitPattern(split)) ?? []), split]);
+      const groups = batchByLength([...byApex.values()], (group) => group.reduce((sum, split) => sum + batchCost(split), 0), queryBudget);
+      return [...groups.map((batch) => batch.flat()), ...[...isolated].map((split) => [split])];
     },
-    queries: linkerdBatchQueries,
+    // Whether any proxy is 2.13+: without one, the batches are Linkerd's own, at its cost.
+    probe: 'count(outbound_http_balancer_endpoints)',
+    queries: (batch, selection, probed) => linkerdBatchQueries(batch, selection, probed === undefined || probed > 0),
     keyOf: (metric, splits): SampleKey => {
       const leaf = metric['dst_service'];
       const classification = metric['classification'];

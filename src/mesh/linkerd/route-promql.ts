@@ -1,17 +1,17 @@
 // PromQL for HTTPRoute splits over Linkerd's route-backend families (proxy ≥ v2.242, Linkerd
-// 2.16): `outbound_{http,grpc}_route_backend_response_statuses_total` and
+// 2.16): `outbound_http_route_backend_response_statuses_total` and
 // `…_response_duration_seconds_bucket`, labelled parent_* (the Service called), route_* and
-// backend_* (route/metrics/labels.rs). One selector takes both protocols (by `__name__`), so a
-// route that carries HTTP and gRPC is summed as one. The outcome is read as `linkerd viz
-// stat-outbound` reads it: an HTTP 5xx, a gRPC status other than OK, or any `error` is a failure.
+// backend_* (route/metrics/labels.rs). The outcome is read as `linkerd viz stat-outbound` reads
+// it: an HTTP 5xx or any `error` is a failure. (The outbound_grpc_route_* families are
+// GRPCRoutes', which make no split.)
 import type { TrafficSplit } from '../../splits/index.js';
 import type { BatchQueries, QuerySchema, QuerySelection, SampleKey } from '../../promql/index.js';
 import { batchByLength, escapeRegexLiteral, labelList, labelMatcher, QuerySelectionError } from '../../promql/index.js';
 import { splitRouteId } from '../split-edges.js';
 import { routeId } from '../adapter.js';
 
-const STATUSES = 'outbound_(http|grpc)_route_backend_response_statuses_total';
-const DURATION_BUCKETS = 'outbound_(http|grpc)_route_backend_response_duration_seconds_bucket';
+const STATUSES = 'outbound_http_route_backend_response_statuses_total';
+const DURATION_BUCKETS = 'outbound_http_route_backend_response_duration_seconds_bucket';
 const ROUTE_LABELS = 'parent_namespace, parent_name, route_group, route_namespace, route_name, backend_namespace, backend_name';
 /** Characters of split names per batch query. */
 const DEFAULT_BUDGET = 6000;
@@ -32,10 +32,10 @@ export interface LinkerdRouteSplitQueries {
 export function linkerdRouteSplitQueries(split: TrafficSplit, selection: QuerySelection): LinkerdRouteSplitQueries {
   const matchers = routeMatchers([split], selection);
   const w = selection.range;
-  const select = (names: string): string => labelList([labelMatcher('__name__', '=~', names), ...matchers]);
+  const select = (name: string): string => `${name}${labelList(matchers)}`;
   const buckets = `sum(irate(${select(DURATION_BUCKETS)}[${w}]))`;
   return {
-    counts: `sum(increase(${select(STATUSES)}[${w}])) by (${ROUTE_LABELS}, http_status, grpc_status, error)`,
+    counts: `sum(increase(${select(STATUSES)}[${w}])) by (${ROUTE_LABELS}, http_status, error)`,
     leafQuantile: (q) => `histogram_quantile(${q}, ${buckets} by (le, backend_namespace, backend_name))`,
     splitQuantile: (q) => `histogram_quantile(${q}, ${buckets} by (le))`,
   };
@@ -44,9 +44,9 @@ export function linkerdRouteSplitQueries(split: TrafficSplit, selection: QuerySe
 export function linkerdRouteBatchQueries(batch: readonly TrafficSplit[], selection: QuerySelection): BatchQueries {
   const matchers = routeMatchers(batch, selection);
   const w = selection.range;
-  const select = (names: string): string => labelList([labelMatcher('__name__', '=~', names), ...matchers]);
+  const select = (name: string): string => `${name}${labelList(matchers)}`;
   return {
-    counts: `sum(increase(${select(STATUSES)}[${w}])) by (${ROUTE_LABELS}, http_status, grpc_status, error)`,
+    counts: `sum(increase(${select(STATUSES)}[${w}])) by (${ROUTE_LABELS}, http_status, error)`,
     buckets: `sum(irate(${select(DURATION_BUCKETS)}[${w}])) by (le, ${ROUTE_LABELS})`,
   };
 }
@@ -84,11 +84,7 @@ function oneOf(label: string, values: readonly string[]): string {
 
 /** success or failure of one statuses sample, as stat-outbound classifies it. */
 export function classifyRouteStatus(metric: Readonly<Record<string, string>>): 'success' | 'failure' {
-  const error = metric['error'] ?? '';
-  if (error !== '') return 'failure';
-  const grpc = metric['grpc_status'];
-  if (grpc !== undefined && grpc !== '') return grpc === 'OK' ? 'success' : 'failure';
-  return (metric['http_status'] ?? '').startsWith('5') ? 'failure' : 'success';
+  return (metric['error'] ?? '') !== '' || (metric['http_status'] ?? '').startsWith('5') ? 'failure' : 'success';
 }
 
 export function linkerdRouteQuerySchema({ budget = DEFAULT_BUDGET }: { readonly budget?: number } = {}): QuerySchema {

@@ -1,7 +1,7 @@
 // Which versions of the TrafficSplit API the cluster serves depends on who installed the CRD:
 // linkerd-smi serves v1alpha1 and v1alpha2, OSM only v1alpha2, the upstream SMI CRD only
 // v1alpha4. Ask discovery rather than assume one, and watch the version the cluster prefers.
-import { ApisApi } from '@kubernetes/client-node';
+import { ApisApi, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KNOWN_SPLIT_VERSIONS } from '../normalize.js';
 
@@ -33,4 +33,23 @@ export function chooseSplitVersion({ versions, preferred }: ServedVersions, know
   if (preferred !== undefined && versions.includes(preferred) && known.includes(preferred)) return preferred;
   const newestKnown = [...known].reverse().find((version) => versions.includes(version));
   return newestKnown ?? preferred ?? versions[0];
+}
+
+/**
+ * The served versions of a group that hold `plural` (a group may be served for other resources:
+ * Linkerd 2.11 serves policy.linkerd.io for Servers, without HTTPRoutes); undefined when none
+ * does. Only the versions splitstat knows are asked about, each with one resource list.
+ */
+export async function discoverResourceVersions(kubeConfig: KubeConfig, group: string, plural: string, known: readonly string[]): Promise<ServedVersions | undefined> {
+  const served = await discoverGroupVersions(kubeConfig, group);
+  if (served === undefined) return undefined;
+  const api = kubeConfig.makeApiClient(CustomObjectsApi);
+  const holding: string[] = [];
+  for (const version of served.versions) {
+    if (!known.includes(version)) continue;
+    const list = await api.getAPIResources({ group, version });
+    if (list.resources.some((resource) => resource.name === plural)) holding.push(version);
+  }
+  if (holding.length === 0) return undefined;
+  return { versions: holding, preferred: served.preferred !== undefined && holding.includes(served.preferred) ? served.preferred : undefined };
 }

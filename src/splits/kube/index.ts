@@ -2,5 +2,5 @@
 // up to date by a resilient list+watch (src/kube).
 export { KubeSplitSource } from './kube-split-source.js';
 export type { KubeSplitSourceOptions } from './kube-split-source.js';
-export { chooseSplitVersion, discoverGroupVersions } from './discovery.js';
+export { chooseSplitVersion, discoverGroupVersions, discoverResourceVersions } from './discovery.js';
 export type { ServedVersions } from './discovery.js';

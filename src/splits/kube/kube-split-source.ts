@@ -15,7 +15,7 @@ import type { TrafficSplit } from '../model.js';
 import { isOfKind, TRAFFIC_SPLIT } from '../kinds.js';
 import type { SplitKind } from '../kinds.js';
 import type { SplitStore } from '../store.js';
-import { chooseSplitVersion, discoverGroupVersions } from './discovery.js';
+import { chooseSplitVersion, discoverResourceVersions } from './discovery.js';
 
 export interface KubeSplitSourceOptions {
   readonly kubeConfig: KubeConfig;
@@ -129,12 +129,12 @@ export class KubeSplitSource {
 
   async #resolve(): Promise<InformerTarget<KubernetesObject>> {
     const { group, plural, kind } = this.#kind;
-    const served = await discoverGroupVersions(this.#kubeConfig, group);
+    const served = await discoverResourceVersions(this.#kubeConfig, group, plural, this.#kind.versions);
     const version = served === undefined ? undefined : chooseSplitVersion(served, this.#kind.versions);
     this.#absent = served === undefined;
     if (served === undefined || version === undefined) {
       this.#servedVersion = undefined;
-      throw new Error(`the cluster serves no ${group} API (is the ${kind} CRD installed?)`);
+      throw new Error(`the cluster serves no ${plural} in the ${group} API (is the ${kind} CRD installed?)`);
     }
     if (version !== this.#servedVersion) {
       this.#log(`kube: watching ${group}/${version} ${plural} (served: ${served.versions.join(', ')})`);
