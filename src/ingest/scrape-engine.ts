@@ -17,7 +17,11 @@ export interface TargetProvider {
   targets(): readonly ScrapeTarget[];
 }
 
-export type ScrapeFailureReason = Exclude<ScrapeOutcome, { ok: true }>['reason'] | 'parse';
+/**
+ * `parse`: mostly not metrics; `duplicate-series`: a series twice in one page, which Prometheus
+ * refuses too (which of its values is the counter cannot be told).
+ */
+export type ScrapeFailureReason = Exclude<ScrapeOutcome, { ok: true }>['reason'] | 'parse' | 'duplicate-series';
 
 export interface TargetStatus {
   readonly target: ScrapeTarget;
@@ -36,6 +40,8 @@ export interface CycleReport {
   readonly failures: ReadonlyMap<ScrapeFailureReason, number>;
   readonly samples: number;
   readonly malformedLines: number;
+  /** Counter samples rejected as no counter value (negative, infinite, beyond 2^53). */
+  readonly rejectedSamples: number;
 }
 
 export interface ScrapeEngineOptions {
@@ -72,6 +78,7 @@ export class ScrapeEngine {
   #previousCycleAtMs: number | undefined;
   #cycles = 0;
   #malformedTotal = 0;
+  #rejectedTotal = 0;
   #lastReport: CycleReport | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<CycleReport> | undefined;
@@ -102,6 +109,11 @@ export class ScrapeEngine {
 
   get malformedLinesTotal(): number {
     return this.#malformedTotal;
+  }
+
+  /** Counter samples rejected since start: negative, infinite or beyond 2^53 (counter-state.ts). */
+  get rejectedSamplesTotal(): number {
+    return this.#rejectedTotal;
   }
 
   /** Every generation the mesh adapter may read a target as. */
@@ -172,6 +184,7 @@ export class ScrapeEngine {
     let up = 0;
     let samples = 0;
     let malformed = 0;
+    let rejected = 0;
     await scrapeAll(targets, { ...this.#options.scrape, signal: this.#abort.signal }, (outcome) => {
       const state = this.#stateFor(outcome.target);
       if (!outcome.ok) {
@@ -181,10 +194,11 @@ export class ScrapeEngine {
       const result = this.#ingest(state, outcome.body, interval);
       samples += result.samples;
       malformed += result.malformed;
+      rejected += result.rejected;
       // A few bad lines are tolerated; a page that is mostly not metrics (an HTML error page, a
-      // wrong port) is a failed scrape, even with a 200.
-      if (result.malformed > result.samples) {
-        this.#markDown(state, 'parse', `no valid samples (${result.malformed} malformed lines)`, outcome.durationMs, failures);
+      // wrong port) is a failed scrape, even with a 200, and so is one with a series twice.
+      if (result.failure !== undefined) {
+        this.#markDown(state, result.failure.reason, result.failure.message, outcome.durationMs, failures);
         return;
       }
       up++;
@@ -194,13 +208,27 @@ export class ScrapeEngine {
     this.#previousCycleAtMs = startedAtMs;
     this.#cycles++;
     this.#malformedTotal += malformed;
-    const report: CycleReport = { startedAtMs, durationMs: this.#now() - startedAtMs, targets: targets.length, up, failures, samples, malformedLines: malformed };
+    this.#rejectedTotal += rejected;
+    const report: CycleReport = {
+      startedAtMs,
+      durationMs: this.#now() - startedAtMs,
+      targets: targets.length,
+      up,
+      failures,
+      samples,
+      malformedLines: malformed,
+      rejectedSamples: rejected,
+    };
     this.#lastReport = report;
     for (const listener of this.#cycleListeners) listener(report);
     return report;
   }
 
-  #ingest(state: TargetState, body: string, interval: IntervalBuilder): { samples: number; malformed: number } {
+  #ingest(
+    state: TargetState,
+    body: string,
+    interval: IntervalBuilder,
+  ): { samples: number; malformed: number; rejected: number; failure: { reason: ScrapeFailureReason; message: string } | undefined } {
     const { mesh, keepEdge, edgesOfLeaf } = this.#options;
     const counters = state.counters;
     const processStart = findProcessStartTime(body);
@@ -222,11 +250,9 @@ export class ScrapeEngine {
     if (reading !== (state.generation ?? mesh.generations[0] ?? '')) counters.reinterpret();
     state.generation = generation;
     counters.beginScrape();
-    const add = (meaning: TrafficMeaning, edge: TrafficEdge, delta: number): void => {
-      if (meaning.kind === 'response') interval.addResponses(edge, state.source, meaning.outcome, delta);
-      else if (meaning.kind === 'latency') interval.addLatency(edge, state.source, meaning.leMs, delta);
-      else interval.addLatencySum(edge, state.source, delta * (meaning.unitMs ?? 1));
-    };
+    // Increases reach the interval only once the whole page is known to be usable.
+    const increases: { meaning: TrafficMeaning; edge: TrafficEdge; delta: number }[] = [];
+    const add = (meaning: TrafficMeaning, edge: TrafficEdge, delta: number): void => void increases.push({ meaning, edge, delta });
     // Leaf-only series wait for the whole page: its balancer gauges (anywhere on the page) say
     // which apexes this client calls each leaf through.
     const leafOnly: { meaning: TrafficMeaning; namespace: string; leaf: string; delta: number }[] = [];
@@ -259,9 +285,23 @@ export class ScrapeEngine {
       for (const edge of edgesOfLeaf?.(namespace, leaf) ?? []) if (parents === undefined || parents.has(edge.apex)) add(meaning, edge, delta);
     }
     const readable = report.samples + report.skipped;
-    // A body that is mostly unreadable is not a scrape: keep the old values rather than baseline on it.
-    if (report.malformed <= readable) counters.endScrape();
-    return { samples: readable, malformed: report.malformed };
+    const { duplicates, rejected } = counters;
+    // A body that is mostly unreadable, or that has a series twice, is not a scrape: keep the old
+    // values rather than count or baseline on it.
+    let failure: { reason: ScrapeFailureReason; message: string } | undefined;
+    if (report.malformed > readable) failure = { reason: 'parse', message: `no valid samples (${report.malformed} malformed lines)` };
+    else if (duplicates > 0) failure = { reason: 'duplicate-series', message: `${duplicates} series appear more than once in the page` };
+    if (failure !== undefined) {
+      counters.abortScrape();
+      return { samples: readable, malformed: report.malformed, rejected, failure };
+    }
+    for (const { meaning, edge, delta } of increases) {
+      if (meaning.kind === 'response') interval.addResponses(edge, state.source, meaning.outcome, delta);
+      else if (meaning.kind === 'latency') interval.addLatency(edge, state.source, meaning.leMs, delta);
+      else interval.addLatencySum(edge, state.source, delta * (meaning.unitMs ?? 1));
+    }
+    counters.endScrape();
+    return { samples: readable, malformed: report.malformed, rejected, failure: undefined };
   }
 
   #markDown(state: TargetState, reason: ScrapeFailureReason, message: string, durationMs: number, failures: Map<ScrapeFailureReason, number>): void {

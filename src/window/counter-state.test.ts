@@ -86,3 +86,42 @@ describe('TargetCounters', () => {
     assert.equal(counters.baselined, true);
   });
 });
+
+describe('TargetCounters: values that are no counter value, and pages that are no scrape', () => {
+  function baselined(): TargetCounters<string> {
+    const counters = new TargetCounters<string>();
+    counters.beginScrape();
+    counters.observe('a', 10, () => 'a');
+    counters.endScrape();
+    return counters;
+  }
+
+  it('rejects negative, infinite and beyond-2^53 values: counted, never stored, never an increase', () => {
+    const counters = baselined();
+    for (const value of [-5, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e308, 2 ** 53 + 2]) {
+      counters.beginScrape();
+      assert.equal(counters.observe('a', value, () => 'a').delta, 0, String(value));
+      assert.equal(counters.rejected, 1, String(value));
+      counters.endScrape();
+    }
+    counters.beginScrape();
+    // The last good value (10) is still the baseline.
+    assert.equal(counters.observe('a', 15, () => 'a').delta, 5);
+    counters.endScrape();
+  });
+
+  it('flags a series seen twice in one page, and abortScrape() leaves the counters as the previous page did', () => {
+    const counters = baselined();
+    counters.beginScrape();
+    assert.equal(counters.observe('a', 100, () => 'a').delta, 90);
+    assert.equal(counters.observe('a', 50, () => 'a').delta, 0);
+    counters.observe('new', 7, () => 'new');
+    assert.equal(counters.duplicates, 1);
+    counters.abortScrape();
+    assert.equal(counters.seriesCount, 1, 'the series the aborted page created are forgotten');
+    counters.beginScrape();
+    assert.equal(counters.observe('a', 30, () => 'a').delta, 20, 'increase over the last good page');
+    assert.equal(counters.duplicates, 0);
+    counters.endScrape();
+  });
+});

@@ -1,5 +1,11 @@
 // Turns one target's cumulative counters into per-scrape increases, treating resets the way
-// Prometheus' increase() does and never turning a gap in the data into a spike.
+// Prometheus' increase() does and never turning a gap in the data into a spike. A scrape is a
+// transaction: a page that turns out unusable (a series twice, mostly garbage) is rolled back, so
+// its values neither count nor become the baseline of the next page.
+//
+// A counter value that is negative, infinite or beyond 2^53 is no counter value: it is rejected
+// (counted, never stored), so every increase is a finite, non-negative, exactly representable
+// number and no sum of them over a window or a lifetime can overflow.
 
 export interface SeriesState<M> {
   /** What the series means (cached, so labels are interpreted once per series and reading). */
@@ -12,6 +18,9 @@ export interface SeriesState<M> {
   delta: number;
 }
 
+/** The largest counter value taken: beyond it a double no longer counts requests exactly. */
+export const MAX_COUNTER_VALUE = Number.MAX_SAFE_INTEGER;
+
 export interface TargetCountersOptions {
   /** Scrapes a series may be missing before it is forgotten (a proxy drops idle series). */
   readonly forgetAfterScrapes?: number;
@@ -23,6 +32,11 @@ export class TargetCounters<M> {
   #scrape = 0;
   #reading = 0;
   #baselined = false;
+  /** What this scrape changed, to roll it back: previous values, and series it created. */
+  #undo: { state: SeriesState<M>; last: number; lastSeenScrape: number }[] = [];
+  #created: string[] = [];
+  #duplicates = 0;
+  #rejected = 0;
 
   constructor({ forgetAfterScrapes = 60 }: TargetCountersOptions = {}) {
     this.#forgetAfter = forgetAfterScrapes;
@@ -37,8 +51,22 @@ export class TargetCounters<M> {
     return this.#series.size;
   }
 
+  /** Series of this scrape that appeared more than once (the page is then unusable). */
+  get duplicates(): number {
+    return this.#duplicates;
+  }
+
+  /** Samples of this scrape rejected as no counter value (negative, infinite, beyond 2^53). */
+  get rejected(): number {
+    return this.#rejected;
+  }
+
   beginScrape(): void {
     this.#scrape++;
+    this.#undo = [];
+    this.#created = [];
+    this.#duplicates = 0;
+    this.#rejected = 0;
   }
 
   /**
@@ -49,30 +77,51 @@ export class TargetCounters<M> {
    * - a series that was missing for a while and comes back continues from its last value.
    */
   observe(series: string, value: number, interpret: () => M | null): SeriesState<M> {
+    const valid = Number.isNaN(value) || (value >= 0 && value <= MAX_COUNTER_VALUE);
+    if (!valid) this.#rejected++;
     let state = this.#series.get(series);
     if (state === undefined) {
       state = { meaning: interpret(), reading: this.#reading, last: 0, lastSeenScrape: this.#scrape, delta: 0 };
       this.#series.set(series, state);
-      if (Number.isNaN(value)) {
-        state.delta = 0;
-        return state;
-      }
+      this.#created.push(series);
+      if (Number.isNaN(value) || !valid) return state;
       state.delta = this.#baselined ? value : 0;
       state.last = value;
       return state;
     }
+    if (state.lastSeenScrape === this.#scrape) {
+      // The same series twice in one page: which value is the counter cannot be told.
+      this.#duplicates++;
+      state.delta = 0;
+      return state;
+    }
+    this.#undo.push({ state, last: state.last, lastSeenScrape: state.lastSeenScrape });
     state.lastSeenScrape = this.#scrape;
     if (state.reading !== this.#reading) {
       state.meaning = interpret();
       state.reading = this.#reading;
     }
-    if (Number.isNaN(value)) {
+    if (Number.isNaN(value) || !valid) {
       state.delta = 0;
       return state;
     }
     state.delta = value < state.last ? value : value - state.last;
     state.last = value;
     return state;
+  }
+
+  /**
+   * Takes back everything this scrape observed: values return to what the previous scrape left,
+   * series it created are forgotten. The increases it returned must not be used.
+   */
+  abortScrape(): void {
+    for (const { state, last, lastSeenScrape } of this.#undo.reverse()) {
+      state.last = last;
+      state.lastSeenScrape = lastSeenScrape;
+    }
+    for (const series of this.#created) this.#series.delete(series);
+    this.#undo = [];
+    this.#created = [];
   }
 
   /**

@@ -70,7 +70,7 @@ describe('scrape self metrics from a running engine', () => {
       select(start, 'splitstat_scrape_failures_total').map((s) => `${s.labels.reason}=${s.value}`),
       SCRAPE_FAILURE_REASONS.map((reason) => `${reason}=0`),
     );
-    assert.deepEqual(['timeout', 'http-status', 'body-too-large', 'network', 'aborted', 'parse'], [...SCRAPE_FAILURE_REASONS]);
+    assert.deepEqual(['timeout', 'http-status', 'body-too-large', 'network', 'aborted', 'parse', 'duplicate-series'], [...SCRAPE_FAILURE_REASONS]);
     assert.equal(valueOf(start, 'splitstat_scrape_cycles_total'), 0);
     assert.equal(valueOf(start, 'splitstat_scrape_targets', { state: 'up' }), 0);
     assert.equal(valueOf(start, 'splitstat_scrape_targets', { state: 'down' }), 0);

@@ -10,7 +10,7 @@ import { stateCounter, stateGauge } from './state-metrics.js';
  * `increase(splitstat_scrape_failures_total[5m]) > 0` then fires on the first failure too, which
  * it cannot do on a series that only appears with it.
  */
-export const SCRAPE_FAILURE_REASONS = ['timeout', 'http-status', 'body-too-large', 'network', 'aborted', 'parse'] as const satisfies readonly ScrapeFailureReason[];
+export const SCRAPE_FAILURE_REASONS = ['timeout', 'http-status', 'body-too-large', 'network', 'aborted', 'parse', 'duplicate-series'] as const satisfies readonly ScrapeFailureReason[];
 
 // Fails to compile when the engine gains a reason this list lacks.
 type MissingReason = Exclude<ScrapeFailureReason, (typeof SCRAPE_FAILURE_REASONS)[number]>;
@@ -77,6 +77,15 @@ export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine):
     labelNames: [],
     collect(emit) {
       emit({}, engine.malformedLinesTotal);
+    },
+  });
+
+  stateCounter(registry, {
+    name: 'splitstat_rejected_samples_total',
+    help: 'Counter samples of scraped pages that are no counter value (negative, infinite, beyond 2^53) and were left out.',
+    labelNames: [],
+    collect(emit) {
+      emit({}, engine.rejectedSamplesTotal);
     },
   });
 }

@@ -16,13 +16,19 @@ export interface StateFamily<L extends string> {
   readonly collect: (emit: Emit<L>) => void;
 }
 
+// A value a family cannot print (a gauge that is not finite, a counter that is not a finite
+// non-negative number) leaves out that one series: one bad number never fails the whole page.
+// The sources keep their numbers finite (counter-state.ts), so this is the last line only.
+
 export function stateGauge<L extends string>(registry: Registry, { collect, ...config }: StateFamily<L>): Gauge<L> {
   return new Gauge<L>({
     ...config,
     registers: [registry],
     collect() {
       this.reset();
-      collect((labels, value) => this.set(labels, value));
+      collect((labels, value) => {
+        if (Number.isFinite(value)) this.set(labels, value);
+      });
     },
   });
 }
@@ -37,7 +43,9 @@ export function stateCounter<L extends string>(registry: Registry, { collect, ..
     registers: [registry],
     collect() {
       this.reset();
-      collect((labels, value) => this.inc(labels, value));
+      collect((labels, value) => {
+        if (Number.isFinite(value) && value >= 0) this.inc(labels, value);
+      });
     },
   });
 }
