@@ -32,7 +32,9 @@ export function emptyAccumulator(): SplitAccumulator {
 /** One count sample: rounded on its own, then added to its leaf and to the split's total. */
 export function addCount(accumulator: SplitAccumulator, { leaf, classification }: Pick<SampleKey, 'leaf' | 'classification'>, value: number): void {
   const outcome = classification === 'success' ? 'success' : classification === 'failure' ? 'failure' : undefined;
-  if (outcome === undefined) return;
+  // An infinite increase (a proxy exporting ±Inf) is no count: it would make every number of the
+  // split infinite, which no client can be sent. Linkerd's NaN → 0 rounding stays as it was.
+  if (outcome === undefined || value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) return;
   const count = roundSample(value);
   accumulator.total[outcome] += count;
   if (leaf === undefined) return;

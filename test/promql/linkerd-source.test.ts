@@ -139,6 +139,19 @@ describe('linkerd schema: processing the answers', () => {
     }
   });
 
+  it('leaves out an infinite increase (a proxy exporting ±Inf) instead of making the split infinite', async () => {
+    prometheus.series = [
+      ...proxySeries({ authority: 'web.prod.svc.cluster.local:8080', dstNamespace: 'prod', dstService: 'web-v1', success: Number.POSITIVE_INFINITY }),
+      ...proxySeries({ authority: 'web.prod.svc.cluster.local:8080', dstNamespace: 'prod', dstService: 'web-v2', success: 6 }),
+    ];
+    for (const way of bothWays) {
+      const stats = await way.stats({ splits: [web], window: { text: '1m', ms: 60_000 } });
+      assert.equal(row(stats, 0, 'web-v1').stats, null, way.name);
+      assert.equal(row(stats, 0, 'web-v2').stats?.successCount, 6, way.name);
+      assert.equal(stats[0]?.total?.successCount, 6, way.name);
+    }
+  });
+
   it('shows 0ms for NaN quantiles (counts but no latency observations)', async () => {
     prometheus.series = [
       ...proxySeries({ authority: 'web.prod.svc.cluster.local:8080', dstNamespace: 'prod', dstService: 'web-v1', success: 12, latencyRates: LINKERD_BUCKETS_MS.map(() => 0).concat([0]) }),
