@@ -83,7 +83,7 @@ export async function prometheusSkipReason(env: NodeJS.ProcessEnv = process.env)
     await access(PROMETHEUS);
     return undefined;
   } catch {
-    return `${PROMETHEUS} is not installed (Debian package "prometheus"; .ci/run installs it)`;
+    return `${PROMETHEUS} is not installed (Debian package "prometheus"; scripts/test.sh installs it)`;
   }
 }
 
@@ -115,7 +115,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   try {
     await access(PROMETHEUS);
   } catch {
-    throw new Error(`${PROMETHEUS} is missing: install the Debian package "prometheus" (.ci/run does)`);
+    throw new Error(`${PROMETHEUS} is missing: install the Debian package "prometheus" (scripts/test.sh does)`);
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'splitstat-prometheus-'));
   const configFile = path.join(dir, 'prometheus.yml');
