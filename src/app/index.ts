@@ -4,3 +4,4 @@ export { readConfigFile, resolveServeConfig, SETTINGS } from './serve-config.js'
 export type { RawSettings, ServeConfig, SettingKey } from './serve-config.js';
 export { startService } from './service.js';
 export type { RunningService } from './service.js';
+export { VERSION } from './version.js';

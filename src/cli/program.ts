@@ -1,7 +1,7 @@
 // The `splitstat` command line. Each subcommand lives in its own module; this file only wires
 // commander, so `--help` is the one place that lists every command and flag.
 import { Command, CommanderError, Option } from 'commander';
-import { SETTINGS } from '../app/index.js';
+import { SETTINGS, VERSION } from '../app/index.js';
 import type { RawSettings, SettingKey } from '../app/index.js';
 import { runDemo } from './demo.js';
 import { parseDurationFlag } from './flags.js';
@@ -15,7 +15,8 @@ import { kubectlPluginArgv } from './kubectl-plugin.js';
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const program = new Command()
     .name('splitstat')
-    .description('Per-backend request metrics for SMI TrafficSplits')
+    .description('Per-backend request metrics for traffic splits (SMI TrafficSplits, weighted HTTPRoutes)')
+    .version(VERSION, '-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),

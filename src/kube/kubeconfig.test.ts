@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CoreApi } from '@kubernetes/client-node';
 import { contextNamespace, KubeconfigError, kubeconfigFiles, loadKubeconfig } from './kubeconfig.js';
 
 function kubeconfig(current: string, contexts: Record<string, string | undefined>): string {
@@ -24,6 +27,23 @@ describe('kubeconfig for the CLI', () => {
     await writeFile(other, kubeconfig('staging', { staging: 'stage-ns' }));
   });
   after(() => rm(dir, { recursive: true, force: true }));
+
+  it('talks plain HTTP to an http:// server, as kubectl does with `kubectl proxy`', async () => {
+    const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":"APIVersions","versions":["v1"]}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const file = path.join(dir, 'proxy');
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await writeFile(file, kubeconfig('prod', { prod: 'shop' }).replace('https://127.0.0.1:6443', url));
+      const config = loadKubeconfig({ env: {}, file });
+      assert.ok(config !== undefined);
+      const versions = await config.makeApiClient(CoreApi).getAPIVersions();
+      assert.deepEqual(versions.versions, ['v1']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 
   it('uses the current context’s namespace, like kubectl', () => {
     assert.equal(contextNamespace({ env: { KUBECONFIG: main } }), 'shop');

@@ -48,6 +48,9 @@ export function loadKubeconfig(selection: KubeconfigSelection): KubeConfig | und
       throw new KubeconfigError(`cannot read kubeconfig ${file}: ${message.trim()}`, { cause: error });
     }
   }
+  // kubectl talks plain HTTP to an `http://` server (what `kubectl proxy` gives); client-node
+  // refuses unless TLS verification is off, and a plain connection has no TLS to verify.
+  config.clusters = config.clusters.map((cluster) => (cluster.server.startsWith('http:') && cluster.skipTLSVerify !== true ? { ...cluster, skipTLSVerify: true } : cluster));
   if (selection.context !== undefined) {
     if (config.getContextObject(selection.context) === null) {
       throw new KubeconfigError(`context "${selection.context}" does not exist in ${files.join(', ')}`);

@@ -34,6 +34,25 @@ function json(response: ServerResponse, status: number, document: unknown, type 
 }
 
 describe('graphqlRequest', () => {
+  it('stops reading an answer that never ends, with one line, and reads no more than the cap', async () => {
+    let sent = 0;
+    handler = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"data":{"x":"');
+      const chunk = 'a'.repeat(64 * 1024);
+      const pump = (): void => {
+        while (!response.destroyed && sent < 64 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', pump);
+        }
+        response.end();
+      };
+      response.on('close', () => (sent = Number.POSITIVE_INFINITY));
+      pump();
+    };
+    await assert.rejects(graphqlRequest({ endpoint, query: '{ x }', maxAnswerBytes: 1024 * 1024 }), /answered more than 1 MiB; stopped reading/);
+  });
+
   it('POSTs the query and variables as JSON and returns data', async () => {
     let received: { method?: string; type?: string; body?: unknown } = {};
     handler = (request, body, response) => {

@@ -19,6 +19,8 @@ export interface GraphqlRequest {
   readonly timeoutMs?: number;
   /** Cancels the request (e.g. Ctrl-C during `--watch`). */
   readonly signal?: AbortSignal | undefined;
+  /** Read at most this much of the answer (default MAX_ANSWER_BYTES). */
+  readonly maxAnswerBytes?: number | undefined;
   /** Sent as `Authorization: Bearer <value>`; `origin` names where it came from when it is refused. */
   readonly token?: { readonly value: string; readonly origin: string } | undefined;
 }
@@ -27,6 +29,33 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 const BODY_EXCERPT_CHARS = 200;
 
 /** POSTs the query and returns its `data`; throws GraphqlClientError with a one-line message. */
+/**
+ * The most of an answer read. `stat` over 10,000 splits × 10 backends answers a few MB; a server
+ * that sends more (or never ends) is cut off with a clear error, as the server caps its scrapes.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+export class AnswerTooLargeError extends Error {}
+
+/** The body as text, or AnswerTooLargeError past `maxBytes` (the rest is not read). */
+async function boundedText(response: Response, maxBytes: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel();
+      throw new AnswerTooLargeError(`more than ${maxBytes / 1024 / 1024} MiB`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
 export async function graphqlRequest(request: GraphqlRequest): Promise<unknown> {
   const label = request.label ?? request.endpoint;
   const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -50,8 +79,9 @@ export async function graphqlRequest(request: GraphqlRequest): Promise<unknown> 
     });
     ({ status, statusText } = response);
     contentType = response.headers.get('content-type') ?? '';
-    body = await response.text();
+    body = await boundedText(response, request.maxAnswerBytes ?? MAX_ANSWER_BYTES);
   } catch (error) {
+    if (error instanceof AnswerTooLargeError) throw new GraphqlClientError(`${label} answered ${error.message}; stopped reading (narrow the request: -n, names, -l)`);
     if (request.signal?.aborted === true) throw new GraphqlClientError(`request to ${label} was cancelled`);
     if (timeout.aborted) throw new GraphqlClientError(`${label} did not answer within ${timeoutMs / 1000}s`);
     throw new GraphqlClientError(`cannot reach ${label}: ${networkReason(error)}`);
