@@ -82,6 +82,25 @@ describe('ManifestSplitSource', () => {
     assert.deepEqual(source.problems(), []);
   });
 
+  it('does not follow a link out of the tree (ln -s / …), and still follows links within it', async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'splitstat-outside-'));
+    try {
+      await writeFile(path.join(outside, 'far.yaml'), splitYaml('far', { a: 1 }));
+      await symlink(outside, path.join(dir, 'elsewhere'));
+      await symlink(outside, path.join(dir, 'root-link'));
+      // A mounted ConfigMap's shape: the file is a link into the tree's hidden `..data`.
+      await mkdir(path.join(dir, '..data'));
+      await writeFile(path.join(dir, '..data', 'near.yaml'), splitYaml('near', { a: 1 }));
+      await symlink(path.join(dir, '..data', 'near.yaml'), path.join(dir, 'near.yaml'));
+      const source = await startSource();
+      assert.deepEqual(contents(store), ['default/near=a:1']);
+      assert.deepEqual(source.problems(), []);
+      assert.equal(logLines.filter((line) => line.includes('links outside')).length, 2, logLines.join('\n'));
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
   it('reads List kinds and ignores other kinds', async () => {
     for (const name of ['lists.yaml', 'linkerd-integration_application.yaml', 'linkerd-integration_sp_traffic-split-leaf-weights.yaml']) {
       await copyFixture(name, path.join(dir, name));

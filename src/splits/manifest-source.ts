@@ -8,6 +8,7 @@
 // - a deleted file's splits go away;
 // - the same namespace/name in two files is a conflict: the first file in path order wins and
 //   the other copy is reported.
+import { lstatSync, realpathSync } from 'node:fs';
 import { lstat, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Stats } from 'node:fs';
@@ -49,6 +50,9 @@ const RECHECK_DELAY_MS = 100;
 
 export class ManifestSplitSource {
   readonly #root: string;
+  /** The root with its links resolved, for telling which links leave it. */
+  #realRoot: string | undefined;
+  readonly #outsideLinks = new Set<string>();
   readonly #store: SplitStore;
   readonly #defaultNamespace: string | undefined;
   readonly #debounceMs: number;
@@ -162,7 +166,30 @@ export class ManifestSplitSource {
     // Hidden entries are skipped; this also skips the `..data` and `..<timestamp>` folders of a
     // mounted ConfigMap, whose files would otherwise be read twice.
     if (relative.split(path.sep).some((segment) => segment.startsWith('.'))) return true;
+    if (this.#leavesTree(file)) return true;
     return stats?.isFile() === true && !hasManifestExtension(file);
+  }
+
+  /**
+   * A symbolic link whose target is outside the directory (`ln -s / splits/all`) is not
+   * followed: only the tree given is read. Links within it (a mounted ConfigMap's files point
+   * into its `..data`) are followed as before.
+   */
+  #leavesTree(file: string): boolean {
+    try {
+      if (!lstatSync(file).isSymbolicLink()) return false;
+      this.#realRoot ??= realpathSync(this.#root);
+      const target = realpathSync(file);
+      const inside = target === this.#realRoot || target.startsWith(this.#realRoot + path.sep);
+      if (!inside && !this.#outsideLinks.has(file)) {
+        this.#outsideLinks.add(file);
+        this.#log(`manifests: ${file} links outside ${this.#root} (to ${target}); not followed`);
+      }
+      return !inside;
+    } catch {
+      // Gone, a loop or dangling: reading it reports why (unreadableCandidates).
+      return false;
+    }
   }
 
   #isManifest(file: string): boolean {
