@@ -85,7 +85,10 @@ describe('serve configuration', () => {
     assert.throws(() => resolveServeConfig({ flags: { ...needed, auth: 'token' } }), /authTokensFile: required with auth=token or metricsAuth=token/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, auth: 'oauth' } }), /auth: "oauth" is not supported; allowed: none, token, kubernetes/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, maxWindow: '10s' } }), /maxWindow: must be at least 15s/);
-    assert.throws(() => resolveServeConfig({ flags: { ...needed, scrapeInterval: '2s' } }), /scrapeTimeout: must not be longer than scrapeInterval/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, scrapeInterval: '2s', scrapeTimeout: '5s' } }), /scrapeTimeout: must not be longer than scrapeInterval/);
+    // The default timeout follows a shorter interval: `--scrape-interval 2s` alone works.
+    assert.equal(resolveServeConfig({ flags: { ...needed, scrapeInterval: '2s' } }).scrapeTimeoutMs, 2000);
+    assert.equal(resolveServeConfig({ flags: { ...needed, scrapeInterval: '30s' } }).scrapeTimeoutMs, 5000);
   });
 
   it('reads a shard from the flag or SPLITSTAT_SHARD, and says what is wrong with a bad one', () => {

@@ -57,7 +57,12 @@ export interface ListenAddress {
 /** Every setting: its flag, environment variable and config-file key. */
 export const SETTINGS = {
   listen: { env: 'SPLITSTAT_LISTEN', default: ':8080', help: 'address to serve on: [host]:port' },
-  splits: { env: 'SPLITSTAT_SPLITS', default: undefined, help: 'TrafficSplits: "kube" (watch the cluster) or a YAML/JSON manifest file or directory (watched)' },
+  splits: {
+    env: 'SPLITSTAT_SPLITS',
+    default: undefined,
+    required: true,
+    help: 'splits (TrafficSplits, weighted HTTPRoutes): "kube" (watch the cluster) or a YAML/JSON manifest file or directory (watched)',
+  },
   targets: { env: 'SPLITSTAT_TARGETS', default: undefined, help: 'proxies to scrape: "kube" (discover meshed pods) or a static targets file' },
   kubeconfig: { env: 'SPLITSTAT_KUBECONFIG', default: undefined, help: 'kubeconfig file, when not running in a cluster (else $KUBECONFIG, ~/.kube/config)' },
   context: { env: 'SPLITSTAT_CONTEXT', default: undefined, help: 'kubeconfig context' },
@@ -78,7 +83,7 @@ export const SETTINGS = {
   authTokensFile: { env: 'SPLITSTAT_AUTH_TOKENS_FILE', default: undefined, help: 'YAML file of bearer tokens and their namespaces (auth=token, metricsAuth=token)' },
   metricsAuth: { env: 'SPLITSTAT_METRICS_AUTH', default: 'none', help: 'protect /metrics: none or token' },
   shard: { env: 'SPLITSTAT_SHARD', default: undefined, help: 'scrape only shard i of N (i/N, from 0) of the targets, by a hash of namespace/pod; Prometheus sums the shards (default: all targets)' },
-} as const satisfies Record<string, { env: string; default: string | undefined; help: string }>;
+} as const satisfies Record<string, { env: string; default: string | undefined; help: string; required?: true }>;
 
 export type SettingKey = keyof typeof SETTINGS;
 export type RawSettings = Partial<Record<SettingKey, string>>;
@@ -199,10 +204,14 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
 
   for (const [key, value] of Object.entries(layers.flags ?? {})) if (value !== undefined) raw[key] = value;
 
+  // The default timeout follows a shorter interval (`--scrape-interval 2s` alone must work); a
+  // timeout given on purpose is checked against it.
+  const timeoutGiven =
+    layers.file?.['scrapeTimeout'] !== undefined || layers.env?.[SETTINGS.scrapeTimeout.env] !== undefined || layers.flags?.scrapeTimeout !== undefined;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) for (const issue of parsed.error.issues) problems.push(issue.message);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems.join('\n'));
-  const config = parsed.data;
+  const config = timeoutGiven ? parsed.data : { ...parsed.data, scrapeTimeout: Math.min(parsed.data.scrapeTimeout, parsed.data.scrapeInterval) };
   if (config.scrapeTimeout > config.scrapeInterval) {
     throw new ConfigError('scrapeTimeout: must not be longer than scrapeInterval, or cycles would pile up');
   }

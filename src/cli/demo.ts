@@ -74,7 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       describe: (url) =>
         `splitstat demo: ${sim.targets().length} simulated Linkerd proxies on loopback, ${every}\n` +
         `${urls(url)}\n` +
-        `the same as: splitstat serve --splits ${files.splitsDir} --targets ${files.targetsFile}`,
+        `the same as: node dist/main.js serve --splits ${files.splitsDir} --targets ${files.targetsFile}`,
     });
     await files.close();
   } finally {

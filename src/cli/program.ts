@@ -32,8 +32,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--config <file>', 'YAML file with any of the settings below (keys as in the flags, camelCase); env SPLITSTAT_CONFIG');
   for (const [key, setting] of Object.entries(SETTINGS)) {
     const flag = `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} <value>`;
-    const shown = setting.default === undefined ? 'required' : `default: ${setting.default}`;
-    serve.option(flag, `${setting.help} (${shown}; env ${setting.env})`);
+    // A setting without a default is optional (its help says when it is needed) unless it says it is required.
+    const shown = 'required' in setting ? 'required; ' : setting.default === undefined ? '' : `default: ${setting.default}; `;
+    serve.option(flag, `${setting.help} (${shown}env ${setting.env})`);
   }
   serve.addHelpText(
     'after',

@@ -29,7 +29,9 @@ describe('splitstat serve', () => {
       assert.ok(stdout.includes(flag), `${flag} in --help`);
     }
     assert.match(stdout, /--listen <value> address to serve on: \[host\]:port \(default: :8080; env SPLITSTAT_LISTEN\)/);
-    assert.ok(stdout.includes('--splits <value> TrafficSplits: "kube" (watch the cluster) or a YAML/JSON manifest file or directory (watched) (required; env SPLITSTAT_SPLITS)'));
+    assert.ok(stdout.includes('--splits <value> splits (TrafficSplits, weighted HTTPRoutes): "kube" (watch the cluster) or a YAML/JSON manifest file or directory (watched) (required; env SPLITSTAT_SPLITS)'));
+    // Optional settings without a default are not marked required.
+    assert.match(stdout, /--context <value> kubeconfig context [^(]*\(env SPLITSTAT_CONTEXT\)/);
   });
 
   it('refuses a bad configuration with every problem named, exit code 1', async () => {
