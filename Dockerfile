@@ -5,7 +5,7 @@
 # steps outside Docker, so keep to COPY, RUN (cache mounts only), ENV, WORKDIR, USER, EXPOSE,
 # ENTRYPOINT and CMD (exec form).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Manifests first: the dependency layer is rebuilt only when they change, not on every edit.
 COPY package.json package-lock.json ./
@@ -15,7 +15,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # production: no dev-only code paths; also makes `npm ci` below skip dev dependencies.
 ENV NODE_ENV=production
 WORKDIR /app
