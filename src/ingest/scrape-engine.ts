@@ -58,6 +58,8 @@ export interface ScrapeEngineOptions {
   readonly edgesOfLeaf?: (namespace: string, leaf: string) => readonly TrafficEdge[];
   readonly now?: () => number;
   readonly log?: (line: string) => void;
+  /** Series kept per target (TargetCounters.maxSeries); the rest are counted in droppedSeriesTotal. */
+  readonly maxSeriesPerTarget?: number;
 }
 
 interface TargetState {
@@ -65,6 +67,8 @@ interface TargetState {
   readonly source: SourceWorkload;
   processStart: number | undefined;
   generation: string | undefined;
+  /** Whether the last scrape had new series beyond the most kept (logged when it starts). */
+  droppingSeries: boolean;
   status: TargetStatus;
 }
 
@@ -79,6 +83,7 @@ export class ScrapeEngine {
   #cycles = 0;
   #malformedTotal = 0;
   #rejectedTotal = 0;
+  #droppedSeriesTotal = 0;
   #lastReport: CycleReport | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<CycleReport> | undefined;
@@ -109,6 +114,11 @@ export class ScrapeEngine {
 
   get malformedLinesTotal(): number {
     return this.#malformedTotal;
+  }
+
+  /** Series not tracked since start because their target held the most series kept (maxSeriesPerTarget). */
+  get droppedSeriesTotal(): number {
+    return this.#droppedSeriesTotal;
   }
 
   /** Counter samples rejected since start: negative, infinite or beyond 2^53 (counter-state.ts). */
@@ -285,7 +295,14 @@ export class ScrapeEngine {
       for (const edge of edgesOfLeaf?.(namespace, leaf) ?? []) if (parents === undefined || parents.has(edge.apex)) add(meaning, edge, delta);
     }
     const readable = report.samples + report.skipped;
-    const { duplicates, rejected } = counters;
+    const { duplicates, rejected, droppedSeries } = counters;
+    this.#droppedSeriesTotal += droppedSeries;
+    // Said once when it starts, not on every scrape of a churning target.
+    if (droppedSeries > 0 && !state.droppingSeries) {
+      const { target } = state.status;
+      this.#log(`scrape ${target.url} (${target.namespace}/${target.pod}): ${droppedSeries} new series not tracked: the target holds the most series kept`);
+    }
+    state.droppingSeries = droppedSeries > 0;
     // A body that is mostly unreadable, or that has a series twice, is not a scrape: keep the old
     // values rather than count or baseline on it.
     let failure: { reason: ScrapeFailureReason; message: string } | undefined;
@@ -316,10 +333,11 @@ export class ScrapeEngine {
     let state = this.#states.get(key);
     if (state === undefined) {
       state = {
-        counters: new TargetCounters<SeriesMeaning>(),
+        counters: new TargetCounters<SeriesMeaning>({ maxSeries: this.#options.maxSeriesPerTarget }),
         source: sourceOf(target),
         processStart: undefined,
         generation: undefined,
+        droppingSeries: false,
         status: { target, up: true, lastError: undefined, lastDurationMs: 0, generation: undefined },
       };
       this.#states.set(key, state);

@@ -125,3 +125,20 @@ describe('TargetCounters: values that are no counter value, and pages that are n
     counters.endScrape();
   });
 });
+
+describe('TargetCounters: a bound on series', () => {
+  it('tracks at most maxSeries series; new ones beyond it are counted, never kept, never an increase', () => {
+    const counters = new TargetCounters<string>({ maxSeries: 2 });
+    counters.beginScrape();
+    counters.observe('a', 1, () => 'a');
+    counters.observe('b', 1, () => 'b');
+    counters.endScrape();
+    counters.beginScrape();
+    assert.equal(counters.observe('a', 5, () => 'a').delta, 4, 'known series go on');
+    const churn = counters.observe('c', 100, () => 'c');
+    assert.deepEqual([churn.meaning, churn.delta], [null, 0]);
+    assert.equal(counters.droppedSeries, 1);
+    assert.equal(counters.seriesCount, 2);
+    counters.endScrape();
+  });
+});

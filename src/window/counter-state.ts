@@ -21,14 +21,23 @@ export interface SeriesState<M> {
 /** The largest counter value taken: beyond it a double no longer counts requests exactly. */
 export const MAX_COUNTER_VALUE = Number.MAX_SAFE_INTEGER;
 
+/** Series kept per target by default: far above a real proxy's, far below what churn can make. */
+export const DEFAULT_MAX_SERIES_PER_TARGET = 50_000;
+
 export interface TargetCountersOptions {
   /** Scrapes a series may be missing before it is forgotten (a proxy drops idle series). */
   readonly forgetAfterScrapes?: number;
+  /**
+   * Series kept at most. A page with label churn (a new `dst_pod` on every request) could
+   * otherwise grow memory without bound; series beyond it are not tracked and are counted.
+   */
+  readonly maxSeries?: number;
 }
 
 export class TargetCounters<M> {
   readonly #series = new Map<string, SeriesState<M>>();
   readonly #forgetAfter: number;
+  readonly #maxSeries: number;
   #scrape = 0;
   #reading = 0;
   #baselined = false;
@@ -37,9 +46,16 @@ export class TargetCounters<M> {
   #created: string[] = [];
   #duplicates = 0;
   #rejected = 0;
+  #droppedSeries = 0;
 
-  constructor({ forgetAfterScrapes = 60 }: TargetCountersOptions = {}) {
+  constructor({ forgetAfterScrapes = 60, maxSeries = DEFAULT_MAX_SERIES_PER_TARGET }: TargetCountersOptions = {}) {
     this.#forgetAfter = forgetAfterScrapes;
+    this.#maxSeries = maxSeries;
+  }
+
+  /** New series of this scrape that were not tracked because the target holds maxSeries already. */
+  get droppedSeries(): number {
+    return this.#droppedSeries;
   }
 
   /** False until one scrape of this target has been taken in whole: that scrape is the baseline. */
@@ -67,6 +83,7 @@ export class TargetCounters<M> {
     this.#created = [];
     this.#duplicates = 0;
     this.#rejected = 0;
+    this.#droppedSeries = 0;
   }
 
   /**
@@ -80,6 +97,11 @@ export class TargetCounters<M> {
     const valid = Number.isNaN(value) || (value >= 0 && value <= MAX_COUNTER_VALUE);
     if (!valid) this.#rejected++;
     let state = this.#series.get(series);
+    if (state === undefined && this.#series.size >= this.#maxSeries) {
+      // Not tracked: no meaning, no increase, nothing kept.
+      this.#droppedSeries++;
+      return { meaning: null, reading: this.#reading, last: 0, lastSeenScrape: this.#scrape, delta: 0 };
+    }
     if (state === undefined) {
       state = { meaning: interpret(), reading: this.#reading, last: 0, lastSeenScrape: this.#scrape, delta: 0 };
       this.#series.set(series, state);

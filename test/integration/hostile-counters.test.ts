@@ -1,5 +1,5 @@
 // Targets whose counters are no counters, beside a good one, over real HTTP: a counter falling
-// below zero, infinite or overflowing values, the same series twice in a page. Each costs only
+// below zero, infinite or overflowing values, the same series twice in a page, label churn. Each costs only
 // its own numbers: the good split stays exact, /metrics keeps answering (and promtool-valid),
 // and what was refused is counted.
 import { after, before, describe, it } from 'node:test';
@@ -46,7 +46,15 @@ const HOSTILE: Readonly<Record<string, (n: number) => string>> = {
   infinite: (n) => line(n % 2 === 0 ? '+Inf' : '-Inf'),
   // The same series twice, 100 then 50, on every page.
   duplicate: () => `${line('100')}\n${line('50')}`,
+  // Label churn: 120 new series on every page (a new dst_pod per request), to a Service no split has.
+  churn: (n) =>
+    Array.from(
+      { length: 120 },
+      (_, i) => `response_total{direction="outbound",authority="other.shop.svc.cluster.local:8080",dst_namespace="shop",dst_service="other",dst_pod="other-${n}-${i}",classification="success",tls="true"} 1`,
+    ).join('\n'),
 };
+/** Series kept per target here: above the good proxy's page, reached by churn within a few pages. */
+const MAX_SERIES = 300;
 
 describe('hostile counters beside a good target', () => {
   let now = 1_700_000_000_000;
@@ -69,6 +77,7 @@ describe('hostile counters beside a good target', () => {
     keepEdge: filter.keepEdge,
     now: () => now,
     scrape: { timeoutMs: 2000 },
+    maxSeriesPerTarget: MAX_SERIES,
   });
   const registry = createMetricsRegistry({ ...t.ctx, engine }, { collectDefaultMetrics: false });
 
@@ -111,6 +120,8 @@ describe('hostile counters beside a good target', () => {
     // falling: 4 pages + its baseline; infinite and overflow (beyond 2^53): the same.
     assert.equal(valueOf(samples, 'splitstat_rejected_samples_total'), 15);
     assert.equal(valueOf(samples, 'splitstat_scrape_failures_total', { reason: 'duplicate-series' }), 5);
+    // Churn: 120 kept at the baseline and on page 1, 60 more on page 2 (60 dropped), then every new one dropped.
+    assert.equal(valueOf(samples, 'splitstat_dropped_series_total'), 60 + 120 * 2);
     const stats = await t.ctx.source.stats({ splits: t.store.list(), window: { text: '1m', ms: 60_000 } });
     for (const row of stats.flatMap((entry) => entry.rows)) assert.ok(row.stats === null || Number.isFinite(row.stats.rps), `${row.leaf} rps is finite`);
   });

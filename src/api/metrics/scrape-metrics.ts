@@ -81,6 +81,15 @@ export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine):
   });
 
   stateCounter(registry, {
+    name: 'splitstat_dropped_series_total',
+    help: 'New series of scraped pages not tracked because their target already held the most series kept per target (label churn).',
+    labelNames: [],
+    collect(emit) {
+      emit({}, engine.droppedSeriesTotal);
+    },
+  });
+
+  stateCounter(registry, {
     name: 'splitstat_rejected_samples_total',
     help: 'Counter samples of scraped pages that are no counter value (negative, infinite, beyond 2^53) and were left out.',
     labelNames: [],
