@@ -28,6 +28,7 @@ describe('serve configuration', () => {
       scrapeIntervalMs: 10_000,
       scrapeTimeoutMs: 5_000,
       maxWindowMs: 3_600_000,
+      maxSeriesPerTarget: 50_000,
       auth: 'none',
       authTokensFile: undefined,
       metricsAuth: 'none',
@@ -58,8 +59,8 @@ describe('serve configuration', () => {
         assert.ok(error instanceof ConfigError);
         const lines = error.message.split('\n');
         assert.deepEqual(lines, [
-          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, auth, authTokensFile, metricsAuth, shard',
-          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_PROMETHEUS_URL, SPLITSTAT_PROMETHEUS_SCHEMA, SPLITSTAT_PROMETHEUS_TOKEN, SPLITSTAT_PROMETHEUS_HEADERS, SPLITSTAT_MESH, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_SHARD',
+          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, auth, authTokensFile, metricsAuth, shard',
+          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_PROMETHEUS_URL, SPLITSTAT_PROMETHEUS_SCHEMA, SPLITSTAT_PROMETHEUS_TOKEN, SPLITSTAT_PROMETHEUS_HEADERS, SPLITSTAT_MESH, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_MAX_SERIES_PER_TARGET, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_SHARD',
           'listen: "everywhere" is not [host]:port (e.g. :8080, 127.0.0.1:8080, [::1]:8080)',
           'mesh: "istio" is not supported; allowed: linkerd',
           'scrapeInterval: time: missing unit in duration "10" (Go duration syntax: 10s, 1m, 1h30m)',
@@ -86,6 +87,8 @@ describe('serve configuration', () => {
     assert.throws(() => resolveServeConfig({ flags: { ...needed, auth: 'oauth' } }), /auth: "oauth" is not supported; allowed: none, token, kubernetes/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, maxWindow: '10s' } }), /maxWindow: must be at least 15s/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, scrapeInterval: '2s', scrapeTimeout: '5s' } }), /scrapeTimeout: must not be longer than scrapeInterval/);
+    assert.equal(resolveServeConfig({ flags: { ...needed, maxSeriesPerTarget: '200000' } }).maxSeriesPerTarget, 200_000);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, maxSeriesPerTarget: '10' } }), /maxSeriesPerTarget: must be at least 100/);
     // The default timeout follows a shorter interval: `--scrape-interval 2s` alone works.
     assert.equal(resolveServeConfig({ flags: { ...needed, scrapeInterval: '2s' } }).scrapeTimeoutMs, 2000);
     assert.equal(resolveServeConfig({ flags: { ...needed, scrapeInterval: '30s' } }).scrapeTimeoutMs, 5000);

@@ -27,6 +27,8 @@ export interface ServeConfig {
   readonly selector: string | undefined;
   /** The proxy's admin port, where meshed pods serve /metrics. */
   readonly adminPort: number;
+  /** Series tracked per scraped target (ScrapeEngine maxSeriesPerTarget). */
+  readonly maxSeriesPerTarget: number;
   readonly source: 'scrape' | 'prometheus';
   /** prometheus source: where to query, which series, and how to authenticate. */
   readonly prometheusUrl: string | undefined;
@@ -79,6 +81,11 @@ export const SETTINGS = {
   scrapeInterval: { env: 'SPLITSTAT_SCRAPE_INTERVAL', default: '10s', help: 'how often to scrape every target' },
   scrapeTimeout: { env: 'SPLITSTAT_SCRAPE_TIMEOUT', default: '5s', help: 'per-target scrape timeout (at most the interval)' },
   maxWindow: { env: 'SPLITSTAT_MAX_WINDOW', default: '1h', help: 'longest stat window served (history kept)' },
+  maxSeriesPerTarget: {
+    env: 'SPLITSTAT_MAX_SERIES_PER_TARGET',
+    default: '50000',
+    help: 'series tracked per scraped proxy; new ones beyond it are counted in splitstat_dropped_series_total (label churn)',
+  },
   auth: { env: 'SPLITSTAT_AUTH', default: 'none', help: 'access control: none, token (static tokens) or kubernetes (TokenReview + RBAC)' },
   authTokensFile: { env: 'SPLITSTAT_AUTH_TOKENS_FILE', default: undefined, help: 'YAML file of bearer tokens and their namespaces (auth=token, metricsAuth=token)' },
   metricsAuth: { env: 'SPLITSTAT_METRICS_AUTH', default: 'none', help: 'protect /metrics: none or token' },
@@ -134,6 +141,11 @@ const schema = z.object({
   context: z.string().optional(),
   namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'namespace: must be a Kubernetes namespace name' }).optional(),
   selector: z.string().optional(),
+  maxSeriesPerTarget: z
+    .string()
+    .regex(/^\d{1,9}$/, { error: 'maxSeriesPerTarget: must be a whole number' })
+    .transform(Number)
+    .refine((count) => count >= 100, { error: 'maxSeriesPerTarget: must be at least 100 (a proxy page has that many series)' }),
   adminPort: z.string().regex(/^\d{1,5}$/, { error: 'adminPort: must be a port number' }).transform(Number).refine((port) => port > 0 && port <= 65535, { error: 'adminPort: must be 1 to 65535' }),
   source: oneOf('source', ['scrape', 'prometheus']),
   prometheusUrl: z.url({ error: 'prometheusUrl: must be an http(s) URL' }).optional(),
@@ -243,6 +255,7 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
     scrapeIntervalMs: config.scrapeInterval,
     scrapeTimeoutMs: config.scrapeTimeout,
     maxWindowMs: config.maxWindow,
+    maxSeriesPerTarget: config.maxSeriesPerTarget,
     auth: config.auth,
     authTokensFile: config.authTokensFile,
     metricsAuth: config.metricsAuth,

@@ -85,6 +85,7 @@ export async function startService(
     keepEdge: apexFilter.keepEdge,
     edgesOfLeaf: apexFilter.edgesOfLeaf,
     scrape: { timeoutMs: config.scrapeTimeoutMs },
+    maxSeriesPerTarget: config.maxSeriesPerTarget,
     now,
     log,
   });
