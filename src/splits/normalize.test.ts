@@ -194,6 +194,12 @@ describe('normalizeTrafficSplit: weights of every shape under every version', ()
     assert.deepEqual(split.backends[0]?.weight, { mantissa: 9n, exponent: -1, format: 'DecimalSI', text: '900m' });
   });
 
+  it('reports a weight no number can hold ("1e309") as invalid instead of showing Infinity', () => {
+    const split = splitOf(normalizeTrafficSplit(trafficSplit('split.smi-spec.io/v1alpha2', { service: 'web', backends: [{ service: 'a', weight: '1e309' }, { service: 'b', weight: 1 }] })));
+    assert.deepEqual(split.backends.map((b) => [b.weightValue, b.weightRatio]), [[null, null], [1, 1]]);
+    assert.deepEqual(split.issues.map((issue) => issue.code), ['invalid-weight']);
+  });
+
   it('computes shares exactly', () => {
     const split = splitOf(
       normalizeTrafficSplit(

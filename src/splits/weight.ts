@@ -23,7 +23,10 @@ export function readWeight(raw: unknown): WeightReading {
     try {
       // A Quantity field trims surrounding whitespace before parsing (UnmarshalJSON does).
       const quantity = parseQuantity(typeof raw === 'string' ? trimGoSpace(raw) : typeof raw === 'bigint' ? rawText : raw);
-      return { kind: 'valid', quantity, text: quantityString(quantity), value: quantityToNumber(quantity) };
+      const value = quantityToNumber(quantity);
+      // A weight no number can hold (`1e309`) cannot be shown or compared: it is no weight.
+      if (!Number.isFinite(value)) return { kind: 'invalid', rawText, reason: 'it is too large to be a weight' };
+      return { kind: 'valid', quantity, text: quantityString(quantity), value };
     } catch (error) {
       if (!(error instanceof QuantityError)) throw error;
       return { kind: 'invalid', rawText, reason: error.message };
