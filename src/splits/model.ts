@@ -20,6 +20,8 @@ export type SplitIssueCode =
   | 'duplicate-backend'
   | 'backend-is-apex'
   | 'unknown-version'
+  /** A namespace, name or service that no Kubernetes cluster would accept (`../x`, spaces). */
+  | 'invalid-name'
   /** HTTPRoute: a parentRef to a Service of another namespace (a consumer route); it is not read. */
   | 'cross-namespace-parent'
   /** HTTPRoute: a backendRef that is not a Service of the route's namespace; it is not measured. */

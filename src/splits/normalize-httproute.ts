@@ -23,6 +23,7 @@
 import { isRecord } from '../util/index.js';
 import { apiGroupOf, splitKey } from './model.js';
 import type { SplitBackend, SplitIssue, TrafficSplit } from './model.js';
+import { nameProblems } from './names.js';
 import { describe, readLabels } from './normalize.js';
 import type { NormalizeOptions } from './normalize.js';
 import { readWeight } from './weight.js';
@@ -79,6 +80,9 @@ export function normalizeHttpRoute(obj: unknown, options: NormalizeOptions = {})
   if (distinct.size < 2 && rules.flat().every((backend) => backend.weightText === '1')) return { ok: true, splits: [] };
 
   const backends = combineRules(rules, issues);
+  for (const message of nameProblems({ namespace, name, services: [...parents.map((parent) => parent.service), ...backends.map((backend) => backend.service)] })) {
+    issues.push({ code: 'invalid-name', message });
+  }
   const labels = readLabels(metadata.labels);
   const splits = parents.map(({ service }): TrafficSplit => {
     const splitName = parents.length === 1 ? name : `${name}@${service}`;

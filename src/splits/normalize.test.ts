@@ -194,6 +194,18 @@ describe('normalizeTrafficSplit: weights of every shape under every version', ()
     assert.deepEqual(split.backends[0]?.weight, { mantissa: 9n, exponent: -1, format: 'DecimalSI', text: '900m' });
   });
 
+  it('reports names no cluster would accept, and still shows the split', () => {
+    const object = { apiVersion: 'split.smi-spec.io/v1alpha2', kind: 'TrafficSplit', metadata: { name: '../../etc', namespace: 'Prod Space' }, spec: { service: '<script>', backends: [{ service: 'web v1', weight: 1 }, { service: 'ok', weight: 1 }] } };
+    const split = splitOf(normalizeTrafficSplit(object));
+    assert.deepEqual(split.issues.filter((issue) => issue.code === 'invalid-name').map((issue) => issue.message), [
+      'namespace "Prod Space" is not a Kubernetes namespace name (DNS-1123 label)',
+      'name "../../etc" is not a Kubernetes object name (DNS-1123 subdomain)',
+      'service "<script>" is not a Kubernetes Service name (DNS-1123 label)',
+      'service "web v1" is not a Kubernetes Service name (DNS-1123 label)',
+    ]);
+    assert.deepEqual(split.backends.map((backend) => backend.service), ['web v1', 'ok']);
+  });
+
   it('reports a weight no number can hold ("1e309") as invalid instead of showing Infinity', () => {
     const split = splitOf(normalizeTrafficSplit(trafficSplit('split.smi-spec.io/v1alpha2', { service: 'web', backends: [{ service: 'a', weight: '1e309' }, { service: 'b', weight: 1 }] })));
     assert.deepEqual(split.backends.map((b) => [b.weightValue, b.weightRatio]), [[null, null], [1, 1]]);

@@ -7,6 +7,7 @@
 // see it (`stat ts` showed such splits too).
 import { isRecord } from '../util/index.js';
 import { splitKey } from './model.js';
+import { nameProblems } from './names.js';
 import type { SplitBackend, SplitIssue, SplitMatch, TrafficSplit } from './model.js';
 import { quantityToNumber } from './quantity.js';
 import type { Quantity } from './quantity.js';
@@ -58,6 +59,9 @@ export function normalizeTrafficSplit(obj: unknown, options: NormalizeOptions = 
 
   const backends = readBackends(spec.backends, apex, issues);
   const matches = VERSIONS_WITHOUT_MATCHES.includes(version) ? [] : readMatches(spec.matches);
+  for (const message of nameProblems({ namespace, name, services: [apex, ...backends.map((backend) => backend.service)] })) {
+    issues.push({ code: 'invalid-name', message });
+  }
 
   return {
     ok: true,
