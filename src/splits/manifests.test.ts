@@ -153,9 +153,15 @@ describe('parseManifestText', () => {
     );
   });
 
-  it('treats empty files, comments and empty documents as nothing', () => {
-    for (const text of ['', '# just a comment\n', '---\n---\n', '\n']) {
+  it('treats comments and empty documents as nothing, and says when a file is empty or not text', () => {
+    for (const text of ['# just a comment\n', '---\n---\n']) {
       assert.deepEqual(parseManifestText(text, 'empty.yaml'), { splits: [], problems: [], readable: true }, JSON.stringify(text));
+    }
+    for (const text of ['', '\n', '  \n\t\n']) {
+      assert.deepEqual(parseManifestText(text, 'empty.yaml'), { splits: [], problems: [{ file: 'empty.yaml', message: 'the file is empty' }], readable: true }, JSON.stringify(text));
+    }
+    for (const text of ['\u0000\u0001PNG', 'kind: TrafficSplit\n\uFFFD\n']) {
+      assert.deepEqual(parseManifestText(text, 'image.yaml'), { splits: [], problems: [{ file: 'image.yaml', message: 'not a text file (binary, or not UTF-8)' }], readable: false });
     }
   });
 
