@@ -32,7 +32,7 @@ const MAX_LIST_DEPTH = 8;
 export function parseManifestText(text: string, fileName: string, options: ParseManifestOptions = {}): ManifestParseResult {
   // A binary file (or one not in UTF-8, read with replacement characters) is no manifest; an
   // empty one holds nothing. Both are said, rather than the file silently not counting.
-  if (/[\u0000\uFFFD]/.test(text)) return { splits: [], problems: [{ file: fileName, message: 'not a text file (binary, or not UTF-8)' }], readable: false };
+  if (text.includes('\u0000') || text.includes('\uFFFD')) return { splits: [], problems: [{ file: fileName, message: 'not a text file (binary, or not UTF-8)' }], readable: false };
   if (text.trim() === '') return { splits: [], problems: [{ file: fileName, message: 'the file is empty' }], readable: true };
   const documents = decodeDocuments(text, fileName);
   if (!documents.ok) return { splits: [], problems: [{ file: fileName, message: documents.error }], readable: false };
