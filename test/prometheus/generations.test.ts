@@ -73,35 +73,31 @@ describe('Prometheus over mixed Linkerd generations', { skip, timeout: 60_000 },
     return result.splits[0];
   };
 
-  it('selects every request of both generations exactly once: the raw counters equal the truth', async () => {
-    const query = linkerdBatchQueries([split()], { range: '1m' }).counts.replaceAll('increase(', 'last_over_time(');
-    const samples = await mesh.prometheus.query(query);
+  /**
+   * Asserts that a counts query, read as raw counters (`last_over_time` for `increase`: traffic
+   * is frozen and started after the first scrape), holds exactly the truth of each leaf.
+   */
+  async function assertRawCountsEqualTruth(counts: string, split: string, leaves: readonly string[], keyOf: (metric: Readonly<Record<string, string>>) => string): Promise<void> {
     const measured = new Map<string, number>();
-    for (const { metric, value } of samples) {
-      const key = `${metric.dst_service}/${metric.classification}`;
-      measured.set(key, (measured.get(key) ?? 0) + value);
+    for (const { metric, value } of await mesh.prometheus.query(counts.replaceAll('increase(', 'last_over_time('))) {
+      measured.set(keyOf(metric), (measured.get(keyOf(metric)) ?? 0) + value);
     }
-    for (const leaf of ['backend-v1', 'backend-v2']) {
-      const outcomes = truth.select({ namespace: 'default', split: 'backend-service', leaf });
+    for (const leaf of leaves) {
+      const outcomes = truth.select({ namespace: 'default', split, leaf });
       assert.ok(outcomes.success > 50, `${leaf} had traffic`);
       assert.equal(measured.get(`${leaf}/success`) ?? 0, outcomes.success, `${leaf} successes`);
       assert.equal(measured.get(`${leaf}/failure`) ?? 0, outcomes.failure, `${leaf} failures`);
     }
+  }
+
+  it('selects every request of both generations exactly once: the raw counters equal the truth', async () => {
+    const { counts } = linkerdBatchQueries([split()], { range: '1m' });
+    await assertRawCountsEqualTruth(counts, 'backend-service', ['backend-v1', 'backend-v2'], (metric) => `${metric.dst_service}/${metric.classification}`);
   });
 
   it('selects every request through the HTTPRoute exactly once, from the route families: the raw counters equal the truth', async () => {
-    const query = linkerdRouteBatchQueries([route()], { range: '1m' }).counts.replaceAll('increase(', 'last_over_time(');
-    const measured = new Map<string, number>();
-    for (const { metric, value } of await mesh.prometheus.query(query)) {
-      const key = `${metric.backend_name}/${classifyRouteStatus(metric)}`;
-      measured.set(key, (measured.get(key) ?? 0) + value);
-    }
-    for (const leaf of ['web-v1', 'web-v2']) {
-      const outcomes = truth.select({ namespace: 'default', split: 'web-route', leaf });
-      assert.ok(outcomes.success > 50, `${leaf} had traffic`);
-      assert.equal(measured.get(`${leaf}/success`) ?? 0, outcomes.success, `${leaf} successes`);
-      assert.equal(measured.get(`${leaf}/failure`) ?? 0, outcomes.failure, `${leaf} failures`);
-    }
+    const { counts } = linkerdRouteBatchQueries([route()], { range: '1m' });
+    await assertRawCountsEqualTruth(counts, 'web-route', ['web-v1', 'web-v2'], (metric) => `${metric.backend_name}/${classifyRouteStatus(metric)}`);
   });
 
   it("Linkerd viz's own query sees only the 2.11 clients' requests", async () => {
