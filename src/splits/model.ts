@@ -16,6 +16,8 @@ export type SplitIssueCode =
   | 'missing-weight'
   | 'invalid-weight'
   | 'negative-weight'
+  /** A weight Kubernetes holds as something else (rounded up to 1n, capped at 2^63-1, beyond int64). */
+  | 'weight-out-of-range'
   | 'all-zero-weights'
   | 'duplicate-backend'
   | 'backend-is-apex'

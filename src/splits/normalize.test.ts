@@ -212,6 +212,42 @@ describe('normalizeTrafficSplit: weights of every shape under every version', ()
     assert.deepEqual(split.issues.map((issue) => issue.code), ['invalid-weight']);
   });
 
+  it('reports weights Kubernetes holds as something else (rounded up to 1n, capped at 2^63-1, beyond int64) and counts them as it holds them', () => {
+    const split = splitOf(
+      normalizeTrafficSplit(
+        trafficSplit('split.smi-spec.io/v1alpha1', {
+          service: 'web',
+          backends: [
+            { service: 'tiny', weight: '1e-21' },
+            { service: 'binary', weight: '100Ei' },
+            { service: 'decimal', weight: '10E' },
+            { service: 'edge', weight: '9223372036854775807' },
+            { service: 'plain', weight: '900m' },
+          ],
+        }),
+      ),
+    );
+    // What `kubectl get -o yaml` would show for each: apimachinery's canonical text.
+    assert.deepEqual(
+      split.backends.map((b) => b.weightString),
+      ['1e-9', '9223372036854775807', '10E', '9223372036854775807', '900m'],
+    );
+    assert.deepEqual(
+      split.issues.map((issue) => [issue.code, issue.backend]),
+      [
+        ['weight-out-of-range', 'tiny'],
+        ['weight-out-of-range', 'binary'],
+        ['weight-out-of-range', 'decimal'],
+      ],
+    );
+    assert.match(split.issues[0]?.message ?? '', /finer than 1n.*rounds it up to 1e-9/);
+    assert.match(split.issues[1]?.message ?? '', /caps it at 9223372036854775807/);
+    // Still counted as stored: every share is finite and they sum to 1.
+    const ratios = split.backends.map((b) => b.weightRatio ?? Number.NaN);
+    assert.ok(ratios.every(Number.isFinite));
+    assert.ok(Math.abs(ratios.reduce((sum, ratio) => sum + ratio, 0) - 1) < 1e-12);
+  });
+
   it('computes shares exactly', () => {
     const split = splitOf(
       normalizeTrafficSplit(

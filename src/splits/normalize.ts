@@ -175,6 +175,13 @@ function weigh(entry: BackendEntry, apex: string, issues: SplitIssue[]): Weighed
       return { service, weight: null, weightString: reading.rawText, weightValue: null, countsTowardTotal: false };
     case 'valid': {
       const negative = reading.quantity.mantissa < 0n;
+      if (reading.outOfRange !== undefined) {
+        issues.push({
+          code: 'weight-out-of-range',
+          message: `backend ${service} has weight ${JSON.stringify(reading.text)}, out of range for a Kubernetes quantity: ${reading.outOfRange}`,
+          backend: service,
+        });
+      }
       if (negative) {
         issues.push({
           code: 'negative-weight',

@@ -25,7 +25,15 @@ export interface Quantity {
    * (`1.500`, `+1`, `007`, `1E3`, `1.G`). Linkerd printed that cached text, so it is kept here.
    */
   readonly text?: string;
+  /**
+   * Set when apimachinery had to change the value to hold it: a non-zero value finer than 1n is
+   * rounded away from zero to the next nano, a BinarySI value beyond 2^63-1 is capped there.
+   * Kubernetes stores the changed value without a word; a weight reader reports it.
+   */
+  readonly adjusted?: QuantityAdjustment;
 }
+
+export type QuantityAdjustment = 'rounded-to-nano' | 'capped-at-int64';
 
 export class QuantityError extends Error {
   override readonly name = 'QuantityError';
@@ -114,7 +122,9 @@ export function parseQuantity(input: string | number): Quantity {
 
   // "If you want some resources, you should get some": anything finer than nano rounds away
   // from zero to the next nano, so 0.9n becomes 1n and 1.1e-9 becomes 2n.
-  ({ mantissa, exponent } = roundAwayFromZeroToNano(mantissa, exponent));
+  let rounded: boolean;
+  ({ mantissa, exponent, rounded } = roundAwayFromZeroToNano(mantissa, exponent));
+  let adjusted: QuantityAdjustment | undefined = rounded ? 'rounded-to-nano' : undefined;
 
   let format = suffix.format;
   if (format === 'BinarySI') {
@@ -122,12 +132,13 @@ export function parseQuantity(input: string | number): Quantity {
     if (compareScaled(magnitude, exponent, MAX_BINARY_VALUE, 0) > 0) {
       mantissa = parts.positive ? MAX_BINARY_VALUE : -MAX_BINARY_VALUE;
       exponent = 0;
+      adjusted = 'capped-at-int64';
     }
     // A binary value strictly between 0 and 1 cannot be shown in binary units without rounding.
     if (mantissa !== 0n && compareScaled(abs(mantissa), exponent, 1n, 0) < 0) format = 'DecimalSI';
   }
 
-  const quantity = withoutTrailingZeros(mantissa, exponent, format);
+  const quantity = { ...withoutTrailingZeros(mantissa, exponent, format), ...(adjusted === undefined ? {} : { adjusted }) };
   return keepsInputText(parts, suffix) ? { ...quantity, text } : quantity;
 }
 
@@ -286,19 +297,21 @@ function integerValue(q: Quantity): bigint | undefined {
   return q.mantissa % divisor === 0n ? q.mantissa / divisor : undefined;
 }
 
-function roundAwayFromZeroToNano(mantissa: bigint, exponent: number): { mantissa: bigint; exponent: number } {
-  if (mantissa === 0n) return { mantissa: 0n, exponent: 0 };
-  if (exponent >= NANO_EXPONENT) return { mantissa, exponent };
+/** `rounded`: non-zero digits finer than nano were there, so the value changed. */
+function roundAwayFromZeroToNano(mantissa: bigint, exponent: number): { mantissa: bigint; exponent: number; rounded: boolean } {
+  if (mantissa === 0n) return { mantissa: 0n, exponent: 0, rounded: false };
+  if (exponent >= NANO_EXPONENT) return { mantissa, exponent, rounded: false };
   const dropped = NANO_EXPONENT - exponent;
   const sign = mantissa < 0n ? -1n : 1n;
   const magnitude = abs(mantissa);
   // A value smaller than one nano rounds up to exactly one nano (this also avoids building
   // 10^dropped for absurd exponents like 1e-2000000000).
-  if (dropped > magnitude.toString().length) return { mantissa: sign, exponent: NANO_EXPONENT };
+  if (dropped > magnitude.toString().length) return { mantissa: sign, exponent: NANO_EXPONENT, rounded: true };
   const divisor = 10n ** BigInt(dropped);
-  let rounded = magnitude / divisor;
-  if (magnitude % divisor !== 0n) rounded += 1n;
-  return { mantissa: sign * rounded, exponent: NANO_EXPONENT };
+  let quotient = magnitude / divisor;
+  const rounded = magnitude % divisor !== 0n;
+  if (rounded) quotient += 1n;
+  return { mantissa: sign * quotient, exponent: NANO_EXPONENT, rounded };
 }
 
 function withoutTrailingZeros(mantissa: bigint, exponent: number, format: QuantityFormat): Quantity {

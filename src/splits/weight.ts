@@ -11,6 +11,8 @@ export type WeightReading =
       /** What Kubernetes prints for it (`900m`, `1k`, and apimachinery's verbatim cases). */
       readonly text: string;
       readonly value: number;
+      /** Why Kubernetes does not hold the weight as written (see outOfRange()); absent when it does. */
+      readonly outOfRange?: string;
     }
   /** No weight at all (absent or null). Go readers see the zero value: no traffic. */
   | { readonly kind: 'missing' }
@@ -26,13 +28,34 @@ export function readWeight(raw: unknown): WeightReading {
       const value = quantityToNumber(quantity);
       // A weight no number can hold (`1e309`) cannot be shown or compared: it is no weight.
       if (!Number.isFinite(value)) return { kind: 'invalid', rawText, reason: 'it is too large to be a weight' };
-      return { kind: 'valid', quantity, text: quantityString(quantity), value };
+      const text = quantityString(quantity);
+      const why = outOfRange(quantity, text);
+      return { kind: 'valid', quantity, text, value, ...(why === undefined ? {} : { outOfRange: why }) };
     } catch (error) {
       if (!(error instanceof QuantityError)) throw error;
       return { kind: 'invalid', rawText, reason: error.message };
     }
   }
   return { kind: 'invalid', rawText: describeRaw(raw), reason: `a weight must be a number or a quantity string, not ${kindOf(raw)}` };
+}
+
+/** apimachinery's int64: what `Quantity.Value()` and the destination controller's arithmetic hold. */
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A weight apimachinery changed while parsing (finer than 1n, or a BinarySI value beyond 2^63-1)
+ * or one whose value no int64 holds: the cluster stores or uses something other than what was
+ * written, without a word. The weight still counts as Kubernetes holds it; the split says so.
+ */
+function outOfRange(quantity: Quantity, text: string): string | undefined {
+  if (quantity.adjusted === 'rounded-to-nano') return `it is finer than 1n, the smallest quantity; Kubernetes rounds it up to ${text}`;
+  if (quantity.adjusted === 'capped-at-int64') return `it is above 2^63-1, the largest quantity; Kubernetes caps it at ${text}`;
+  const magnitude = quantity.mantissa < 0n ? -quantity.mantissa : quantity.mantissa;
+  // |value| > 2^63-1, exactly: exponents are at least -9 after parsing, and 10^19 is beyond it.
+  const beyondInt64 =
+    quantity.exponent >= 19 ? magnitude !== 0n : quantity.exponent >= 0 ? magnitude * 10n ** BigInt(quantity.exponent) > INT64_MAX : magnitude > INT64_MAX * 10n ** BigInt(-quantity.exponent);
+  if (beyondInt64) return 'it is beyond 2^63-1, the largest integer Kubernetes reads a quantity as';
+  return undefined;
 }
 
 // Go's strings.TrimSpace set (unicode.IsSpace), which differs from String.prototype.trim:
