@@ -6,7 +6,7 @@ import express from 'express';
 import type { RequestHandler } from 'express';
 import { OPEN_METRICS } from './auth/index.js';
 import type { ServiceContext } from './context.js';
-import { createGraphQL } from './graphql/index.js';
+import { createGraphQL, RefusalTally } from './graphql/index.js';
 import type { GraphQLOptions } from './graphql/index.js';
 import { healthHandler, readinessHandler } from './health.js';
 import type { ReadinessCheck } from './health.js';
@@ -24,8 +24,9 @@ export interface ServerOptions {
 export function createApp(ctx: ServiceContext, { readiness, graphql = {}, metricsGuard = OPEN_METRICS }: ServerOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  const registry = createMetricsRegistry(ctx);
-  const yoga = createGraphQL(ctx, graphql);
+  const refusals = graphql.refusals ?? new RefusalTally();
+  const registry = createMetricsRegistry(ctx, { graphqlRefusals: refusals });
+  const yoga = createGraphQL(ctx, { ...graphql, refusals });
   app.get('/healthz', healthHandler);
   app.get('/readyz', readinessHandler(readiness));
   app.get('/metrics', metricsGuard, metricsHandler(registry));

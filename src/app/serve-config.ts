@@ -29,6 +29,8 @@ export interface ServeConfig {
   readonly adminPort: number;
   /** Series tracked per scraped target (ScrapeEngine maxSeriesPerTarget). */
   readonly maxSeriesPerTarget: number;
+  /** Splits plus backends one GraphQL answer may list (AnswerBudget). */
+  readonly graphqlMaxItems: number;
   readonly source: 'scrape' | 'prometheus';
   /** prometheus source: where to query, which series, and how to authenticate. */
   readonly prometheusUrl: string | undefined;
@@ -85,6 +87,11 @@ export const SETTINGS = {
     env: 'SPLITSTAT_MAX_SERIES_PER_TARGET',
     default: '50000',
     help: 'series tracked per scraped proxy; new ones beyond it are counted in splitstat_dropped_series_total (label churn)',
+  },
+  graphqlMaxItems: {
+    env: 'SPLITSTAT_GRAPHQL_MAX_ITEMS',
+    default: '100000',
+    help: 'splits plus backends one GraphQL answer may list; larger answers are refused (ANSWER_TOO_LARGE) and counted in splitstat_graphql_refusals_total',
   },
   auth: { env: 'SPLITSTAT_AUTH', default: 'none', help: 'access control: none, token (static tokens) or kubernetes (TokenReview + RBAC)' },
   authTokensFile: { env: 'SPLITSTAT_AUTH_TOKENS_FILE', default: undefined, help: 'YAML file of bearer tokens and their namespaces (auth=token, metricsAuth=token)' },
@@ -146,6 +153,11 @@ const schema = z.object({
     .regex(/^\d{1,9}$/, { error: 'maxSeriesPerTarget: must be a whole number' })
     .transform(Number)
     .refine((count) => count >= 100, { error: 'maxSeriesPerTarget: must be at least 100 (a proxy page has that many series)' }),
+  graphqlMaxItems: z
+    .string()
+    .regex(/^\d{1,9}$/, { error: 'graphqlMaxItems: must be a whole number' })
+    .transform(Number)
+    .refine((count) => count >= 1, { error: 'graphqlMaxItems: must be at least 1' }),
   adminPort: z.string().regex(/^\d{1,5}$/, { error: 'adminPort: must be a port number' }).transform(Number).refine((port) => port > 0 && port <= 65535, { error: 'adminPort: must be 1 to 65535' }),
   source: oneOf('source', ['scrape', 'prometheus']),
   prometheusUrl: z.url({ error: 'prometheusUrl: must be an http(s) URL' }).optional(),
@@ -256,6 +268,7 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
     scrapeTimeoutMs: config.scrapeTimeout,
     maxWindowMs: config.maxWindow,
     maxSeriesPerTarget: config.maxSeriesPerTarget,
+    graphqlMaxItems: config.graphqlMaxItems,
     auth: config.auth,
     authTokensFile: config.authTokensFile,
     metricsAuth: config.metricsAuth,

@@ -132,7 +132,7 @@ export async function startService(
             ]
           : []),
       ],
-      graphql: { auth: auth.graphqlContext },
+      graphql: { auth: auth.graphqlContext, maxAnswerItems: config.graphqlMaxItems },
       metricsGuard: auth.metricsGuard,
     });
     server = await listenWithFallback(app, config, fallbackToAnyPort);

@@ -122,9 +122,9 @@ export function parseQuantity(input: string | number): Quantity {
 
   // "If you want some resources, you should get some": anything finer than nano rounds away
   // from zero to the next nano, so 0.9n becomes 1n and 1.1e-9 becomes 2n.
-  let rounded: boolean;
-  ({ mantissa, exponent, rounded } = roundAwayFromZeroToNano(mantissa, exponent));
-  let adjusted: QuantityAdjustment | undefined = rounded ? 'rounded-to-nano' : undefined;
+  const nano = roundAwayFromZeroToNano(mantissa, exponent);
+  ({ mantissa, exponent } = nano);
+  let adjusted: QuantityAdjustment | undefined = nano.rounded ? 'rounded-to-nano' : undefined;
 
   let format = suffix.format;
   if (format === 'BinarySI') {

@@ -28,9 +28,17 @@ export function armorOnly(protection: ArmorConfig): Plugin {
  * context instead, a rejection is a validation error like any other (HTTP 400, code
  * GRAPHQL_VALIDATION_FAILED). armor's "Syntax Error: " prefix goes: the query parsed fine.
  */
-export function reportAsValidationError(): { propagateOnRejection: false; onReject: ((context: ValidationContext | null, error: GraphQLError) => void)[] } {
+export function reportAsValidationError(counted: () => void): {
+  propagateOnRejection: false;
+  onReject: ((context: ValidationContext | null, error: GraphQLError) => void)[];
+} {
   return {
     propagateOnRejection: false,
-    onReject: [(context, error) => context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, '')))],
+    onReject: [
+      (context, error) => {
+        counted();
+        context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, '')));
+      },
+    ],
   };
 }

@@ -3,13 +3,17 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import type { LogLevel, YogaLogger, YogaServerInstance } from 'graphql-yoga';
 import { OPEN_GRAPHQL_AUTH } from '../auth/index.js';
-import type { AuthContext, GraphQLAuth } from '../auth/index.js';
+import type { GraphQLAuth } from '../auth/index.js';
 import type { ServiceContext } from '../context.js';
+import { AnswerBudget } from './answer-budget.js';
 import { GRAPHIQL_OPTIONS, renderGraphiQL } from './graphiql.js';
 import { renderLandingPage } from './landing-page.js';
 import { loadTypeDefs } from './load-schema.js';
 import { MASKED_ERRORS } from './masked-errors.js';
+import { RefusalTally } from './refusal-tally.js';
+import type { RequestContext } from './request-context.js';
 import { createResolvers } from './resolvers.js';
+import { useAnswerBudget } from './use-answer-budget.js';
 import { useCostLimit } from './use-cost-limit.js';
 import { useMaxAliases } from './use-max-aliases.js';
 import { useMaxDepth } from './use-max-depth.js';
@@ -30,6 +34,10 @@ export interface GraphQLOptions {
   readonly maxBodyBytes?: number;
   /** Per query; and per tick of a trafficSplits subscription. */
   readonly timeoutMs?: number;
+  /** Splits plus backends one answer (a query, a subscription tick) may list. */
+  readonly maxAnswerItems?: number;
+  /** Where refusals by each limit are counted (splitstat_graphql_refusals_total). */
+  readonly refusals?: RefusalTally;
   /** Serve GraphiQL at GET /graphql for browsers. */
   readonly graphiql?: boolean;
   /** A small HTML page pointing to /graphql for browsers on unknown paths (off: an empty 404). */
@@ -55,7 +63,7 @@ type NoContext = Record<never, never>;
  * Tests call `yoga.fetch(url, init)` instead, with no socket at all. (The context type must stay
  * empty: a typed server context such as { req, res } no longer type-checks as an express handler.)
  */
-export type GraphQLServer = YogaServerInstance<NoContext, AuthContext>;
+export type GraphQLServer = YogaServerInstance<NoContext, RequestContext>;
 
 export function createGraphQL(
   ctx: ServiceContext,
@@ -66,17 +74,22 @@ export function createGraphQL(
     maxTokens = 1000,
     maxBodyBytes = 1_048_576,
     timeoutMs = 10_000,
+    maxAnswerItems = 100_000,
+    refusals = new RefusalTally(),
     graphiql = true,
     landingPage = false,
     logging = true,
     auth = OPEN_GRAPHQL_AUTH,
   }: GraphQLOptions = {},
 ): GraphQLServer {
-  return createYoga<NoContext, AuthContext>({
-    schema: createSchema<AuthContext>({ typeDefs: loadTypeDefs(), resolvers: createResolvers(ctx, { timeoutMs }) }),
-    // The caller's access, per request: the only per-request state resolvers read from the
-    // GraphQL context. Rejecting here answers 401 (or 503) before any operation runs.
-    context: ({ request }) => auth(request),
+  const budgets = (): AnswerBudget =>
+    new AnswerBudget({ maxItems: maxAnswerItems, timeoutMs, deadlineMs: Date.now() + timeoutMs, onLimit: (limit) => refusals.count(limit) });
+  return createYoga<NoContext, RequestContext>({
+    schema: createSchema<RequestContext>({ typeDefs: loadTypeDefs(), resolvers: createResolvers(ctx, { timeoutMs, budgets }) }),
+    // The caller's access and the answer's budget, per request: the only per-request state
+    // resolvers read from the GraphQL context. Rejecting here answers 401 (or 503) before any
+    // operation runs.
+    context: async ({ request }) => ({ ...(await auth(request)), budget: budgets() }),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     graphiql: graphiql ? GRAPHIQL_OPTIONS : false,
     renderGraphiQL,
@@ -90,11 +103,12 @@ export function createGraphQL(
     cors: false,
     logging,
     plugins: [
-      useMaxTokens({ maxTokens }),
-      useMaxDepth({ maxDepth }),
-      useMaxAliases({ maxAliases }),
-      useCostLimit({ maxCost }),
-      useRequestTimeout({ timeoutMs }),
+      useMaxTokens({ maxTokens, refusals }),
+      useMaxDepth({ maxDepth, refusals }),
+      useMaxAliases({ maxAliases, refusals }),
+      useCostLimit({ maxCost, refusals }),
+      useAnswerBudget(),
+      useRequestTimeout({ timeoutMs, refusals }),
     ],
   });
 }

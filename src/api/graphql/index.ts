@@ -3,3 +3,4 @@
 export { createGraphQL, GRAPHQL_ENDPOINT } from './create-graphql.js';
 export type { GraphQLOptions, GraphQLServer } from './create-graphql.js';
 export { DEFAULT_QUERY } from './graphiql.js';
+export { GRAPHQL_LIMITS, RefusalTally } from './refusal-tally.js';

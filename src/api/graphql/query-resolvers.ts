@@ -2,7 +2,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { formatDuration } from '../../go/index.js';
 import { selectSplits, splitKey } from '../../splits/index.js';
-import type { AuthContext } from '../auth/index.js';
 import type { ServiceContext } from '../context.js';
 import { readClientSelector, readSplitKind, readWindow } from './arguments.js';
 import type { ClientSelectorInput } from './arguments.js';
@@ -11,6 +10,7 @@ import { readSplitQuery } from './split-query.js';
 import type { TrafficSplitsArgs } from './split-query.js';
 import { viewSplits } from './split-views.js';
 import type { SplitView } from './split-views.js';
+import type { RequestContext } from './request-context.js';
 
 interface TrafficSplitArgs {
   readonly namespace: string;
@@ -32,15 +32,15 @@ export interface ServerInfoView {
 
 export function queryResolvers(ctx: ServiceContext) {
   return {
-    async trafficSplits(_root: unknown, args: TrafficSplitsArgs, { access }: AuthContext, info: GraphQLResolveInfo): Promise<SplitView[]> {
+    async trafficSplits(_root: unknown, args: TrafficSplitsArgs, { access, budget }: RequestContext, info: GraphQLResolveInfo): Promise<(SplitView | Promise<SplitView>)[]> {
       const { filter, request } = readSplitQuery(args, ctx.info);
       // Access: a namespace asked for by name must be allowed; a list keeps the allowed ones.
       if (filter.namespace != null && filter.namespace !== '') await access.require(filter.namespace);
       const splits = await access.filter(selectSplits(ctx.store, filter));
-      return viewSplits(ctx.source, splits, request, selectsStats(info), ctx.store);
+      return budget.paced(await viewSplits(ctx.source, splits, request, selectsStats(info), ctx.store, budget));
     },
 
-    async trafficSplit(_root: unknown, args: TrafficSplitArgs, { access }: AuthContext, info: GraphQLResolveInfo): Promise<SplitView | null> {
+    async trafficSplit(_root: unknown, args: TrafficSplitArgs, { access, budget }: RequestContext, info: GraphQLResolveInfo): Promise<SplitView | null> {
       // Arguments are checked even for a split that does not exist: a bad window is an error
       // whatever the cluster holds right now.
       const request = { window: readWindow(args.window, ctx.info), from: readClientSelector(args.from) };
@@ -51,8 +51,8 @@ export function queryResolvers(ctx: ServiceContext) {
       const split = (kind === undefined || kind === 'TrafficSplit' ? ctx.store.get(splitKey(args.namespace, args.name)) : undefined) ??
         selectSplits(ctx.store, { namespace: args.namespace, names: [args.name], kind: kind ?? 'HTTPRoute' })[0];
       if (split === undefined) return null;
-      const [view] = await viewSplits(ctx.source, [split], request, selectsStats(info), ctx.store);
-      return view ?? null;
+      const [view] = budget.paced(await viewSplits(ctx.source, [split], request, selectsStats(info), ctx.store, budget));
+      return (await view) ?? null;
     },
 
     serverInfo(): ServerInfoView {

@@ -2,6 +2,7 @@
 // reading it from the GraphQL context, so they are typed without casts; the one per-request
 // thing they read from it is the caller's access (AuthContext), to show only allowed namespaces.
 import type { ServiceContext } from '../context.js';
+import type { AnswerBudgets } from './answer-budget.js';
 import { queryResolvers } from './query-resolvers.js';
 import { subscribeTrafficSplits } from './subscribe-traffic-splits.js';
 import { subscribeWeightChanges } from './subscribe-weight-changes.js';
@@ -10,13 +11,15 @@ import { typeResolvers } from './type-resolvers.js';
 export interface ResolverOptions {
   /** Bounds each tick of a trafficSplits subscription. */
   readonly timeoutMs: number;
+  /** A budget for each subscription tick (queries take theirs from the request context). */
+  readonly budgets: AnswerBudgets;
 }
 
-export function createResolvers(ctx: ServiceContext, { timeoutMs }: ResolverOptions) {
+export function createResolvers(ctx: ServiceContext, { timeoutMs, budgets }: ResolverOptions) {
   return {
     Query: queryResolvers(ctx),
     Subscription: {
-      trafficSplits: subscribeTrafficSplits(ctx, { timeoutMs }),
+      trafficSplits: subscribeTrafficSplits(ctx, { timeoutMs, budgets }),
       weightChanges: subscribeWeightChanges(ctx),
     },
     ...typeResolvers,

@@ -6,7 +6,8 @@ import type { SplitIssue, SplitStore, TrafficSplit } from '../../splits/index.js
 import { PrometheusError } from '../../promql/index.js';
 import { StatWindowError } from '../../window/index.js';
 import type { SourceSelector, StatWindow } from '../../window/index.js';
-import type { SplitStats, StatSource } from '../../stats/index.js';
+import type { SplitStats, StatRow, StatSource } from '../../stats/index.js';
+import type { AnswerBudget } from './answer-budget.js';
 import { badUserInput } from './bad-user-input.js';
 
 export interface StatsRequest {
@@ -20,6 +21,8 @@ export class StatsBatch {
   readonly #splits: readonly TrafficSplit[];
   readonly #request: StatsRequest;
   #result: Promise<readonly SplitStats[]> | undefined;
+  /** Rows by leaf, per split: a backend finds its row without scanning a 10,000-row split. */
+  readonly #rowsByLeaf = new Map<number, Map<string, StatRow>>();
 
   constructor(source: StatSource, splits: readonly TrafficSplit[], request: StatsRequest) {
     this.#source = source;
@@ -38,6 +41,16 @@ export class StatsBatch {
       throw new Error(`stat source answered out of order: no stats for split #${index} (${this.#splits[index]?.key ?? '?'})`);
     }
     return stats;
+  }
+
+  async rowOf(index: number, leaf: string): Promise<StatRow | undefined> {
+    const stats = await this.of(index);
+    let rows = this.#rowsByLeaf.get(index);
+    if (rows === undefined) {
+      rows = new Map(stats.rows.map((row) => [row.leaf, row]));
+      this.#rowsByLeaf.set(index, rows);
+    }
+    return rows.get(leaf);
   }
 
   async #fetch(): Promise<readonly SplitStats[]> {
@@ -62,7 +75,10 @@ export interface SplitView {
   readonly window: string;
   /** The split's issues, those it has with other splits included (SplitStore.issuesOf). */
   readonly issues: () => readonly SplitIssue[];
+  /** What listing its backends may cost (shared by every split of the answer). */
+  readonly budget: AnswerBudget;
   stats(): Promise<SplitStats>;
+  row(leaf: string): Promise<StatRow | undefined>;
 }
 
 /**
@@ -75,8 +91,20 @@ export async function viewSplits(
   request: StatsRequest,
   needsStats: boolean,
   store: Pick<SplitStore, 'issuesOf'>,
+  budget: AnswerBudget,
 ): Promise<SplitView[]> {
   const batch = new StatsBatch(source, splits, request);
-  if (needsStats) await batch.all();
-  return splits.map((split, index) => ({ split, window: request.window.text, issues: () => store.issuesOf(split), stats: () => batch.of(index) }));
+  if (needsStats) {
+    // Computing numbers is the expensive step: other requests go first, and a late answer stops.
+    await budget.turn();
+    await batch.all();
+  }
+  return splits.map((split, index) => ({
+    split,
+    window: request.window.text,
+    issues: () => store.issuesOf(split),
+    budget,
+    stats: () => batch.of(index),
+    row: (leaf) => batch.rowOf(index, leaf),
+  }));
 }

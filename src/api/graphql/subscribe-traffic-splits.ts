@@ -10,6 +10,7 @@ import { readInterval } from './arguments.js';
 import { selectsStats } from './selects-stats.js';
 import { readSplitQuery } from './split-query.js';
 import type { TrafficSplitsArgs } from './split-query.js';
+import type { AnswerBudgets } from './answer-budget.js';
 import { viewSplits } from './split-views.js';
 import type { SplitView } from './split-views.js';
 import { timeoutError, withTimeout } from './timeout.js';
@@ -24,9 +25,11 @@ export type TrafficSplitsTick = SplitView[] | Error;
 export interface TrafficSplitsSubscriptionOptions {
   /** Bounds each tick, as the request timeout bounds a query. */
   readonly timeoutMs: number;
+  /** Each tick is an answer of its own, with a budget of its own. */
+  readonly budgets: AnswerBudgets;
 }
 
-export function subscribeTrafficSplits(ctx: ServiceContext, { timeoutMs }: TrafficSplitsSubscriptionOptions) {
+export function subscribeTrafficSplits(ctx: ServiceContext, { timeoutMs, budgets }: TrafficSplitsSubscriptionOptions) {
   return {
     async subscribe(
       _root: unknown,
@@ -47,7 +50,11 @@ export function subscribeTrafficSplits(ctx: ServiceContext, { timeoutMs }: Traff
         const tick = async (): Promise<void> => {
           // Splits are selected afresh each tick: new, changed and deleted splits show up. So is
           // access (cached briefly): a namespace granted or revoked meanwhile shows up too.
-          const answer = access.filter(selectSplits(ctx.store, filter)).then((splits) => viewSplits(ctx.source, splits, request, needsStats, ctx.store));
+          const budget = budgets();
+          const answer = access
+            .filter(selectSplits(ctx.store, filter))
+            .then((splits) => viewSplits(ctx.source, splits, request, needsStats, ctx.store, budget))
+            .then((views) => Promise.all(budget.paced(views).map((view) => Promise.resolve(view))));
           const payload = await withTimeout(answer, timeoutMs, () => timeoutError(timeoutMs)).catch((error: unknown) =>
             error instanceof Error ? error : new Error(String(error)),
           );
@@ -64,6 +71,7 @@ export function subscribeTrafficSplits(ctx: ServiceContext, { timeoutMs }: Traff
 
     resolve(payload: TrafficSplitsTick): SplitView[] {
       if (payload instanceof Error) throw payload;
+      payload[0]?.budget.restartClock();
       return payload;
     },
   };

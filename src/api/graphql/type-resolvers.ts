@@ -24,7 +24,8 @@ export const typeResolvers = {
       Object.entries(split.labels)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([name, value]) => ({ name, value })),
-    backends: (view: SplitView): BackendView[] => view.split.backends.map((backend) => ({ view, backend })),
+    // Paced: a split with 10,000 backends is completed a slice per turn of the event loop.
+    backends: (view: SplitView): (BackendView | Promise<BackendView>)[] => view.budget.paced(view.split.backends.map((backend) => ({ view, backend }))),
     issues: (view: SplitView) => view.issues().map(({ code, message, backend }) => ({ code, message, backend: backend ?? null })),
     stats: async (view: SplitView): Promise<StatsView | null> => statsView((await view.stats()).total, view.window),
   },
@@ -39,8 +40,8 @@ export const typeResolvers = {
   },
 };
 
-async function rowOf({ view, backend }: BackendView): Promise<StatRow | undefined> {
-  return (await view.stats()).rows.find((row) => row.leaf === backend.service);
+function rowOf({ view, backend }: BackendView): Promise<StatRow | undefined> {
+  return view.row(backend.service);
 }
 
 /** Null stays null: no traffic is never reported as zeros. */

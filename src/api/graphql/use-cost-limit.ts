@@ -4,7 +4,8 @@
 // exempt.
 import type { Plugin } from 'graphql-yoga';
 import { armorOnly, reportAsValidationError } from './armor-only.js';
+import { RefusalTally } from './refusal-tally.js';
 
-export function useCostLimit({ maxCost = 5000 }: { maxCost?: number } = {}): Plugin {
-  return armorOnly({ costLimit: { maxCost, ignoreIntrospection: true, flattenFragments: true, ...reportAsValidationError() } });
+export function useCostLimit({ maxCost = 5000, refusals = new RefusalTally() }: { maxCost?: number; refusals?: RefusalTally } = {}): Plugin {
+  return armorOnly({ costLimit: { maxCost, ignoreIntrospection: true, flattenFragments: true, ...reportAsValidationError(() => refusals.count('cost')) } });
 }

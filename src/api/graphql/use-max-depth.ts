@@ -6,7 +6,8 @@
 // punished for their style.
 import type { Plugin } from 'graphql-yoga';
 import { armorOnly, reportAsValidationError } from './armor-only.js';
+import { RefusalTally } from './refusal-tally.js';
 
-export function useMaxDepth({ maxDepth = 10 }: { maxDepth?: number } = {}): Plugin {
-  return armorOnly({ maxDepth: { n: maxDepth, ignoreIntrospection: true, flattenFragments: true, ...reportAsValidationError() } });
+export function useMaxDepth({ maxDepth = 10, refusals = new RefusalTally() }: { maxDepth?: number; refusals?: RefusalTally } = {}): Plugin {
+  return armorOnly({ maxDepth: { n: maxDepth, ignoreIntrospection: true, flattenFragments: true, ...reportAsValidationError(() => refusals.count('depth')) } });
 }

@@ -3,7 +3,8 @@
 // needs no exemption: GraphiQL's full introspection query is under 200 tokens.
 import type { Plugin } from 'graphql-yoga';
 import { armorOnly } from './armor-only.js';
+import { RefusalTally } from './refusal-tally.js';
 
-export function useMaxTokens({ maxTokens = 1000 }: { maxTokens?: number } = {}): Plugin {
-  return armorOnly({ maxTokens: { n: maxTokens } });
+export function useMaxTokens({ maxTokens = 1000, refusals = new RefusalTally() }: { maxTokens?: number; refusals?: RefusalTally } = {}): Plugin {
+  return armorOnly({ maxTokens: { n: maxTokens, onReject: [() => refusals.count('tokens')] } });
 }

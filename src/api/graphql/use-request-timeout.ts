@@ -3,9 +3,10 @@
 // are long-lived by design and bound each tick themselves (subscribe-traffic-splits.ts).
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { RefusalTally } from './refusal-tally.js';
 import { timeoutError, withTimeout } from './timeout.js';
 
-export function useRequestTimeout({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Plugin {
+export function useRequestTimeout({ timeoutMs = 10_000, refusals = new RefusalTally() }: { timeoutMs?: number; refusals?: RefusalTally } = {}): Plugin {
   return {
     onExecute({ executeFn, setExecuteFn }) {
       setExecuteFn(async (args): Promise<ExecutionResult> => {
@@ -13,7 +14,10 @@ export function useRequestTimeout({ timeoutMs = 10_000 }: { timeoutMs?: number }
         try {
           return await withTimeout(Promise.resolve(executeFn(args)), timeoutMs, () => timeout);
         } catch (error) {
-          if (error === timeout) return { data: null, errors: [timeout] };
+          if (error === timeout) {
+            refusals.count('timeout');
+            return { data: null, errors: [timeout] };
+          }
           throw error;
         }
       });
