@@ -29,7 +29,11 @@ export interface TargetStatus {
   /** Which generation of its mesh's proxy the target was last read as (undefined before a page came). */
   readonly generation: string | undefined;
   readonly lastError: string | undefined;
+  /** Why the last scrape failed (undefined while up). */
+  readonly reason?: ScrapeFailureReason | undefined;
   readonly lastDurationMs: number;
+  /** When the target was last scraped (ms since the epoch; 0 before its first scrape ended). */
+  readonly lastScrapeAtMs: number;
 }
 
 export interface CycleReport {
@@ -212,7 +216,7 @@ export class ScrapeEngine {
         return;
       }
       up++;
-      state.status = { target: outcome.target, up: true, lastError: undefined, lastDurationMs: outcome.durationMs, generation: state.generation };
+      state.status = { target: outcome.target, up: true, lastError: undefined, lastDurationMs: outcome.durationMs, lastScrapeAtMs: this.#now(), generation: state.generation };
     });
     if (this.#previousCycleAtMs !== undefined) this.#options.window.commit(interval, this.#previousCycleAtMs, startedAtMs);
     this.#previousCycleAtMs = startedAtMs;
@@ -325,7 +329,7 @@ export class ScrapeEngine {
     failures.set(reason, (failures.get(reason) ?? 0) + 1);
     this.#failuresTotal.set(reason, (this.#failuresTotal.get(reason) ?? 0) + 1);
     if (state.status.up || state.status.lastError !== message) this.#log(`scrape ${state.status.target.url} (${state.status.target.namespace}/${state.status.target.pod}) failed: ${reason}: ${message}`);
-    state.status = { target: state.status.target, up: false, lastError: message, lastDurationMs: durationMs, generation: state.generation };
+    state.status = { target: state.status.target, up: false, lastError: message, reason, lastDurationMs: durationMs, lastScrapeAtMs: this.#now(), generation: state.generation };
   }
 
   #stateFor(target: ScrapeTarget): TargetState {
@@ -338,7 +342,7 @@ export class ScrapeEngine {
         processStart: undefined,
         generation: undefined,
         droppingSeries: false,
-        status: { target, up: true, lastError: undefined, lastDurationMs: 0, generation: undefined },
+        status: { target, up: true, lastError: undefined, lastDurationMs: 0, lastScrapeAtMs: 0, generation: undefined },
       };
       this.#states.set(key, state);
     }

@@ -2,14 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RunningServer } from '../server.js';
-import { createApp, listen } from '../server.js';
-import { RefusalTally } from './refusal-tally.js';
-import { onlyError, post, setup, split } from '../../../test/helpers/graphql-context.js';
 import { createLinkerdAdapter } from '../../mesh/index.js';
 import { TrafficWindow } from '../../window/index.js';
 import { ScrapeStatSource } from '../../stats/index.js';
 import type { StatSource } from '../../stats/index.js';
+import type { RunningServer } from '../server.js';
+import { createApp, listen } from '../server.js';
+import { RefusalTally } from './refusal-tally.js';
+import { onlyError, post, setup, split } from '../../../test/helpers/graphql-context.js';
 
 /** A split with `count` backends, each with traffic, so every backend has numbers to compute. */
 function wideSplit(count: number) {

@@ -6,6 +6,7 @@ import type { ServiceContext } from '../context.js';
 import { readClientSelector, readSplitKind, readWindow } from './arguments.js';
 import type { ClientSelectorInput } from './arguments.js';
 import { selectsStats } from './selects-stats.js';
+import { scrapeTargetsResolver } from './scrape-targets.js';
 import { readSplitQuery } from './split-query.js';
 import type { TrafficSplitsArgs } from './split-query.js';
 import { viewSplits } from './split-views.js';
@@ -54,6 +55,8 @@ export function queryResolvers(ctx: ServiceContext) {
       const [view] = budget.paced(await viewSplits(ctx.source, [split], request, selectsStats(info), ctx.store, budget));
       return (await view) ?? null;
     },
+
+    scrapeTargets: scrapeTargetsResolver(ctx),
 
     serverInfo(): ServerInfoView {
       const { version, source, mesh, minWindowMs, maxWindowMs, scrapeIntervalMs } = ctx.info;

@@ -16,6 +16,13 @@ export const SCRAPE_FAILURE_REASONS = ['timeout', 'http-status', 'body-too-large
 type MissingReason = Exclude<ScrapeFailureReason, (typeof SCRAPE_FAILURE_REASONS)[number]>;
 const _everyReasonListed: [MissingReason] extends [never] ? true : MissingReason = true;
 
+/**
+ * Down targets named one by one in splitstat_scrape_target_down, at most: enough to point at the
+ * broken pods of any real incident, bounded when a whole fleet is down (the rest are counted in
+ * splitstat_scrape_targets{state="down"}, and GraphQL scrapeTargets lists them all).
+ */
+export const MAX_DOWN_TARGET_SERIES = 100;
+
 /** Cycle durations from a loopback demo (milliseconds) to many slow targets (the 5 s timeout, in waves). */
 const CYCLE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -30,6 +37,28 @@ export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine):
       for (const status of statuses) if (status.up) up++;
       emit({ state: 'up' }, up);
       emit({ state: 'down' }, statuses.length - up);
+    },
+  });
+
+  stateGauge(registry, {
+    name: 'splitstat_scrape_target_down',
+    help: `1 for each proxy whose last scrape failed, with why; at most ${MAX_DOWN_TARGET_SERIES} (by namespace, then pod), the rest counted in splitstat_scrape_targets{state="down"}.`,
+    labelNames: ['namespace', 'pod', 'reason'],
+    collect(emit) {
+      const down = engine
+        .targetStatuses()
+        .filter((status) => !status.up)
+        .map(({ target, reason }) => ({ namespace: target.namespace, pod: target.pod, reason: reason ?? 'unknown' }))
+        .sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
+      // One pod behind two URLs is one series (its first failure's reason).
+      const named = new Set<string>();
+      for (const labels of down) {
+        if (named.size >= MAX_DOWN_TARGET_SERIES) break;
+        const key = `${labels.namespace}/${labels.pod}`;
+        if (named.has(key)) continue;
+        named.add(key);
+        emit(labels, 1);
+      }
     },
   });
 
