@@ -11,6 +11,8 @@ import { MESH_NAMES } from '../mesh/index.js';
 import type { MeshName } from '../mesh/index.js';
 import { PROMETHEUS_SCHEMA_NAMES } from '../stats/index.js';
 import type { PrometheusSchemaName } from '../stats/index.js';
+import { LOG_FORMATS } from './log.js';
+import type { LogFormat } from './log.js';
 
 export interface ServeConfig {
   readonly listen: ListenAddress;
@@ -31,6 +33,8 @@ export interface ServeConfig {
   readonly maxSeriesPerTarget: number;
   /** Splits plus backends one GraphQL answer may list (AnswerBudget). */
   readonly graphqlMaxItems: number;
+  /** How log lines are written: JSON, text, or JSON unless stderr is a terminal (auto). */
+  readonly logFormat: LogFormat;
   readonly source: 'scrape' | 'prometheus';
   /** prometheus source: where to query, which series, and how to authenticate. */
   readonly prometheusUrl: string | undefined;
@@ -93,6 +97,7 @@ export const SETTINGS = {
     default: '100000',
     help: 'splits plus backends one GraphQL answer may list; larger answers are refused (ANSWER_TOO_LARGE) and counted in splitstat_graphql_refusals_total',
   },
+  logFormat: { env: 'SPLITSTAT_LOG_FORMAT', default: 'auto', help: 'log lines as json, text, or auto (json unless stderr is a terminal); one line per event' },
   auth: { env: 'SPLITSTAT_AUTH', default: 'none', help: 'access control: none, token (static tokens) or kubernetes (TokenReview + RBAC)' },
   authTokensFile: { env: 'SPLITSTAT_AUTH_TOKENS_FILE', default: undefined, help: 'YAML file of bearer tokens and their namespaces (auth=token, metricsAuth=token)' },
   metricsAuth: { env: 'SPLITSTAT_METRICS_AUTH', default: 'none', help: 'protect /metrics: none or token' },
@@ -159,6 +164,7 @@ const schema = z.object({
     .transform(Number)
     .refine((count) => count >= 1, { error: 'graphqlMaxItems: must be at least 1' }),
   adminPort: z.string().regex(/^\d{1,5}$/, { error: 'adminPort: must be a port number' }).transform(Number).refine((port) => port > 0 && port <= 65535, { error: 'adminPort: must be 1 to 65535' }),
+  logFormat: oneOf('logFormat', LOG_FORMATS),
   source: oneOf('source', ['scrape', 'prometheus']),
   prometheusUrl: z.url({ error: 'prometheusUrl: must be an http(s) URL' }).optional(),
   prometheusSchema: oneOf('prometheusSchema', PROMETHEUS_SCHEMA_NAMES),
@@ -269,6 +275,7 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
     maxWindowMs: config.maxWindow,
     maxSeriesPerTarget: config.maxSeriesPerTarget,
     graphqlMaxItems: config.graphqlMaxItems,
+    logFormat: config.logFormat,
     auth: config.auth,
     authTokensFile: config.authTokensFile,
     metricsAuth: config.metricsAuth,

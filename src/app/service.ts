@@ -13,6 +13,8 @@ import type { StatSource } from '../stats/index.js';
 import { createApp, createAuth, listen } from '../api/index.js';
 import type { RunningServer, ServiceContext } from '../api/index.js';
 import { shardedTargetInput, splitInput, targetInput } from './service-inputs.js';
+import { graphqlLogger } from './log.js';
+import type { Log } from './log.js';
 import type { ServeConfig } from './serve-config.js';
 import { VERSION } from './version.js';
 
@@ -24,7 +26,7 @@ export interface RunningService {
 }
 
 export interface StartServiceOptions {
-  readonly log?: (line: string) => void;
+  readonly log?: Log;
   /** Try this port first, then any free one (the demo should not fail because 8080 is taken). */
   readonly fallbackToAnyPort?: boolean;
   /** Tests drive time and scrape cycles themselves. */
@@ -67,7 +69,7 @@ export async function startService(
   const starting: Promise<void>[] = [];
   for (const input of [targets, splits]) {
     if (input.waitsForCluster) {
-      starting.push(input.start().catch((error: unknown) => log(`${input.description}: ${String(error)}`)));
+      starting.push(input.start().catch((error: unknown) => log(`${input.description}: ${String(error)}`, 'error')));
     } else {
       await input.start().catch(async (error: unknown) => {
         await Promise.all([splits.stop(), targets.stop()]);
@@ -132,7 +134,7 @@ export async function startService(
             ]
           : []),
       ],
-      graphql: { auth: auth.graphqlContext, maxAnswerItems: config.graphqlMaxItems },
+      graphql: { auth: auth.graphqlContext, maxAnswerItems: config.graphqlMaxItems, logging: graphqlLogger(log) },
       metricsGuard: auth.metricsGuard,
     });
     server = await listenWithFallback(app, config, fallbackToAnyPort);

@@ -1,7 +1,8 @@
 // `splitstat serve`: the service a team deploys. Runs until SIGTERM/SIGINT, then stops accepting,
 // lets in-flight requests finish and exits within 5 s.
 import type { RawSettings } from '../app/index.js';
-import { readConfigFile, resolveServeConfig, startService } from '../app/index.js';
+import { createLog, readConfigFile, resolveServeConfig, startService } from '../app/index.js';
+import type { Log } from '../app/index.js';
 import { untilStopped } from './signals.js';
 
 export interface ServeOptions {
@@ -12,15 +13,12 @@ export interface ServeOptions {
 
 const SHUTDOWN_LIMIT_MS = 5000;
 
-export function log(line: string): void {
-  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-}
-
 export async function runServe({ configFile, flags, env = process.env }: ServeOptions): Promise<number> {
   const fromEnv = env.SPLITSTAT_CONFIG === '' ? undefined : env.SPLITSTAT_CONFIG;
   const fileName = configFile ?? fromEnv;
   const file = fileName === undefined ? {} : await readConfigFile(fileName);
   const config = resolveServeConfig({ file, fileName, env, flags });
+  const log: Log = createLog({ format: config.logFormat });
   const service = await startService(config, { log });
   const signal = await untilStopped();
   log(`${signal}: shutting down`);

@@ -61,7 +61,8 @@ export interface ScrapeEngineOptions {
    */
   readonly edgesOfLeaf?: (namespace: string, leaf: string) => readonly TrafficEdge[];
   readonly now?: () => number;
-  readonly log?: (line: string) => void;
+  /** One line per event; `warn` for a target that fails, `error` for a cycle that does. */
+  readonly log?: (line: string, level?: 'info' | 'warn' | 'error') => void;
   /** Series kept per target (TargetCounters.maxSeries); the rest are counted in droppedSeriesTotal. */
   readonly maxSeriesPerTarget?: number;
 }
@@ -79,7 +80,7 @@ interface TargetState {
 export class ScrapeEngine {
   readonly #options: ScrapeEngineOptions;
   readonly #now: () => number;
-  readonly #log: (line: string) => void;
+  readonly #log: (line: string, level?: 'info' | 'warn' | 'error') => void;
   readonly #states = new Map<string, TargetState>();
   readonly #failuresTotal = new Map<ScrapeFailureReason, number>();
   readonly #cycleListeners = new Set<(report: CycleReport) => void>();
@@ -163,7 +164,7 @@ export class ScrapeEngine {
       if (this.#stopped) return;
       const started = this.#now();
       this.runCycle()
-        .catch((error: unknown) => this.#log(`scrape cycle failed: ${String(error)}`))
+        .catch((error: unknown) => this.#log(`scrape cycle failed: ${String(error)}`, 'error'))
         .finally(() => {
           if (this.#stopped) return;
           const wait = Math.max(0, intervalMs - (this.#now() - started));
@@ -328,7 +329,7 @@ export class ScrapeEngine {
   #markDown(state: TargetState, reason: ScrapeFailureReason, message: string, durationMs: number, failures: Map<ScrapeFailureReason, number>): void {
     failures.set(reason, (failures.get(reason) ?? 0) + 1);
     this.#failuresTotal.set(reason, (this.#failuresTotal.get(reason) ?? 0) + 1);
-    if (state.status.up || state.status.lastError !== message) this.#log(`scrape ${state.status.target.url} (${state.status.target.namespace}/${state.status.target.pod}) failed: ${reason}: ${message}`);
+    if (state.status.up || state.status.lastError !== message) this.#log(`scrape ${state.status.target.url} (${state.status.target.namespace}/${state.status.target.pod}) failed: ${reason}: ${message}`, 'warn');
     state.status = { target: state.status.target, up: false, lastError: message, reason, lastDurationMs: durationMs, lastScrapeAtMs: this.#now(), generation: state.generation };
   }
 
