@@ -20,7 +20,7 @@ describe('log: one line per event', () => {
     assert.deepEqual(terminal.lines, ['2026-01-02T03:04:05.678Z warn scrape failed target="shop/web-1"\n']);
     const asked = capture('json', true);
     asked.log('x');
-    assert.equal(JSON.parse(asked.lines[0] ?? '').msg, 'x');
+    assert.equal((JSON.parse(asked.lines[0] ?? '') as { msg: string }).msg, 'x');
   });
 
   it('folds a multi-line message (a Kubernetes error body, a stack) into one line', () => {
