@@ -92,6 +92,42 @@ describe('ScrapeEngine', () => {
     assert.equal(logged.length, 1, 'the same failure is logged once, not every cycle');
   });
 
+  it('counts and reports latency histograms whose buckets fall as le grows, once per page', async () => {
+    const disordered = (n: number) =>
+      [
+        `response_latency_ms_bucket{direction="outbound",authority="web.prod.svc.cluster.local:80",dst_namespace="prod",dst_service="web-v1",le="10"} ${10 * n}`,
+        `response_latency_ms_bucket{direction="outbound",authority="web.prod.svc.cluster.local:80",dst_namespace="prod",dst_service="web-v1",le="100"} ${2 * n}`,
+        `response_latency_ms_bucket{direction="outbound",authority="web.prod.svc.cluster.local:80",dst_namespace="prod",dst_service="web-v1",le="+Inf"} ${10 * n}`,
+        // Out of order too, but no split's traffic: not looked at.
+        `response_latency_ms_bucket{direction="inbound",le="10"} ${5 * n}`,
+        `response_latency_ms_bucket{direction="inbound",le="+Inf"} 0`,
+        '',
+      ].join('\n');
+    let page = 1;
+    const own = http.createServer((_request, response) => response.end(disordered(page)));
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+    try {
+      const mesh = createLinkerdAdapter();
+      const logged: [string, string | undefined][] = [];
+      const engine = new ScrapeEngine({
+        targets: { targets: () => [{ url: `http://127.0.0.1:${(own.address() as AddressInfo).port}/metrics`, namespace: 'prod', pod: 'client-1' }] },
+        mesh,
+        window: new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs }),
+        log: (line, level) => logged.push([line, level]),
+      });
+      const first = await engine.runCycle();
+      page = 2;
+      const second = await engine.runCycle();
+      assert.deepEqual([first.nonMonotonicHistograms, second.nonMonotonicHistograms, engine.nonMonotonicHistogramsTotal], [1, 1, 2]);
+      assert.equal(second.up, 1, 'still a usable page: its numbers are repaired as Prometheus repairs them');
+      assert.equal(logged.length, 1, 'said when it starts, not every cycle');
+      assert.equal(logged[0]?.[1], 'warn');
+      assert.match(logged[0]?.[0] ?? '', /\(prod\/client-1\): 1 latency histograms have buckets that fall as le grows/);
+    } finally {
+      own.close();
+    }
+  });
+
   it('runs on an interval until stopped', async () => {
     const mesh = createLinkerdAdapter();
     const engine = new ScrapeEngine({ targets: { targets: () => [] }, mesh, window: new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs }) });

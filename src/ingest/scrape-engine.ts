@@ -7,6 +7,7 @@ import type { ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/inde
 import type { MeshAdapter, SeriesMeaning, TrafficEdge } from '../mesh/index.js';
 import { TargetCounters } from '../window/index.js';
 import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
+import { BucketOrderCheck } from './bucket-order.js';
 
 /** What targetsByGeneration() calls a target whose pages have not said which generation it is. */
 export const UNKNOWN_GENERATION = 'unknown';
@@ -46,6 +47,8 @@ export interface CycleReport {
   readonly malformedLines: number;
   /** Counter samples rejected as no counter value (negative, infinite, beyond 2^53). */
   readonly rejectedSamples: number;
+  /** Split latency histograms whose cumulative buckets fall as le grows (bucket-order.ts). */
+  readonly nonMonotonicHistograms: number;
 }
 
 export interface ScrapeEngineOptions {
@@ -74,6 +77,8 @@ interface TargetState {
   generation: string | undefined;
   /** Whether the last scrape had new series beyond the most kept (logged when it starts). */
   droppingSeries: boolean;
+  /** Whether the last scrape had histograms out of order (logged when it starts). */
+  disorderedBuckets: boolean;
   status: TargetStatus;
 }
 
@@ -89,6 +94,7 @@ export class ScrapeEngine {
   #malformedTotal = 0;
   #rejectedTotal = 0;
   #droppedSeriesTotal = 0;
+  #nonMonotonicTotal = 0;
   #lastReport: CycleReport | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<CycleReport> | undefined;
@@ -124,6 +130,11 @@ export class ScrapeEngine {
   /** Series not tracked since start because their target held the most series kept (maxSeriesPerTarget). */
   get droppedSeriesTotal(): number {
     return this.#droppedSeriesTotal;
+  }
+
+  /** Split latency histograms seen with buckets out of order since start (one per page and histogram). */
+  get nonMonotonicHistogramsTotal(): number {
+    return this.#nonMonotonicTotal;
   }
 
   /** Counter samples rejected since start: negative, infinite or beyond 2^53 (counter-state.ts). */
@@ -200,6 +211,7 @@ export class ScrapeEngine {
     let samples = 0;
     let malformed = 0;
     let rejected = 0;
+    let nonMonotonic = 0;
     await scrapeAll(targets, { ...this.#options.scrape, signal: this.#abort.signal }, (outcome) => {
       const state = this.#stateFor(outcome.target);
       if (!outcome.ok) {
@@ -210,6 +222,7 @@ export class ScrapeEngine {
       samples += result.samples;
       malformed += result.malformed;
       rejected += result.rejected;
+      nonMonotonic += result.nonMonotonic;
       // A few bad lines are tolerated; a page that is mostly not metrics (an HTML error page, a
       // wrong port) is a failed scrape, even with a 200, and so is one with a series twice.
       if (result.failure !== undefined) {
@@ -224,6 +237,7 @@ export class ScrapeEngine {
     this.#cycles++;
     this.#malformedTotal += malformed;
     this.#rejectedTotal += rejected;
+    this.#nonMonotonicTotal += nonMonotonic;
     const report: CycleReport = {
       startedAtMs,
       durationMs: this.#now() - startedAtMs,
@@ -233,6 +247,7 @@ export class ScrapeEngine {
       samples,
       malformedLines: malformed,
       rejectedSamples: rejected,
+      nonMonotonicHistograms: nonMonotonic,
     };
     this.#lastReport = report;
     for (const listener of this.#cycleListeners) listener(report);
@@ -243,7 +258,7 @@ export class ScrapeEngine {
     state: TargetState,
     body: string,
     interval: IntervalBuilder,
-  ): { samples: number; malformed: number; rejected: number; failure: { reason: ScrapeFailureReason; message: string } | undefined } {
+  ): { samples: number; malformed: number; rejected: number; nonMonotonic: number; failure: { reason: ScrapeFailureReason; message: string } | undefined } {
     const { mesh, keepEdge, edgesOfLeaf } = this.#options;
     const counters = state.counters;
     const processStart = findProcessStartTime(body);
@@ -272,12 +287,14 @@ export class ScrapeEngine {
     // which apexes this client calls each leaf through.
     const leafOnly: { meaning: TrafficMeaning; namespace: string; leaf: string; delta: number }[] = [];
     const parentsOfLeaf = new Map<string, Set<string>>();
+    const bucketOrder = new BucketOrderCheck();
     const report = parseExposition(
       body,
       (sample) => {
         const series = counters.observe(sample.series, sample.value, () => mesh.interpret(sample.name, sample.labels, reading));
         const meaning = series.meaning;
         if (meaning === null) return;
+        if (meaning.kind === 'latency') bucketOrder.add(sample.series, meaning.leMs, sample.value);
         if (meaning.kind === 'concrete') {
           const key = `${meaning.namespace}/${meaning.leaf}`;
           parentsOfLeaf.set(key, (parentsOfLeaf.get(key) ?? new Set()).add(meaning.parent));
@@ -315,15 +332,24 @@ export class ScrapeEngine {
     else if (duplicates > 0) failure = { reason: 'duplicate-series', message: `${duplicates} series appear more than once in the page` };
     if (failure !== undefined) {
       counters.abortScrape();
-      return { samples: readable, malformed: report.malformed, rejected, failure };
+      return { samples: readable, malformed: report.malformed, rejected, nonMonotonic: 0, failure };
     }
+    const nonMonotonic = bucketOrder.nonMonotonic();
+    if (nonMonotonic > 0 && !state.disorderedBuckets) {
+      const { target } = state.status;
+      this.#log(
+        `scrape ${target.url} (${target.namespace}/${target.pod}): ${nonMonotonic} latency histograms have buckets that fall as le grows; their quantiles are computed as Prometheus' histogram_quantile does (running maximum)`,
+        'warn',
+      );
+    }
+    state.disorderedBuckets = nonMonotonic > 0;
     for (const { meaning, edge, delta } of increases) {
       if (meaning.kind === 'response') interval.addResponses(edge, state.source, meaning.outcome, delta);
       else if (meaning.kind === 'latency') interval.addLatency(edge, state.source, meaning.leMs, delta);
       else interval.addLatencySum(edge, state.source, delta * (meaning.unitMs ?? 1));
     }
     counters.endScrape();
-    return { samples: readable, malformed: report.malformed, rejected, failure: undefined };
+    return { samples: readable, malformed: report.malformed, rejected, nonMonotonic, failure: undefined };
   }
 
   #markDown(state: TargetState, reason: ScrapeFailureReason, message: string, durationMs: number, failures: Map<ScrapeFailureReason, number>): void {
@@ -343,6 +369,7 @@ export class ScrapeEngine {
         processStart: undefined,
         generation: undefined,
         droppingSeries: false,
+        disorderedBuckets: false,
         status: { target, up: true, lastError: undefined, lastDurationMs: 0, lastScrapeAtMs: 0, generation: undefined },
       };
       this.#states.set(key, state);

@@ -110,6 +110,15 @@ export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine):
   });
 
   stateCounter(registry, {
+    name: 'splitstat_nonmonotonic_histograms_total',
+    help: "Split latency histograms in scraped pages whose cumulative buckets fall as le grows (one per page and histogram); their quantiles are computed as Prometheus' histogram_quantile computes them, with the running maximum.",
+    labelNames: [],
+    collect(emit) {
+      emit({}, engine.nonMonotonicHistogramsTotal);
+    },
+  });
+
+  stateCounter(registry, {
     name: 'splitstat_dropped_series_total',
     help: 'New series of scraped pages not tracked because their target already held the most series kept per target (label churn).',
     labelNames: [],
