@@ -31,6 +31,8 @@ export interface ServeConfig {
   readonly adminPort: number;
   /** Series tracked per scraped target (ScrapeEngine maxSeriesPerTarget). */
   readonly maxSeriesPerTarget: number;
+  /** Series tracked over all targets together (ScrapeEngine maxSeriesTotal). */
+  readonly maxSeriesTotal: number;
   /** Splits plus backends one GraphQL answer may list (AnswerBudget). */
   readonly graphqlMaxItems: number;
   /** How log lines are written: JSON, text, or JSON unless stderr is a terminal (auto). */
@@ -91,6 +93,11 @@ export const SETTINGS = {
     env: 'SPLITSTAT_MAX_SERIES_PER_TARGET',
     default: '50000',
     help: 'series tracked per scraped proxy; new ones beyond it are counted in splitstat_dropped_series_total (label churn)',
+  },
+  maxSeriesTotal: {
+    env: 'SPLITSTAT_MAX_SERIES_TOTAL',
+    default: '2000000',
+    help: 'series tracked over all proxies together; new ones beyond it are counted in splitstat_dropped_series_total',
   },
   graphqlMaxItems: {
     env: 'SPLITSTAT_GRAPHQL_MAX_ITEMS',
@@ -158,6 +165,11 @@ const schema = z.object({
     .regex(/^\d{1,9}$/, { error: 'maxSeriesPerTarget: must be a whole number' })
     .transform(Number)
     .refine((count) => count >= 100, { error: 'maxSeriesPerTarget: must be at least 100 (a proxy page has that many series)' }),
+  maxSeriesTotal: z
+    .string()
+    .regex(/^\d{1,10}$/, { error: 'maxSeriesTotal: must be a whole number' })
+    .transform(Number)
+    .refine((count) => count >= 100, { error: 'maxSeriesTotal: must be at least 100' }),
   graphqlMaxItems: z
     .string()
     .regex(/^\d{1,9}$/, { error: 'graphqlMaxItems: must be a whole number' })
@@ -274,6 +286,7 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
     scrapeTimeoutMs: config.scrapeTimeout,
     maxWindowMs: config.maxWindow,
     maxSeriesPerTarget: config.maxSeriesPerTarget,
+    maxSeriesTotal: config.maxSeriesTotal,
     graphqlMaxItems: config.graphqlMaxItems,
     logFormat: config.logFormat,
     auth: config.auth,

@@ -88,6 +88,7 @@ export async function startService(
     edgesOfLeaf: apexFilter.edgesOfLeaf,
     scrape: { timeoutMs: config.scrapeTimeoutMs },
     maxSeriesPerTarget: config.maxSeriesPerTarget,
+    maxSeriesTotal: config.maxSeriesTotal,
     now,
     log,
   });

@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import { findProcessStartTime, parseExposition, scrapeAll, targetKey } from '../collect/index.js';
 import type { ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
 import type { MeshAdapter, SeriesMeaning, TrafficEdge } from '../mesh/index.js';
-import { TargetCounters } from '../window/index.js';
+import { SeriesPool, TargetCounters } from '../window/index.js';
 import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
 import { BucketOrderCheck } from './bucket-order.js';
 
@@ -68,6 +68,8 @@ export interface ScrapeEngineOptions {
   readonly log?: (line: string, level?: 'info' | 'warn' | 'error') => void;
   /** Series kept per target (TargetCounters.maxSeries); the rest are counted in droppedSeriesTotal. */
   readonly maxSeriesPerTarget?: number;
+  /** Series kept over all targets together (SeriesPool); the rest are counted in droppedSeriesTotal. */
+  readonly maxSeriesTotal?: number;
 }
 
 interface TargetState {
@@ -87,6 +89,7 @@ export class ScrapeEngine {
   readonly #now: () => number;
   readonly #log: (line: string, level?: 'info' | 'warn' | 'error') => void;
   readonly #states = new Map<string, TargetState>();
+  readonly #pool: SeriesPool;
   readonly #failuresTotal = new Map<ScrapeFailureReason, number>();
   readonly #cycleListeners = new Set<(report: CycleReport) => void>();
   #previousCycleAtMs: number | undefined;
@@ -107,6 +110,12 @@ export class ScrapeEngine {
     setMaxListeners(0, this.#abort.signal);
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => undefined);
+    this.#pool = new SeriesPool(options.maxSeriesTotal);
+  }
+
+  /** Series kept now over all targets, and the most that may be. */
+  get seriesKept(): { readonly used: number; readonly max: number } {
+    return { used: this.#pool.used, max: this.#pool.max };
   }
 
   /** Completed cycles; the first one only takes baselines. */
@@ -322,7 +331,7 @@ export class ScrapeEngine {
     // Said once when it starts, not on every scrape of a churning target.
     if (droppedSeries > 0 && !state.droppingSeries) {
       const { target } = state.status;
-      this.#log(`scrape ${target.url} (${target.namespace}/${target.pod}): ${droppedSeries} new series not tracked: the target holds the most series kept`);
+      this.#log(`scrape ${target.url} (${target.namespace}/${target.pod}): ${droppedSeries} new series not tracked: the target holds --max-series-per-target series, or all targets together hold --max-series-total`, 'warn');
     }
     state.droppingSeries = droppedSeries > 0;
     // A body that is mostly unreadable, or that has a series twice, is not a scrape: keep the old
@@ -364,7 +373,7 @@ export class ScrapeEngine {
     let state = this.#states.get(key);
     if (state === undefined) {
       state = {
-        counters: new TargetCounters<SeriesMeaning>({ maxSeries: this.#options.maxSeriesPerTarget }),
+        counters: new TargetCounters<SeriesMeaning>({ maxSeries: this.#options.maxSeriesPerTarget, pool: this.#pool }),
         source: sourceOf(target),
         processStart: undefined,
         generation: undefined,
@@ -380,7 +389,11 @@ export class ScrapeEngine {
   /** A target that left discovery stops contributing; its counters go with it. */
   #forgetVanished(targets: readonly ScrapeTarget[]): void {
     const current = new Set(targets.map(targetKey));
-    for (const key of this.#states.keys()) if (!current.has(key)) this.#states.delete(key);
+    for (const [key, state] of this.#states) {
+      if (current.has(key)) continue;
+      state.counters.dispose();
+      this.#states.delete(key);
+    }
   }
 }
 

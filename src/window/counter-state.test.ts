@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TargetCounters } from './counter-state.js';
+import { SeriesPool } from './series-pool.js';
 
 function scrape(counters: TargetCounters<string>, samples: Record<string, number>): Record<string, number> {
   counters.beginScrape();
@@ -140,5 +141,27 @@ describe('TargetCounters: a bound on series', () => {
     assert.equal(counters.droppedSeries, 1);
     assert.equal(counters.seriesCount, 2);
     counters.endScrape();
+  });
+
+  it('shares a pool with the other targets: together they keep at most its size, and give places back when series go', () => {
+    const pool = new SeriesPool(3);
+    const first = new TargetCounters<string>({ pool, forgetAfterScrapes: 1 });
+    const second = new TargetCounters<string>({ pool });
+    scrape(first, { a: 1, b: 1 });
+    scrape(second, { x: 1, y: 1 });
+    assert.deepEqual([first.seriesCount, second.seriesCount, second.droppedSeries, pool.used], [2, 1, 1, 3]);
+    // An aborted scrape gives back what it created.
+    first.beginScrape();
+    first.observe('a', 2, () => 'a');
+    first.abortScrape();
+    // `b` is forgotten after being missing; its place goes to the next new series.
+    scrape(first, { a: 2 });
+    scrape(first, { a: 3 });
+    assert.deepEqual([first.seriesCount, pool.used], [1, 2]);
+    assert.equal(scrape(second, { x: 2, y: 5 }).y, 5, 'y is kept now, and counts from zero like any new series');
+    assert.equal(second.seriesCount, 2);
+    // A target that goes away gives all its places back.
+    second.dispose();
+    assert.equal(pool.used, 1);
   });
 });

@@ -7,6 +7,8 @@
 // (counted, never stored), so every increase is a finite, non-negative, exactly representable
 // number and no sum of them over a window or a lifetime can overflow.
 
+import { SeriesPool } from './series-pool.js';
+
 export interface SeriesState<M> {
   /** What the series means (cached, so labels are interpreted once per series and reading). */
   meaning: M | null;
@@ -32,12 +34,15 @@ export interface TargetCountersOptions {
    * otherwise grow memory without bound; series beyond it are not tracked and are counted.
    */
   readonly maxSeries?: number;
+  /** Shared with the other targets: the series all of them may keep together. */
+  readonly pool?: SeriesPool;
 }
 
 export class TargetCounters<M> {
   readonly #series = new Map<string, SeriesState<M>>();
   readonly #forgetAfter: number;
   readonly #maxSeries: number;
+  readonly #pool: SeriesPool;
   #scrape = 0;
   #reading = 0;
   #baselined = false;
@@ -48,12 +53,13 @@ export class TargetCounters<M> {
   #rejected = 0;
   #droppedSeries = 0;
 
-  constructor({ forgetAfterScrapes = 60, maxSeries = DEFAULT_MAX_SERIES_PER_TARGET }: TargetCountersOptions = {}) {
+  constructor({ forgetAfterScrapes = 60, maxSeries = DEFAULT_MAX_SERIES_PER_TARGET, pool = new SeriesPool(Number.POSITIVE_INFINITY) }: TargetCountersOptions = {}) {
     this.#forgetAfter = forgetAfterScrapes;
     this.#maxSeries = maxSeries;
+    this.#pool = pool;
   }
 
-  /** New series of this scrape that were not tracked because the target holds maxSeries already. */
+  /** New series of this scrape that were not tracked: the target holds maxSeries, or the pool is full. */
   get droppedSeries(): number {
     return this.#droppedSeries;
   }
@@ -97,7 +103,7 @@ export class TargetCounters<M> {
     const valid = Number.isNaN(value) || (value >= 0 && value <= MAX_COUNTER_VALUE);
     if (!valid) this.#rejected++;
     let state = this.#series.get(series);
-    if (state === undefined && this.#series.size >= this.#maxSeries) {
+    if (state === undefined && (this.#series.size >= this.#maxSeries || !this.#pool.take())) {
       // Not tracked: no meaning, no increase, nothing kept.
       this.#droppedSeries++;
       return { meaning: null, reading: this.#reading, last: 0, lastSeenScrape: this.#scrape, delta: 0 };
@@ -142,6 +148,7 @@ export class TargetCounters<M> {
       state.lastSeenScrape = lastSeenScrape;
     }
     for (const series of this.#created) this.#series.delete(series);
+    this.#pool.give(this.#created.length);
     this.#undo = [];
     this.#created = [];
   }
@@ -162,8 +169,19 @@ export class TargetCounters<M> {
   /** Ends a successful scrape: the target is baselined, long-missing series are forgotten. */
   endScrape(): void {
     this.#baselined = true;
+    let forgotten = 0;
     for (const [key, state] of this.#series) {
-      if (this.#scrape - state.lastSeenScrape > this.#forgetAfter) this.#series.delete(key);
+      if (this.#scrape - state.lastSeenScrape > this.#forgetAfter) {
+        this.#series.delete(key);
+        forgotten++;
+      }
     }
+    this.#pool.give(forgotten);
+  }
+
+  /** The target is gone: its series give their places back to the pool. */
+  dispose(): void {
+    this.#pool.give(this.#series.size);
+    this.#series.clear();
   }
 }

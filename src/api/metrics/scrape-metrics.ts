@@ -109,6 +109,17 @@ export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine):
     },
   });
 
+  stateGauge(registry, {
+    name: 'splitstat_series_kept',
+    help: 'Series of scraped pages kept now (counter state of split traffic, all proxies together), and the most that may be (--max-series-total).',
+    labelNames: ['bound'],
+    collect(emit) {
+      const { used, max } = engine.seriesKept;
+      emit({ bound: 'used' }, used);
+      emit({ bound: 'max' }, max);
+    },
+  });
+
   stateCounter(registry, {
     name: 'splitstat_nonmonotonic_histograms_total',
     help: "Split latency histograms in scraped pages whose cumulative buckets fall as le grows (one per page and histogram); their quantiles are computed as Prometheus' histogram_quantile computes them, with the running maximum.",
