@@ -43,7 +43,7 @@ describe('parseTargetsText', () => {
     assert.deepEqual(parseTargetsText('targets: []\n', 'targets.yaml'), []);
   });
 
-  it('names the file, the entry and the key in every error', () => {
+  it('names the file, the line, the entry and the key in every error', () => {
     const text = [
       'targets:',
       '  - url: http://127.0.0.1:4191/metrics',
@@ -59,33 +59,33 @@ describe('parseTargetsText', () => {
       '  - pod: p',
     ].join('\n');
     assert.deepEqual(problems(text), [
-      'targets.yaml: targets[2].url: must be an http(s) URL',
-      'targets.yaml: targets[3].worklaod: unknown key (expected url, namespace, pod, workload)',
-      'targets.yaml: targets[4].url: must be a string',
-      'targets.yaml: targets[4].namespace: must be a Kubernetes namespace name (lower-case letters, digits and "-", at most 63 characters)',
-      'targets.yaml: targets[5].pod: must be a non-empty name without spaces',
-      'targets.yaml: targets[5].workload: must be "kind/name", e.g. deployment/client',
-      'targets.yaml: targets[6].url: required',
+      'targets.yaml:4: targets[2].url: must be an http(s) URL',
+      'targets.yaml:6: targets[3].worklaod: unknown key (expected url, namespace, pod, workload)',
+      'targets.yaml:8: targets[4].url: must be a string',
+      'targets.yaml:7: targets[4].namespace: must be a Kubernetes namespace name (lower-case letters, digits and "-", at most 63 characters)',
+      'targets.yaml:11: targets[5].pod: must be a non-empty name without spaces',
+      'targets.yaml:10: targets[5].workload: must be "kind/name", e.g. deployment/client',
+      'targets.yaml:12: targets[6].url: required',
     ]);
   });
 
   it('rejects the same URL twice', () => {
     const text = 'targets:\n  - url: http://a:1/metrics\n  - url: http://b:1/metrics\n  - url: http://a:1/metrics\n';
-    assert.deepEqual(problems(text), ['targets.yaml: targets[2].url: the same URL as targets[0]']);
+    assert.deepEqual(problems(text), ['targets.yaml:4: targets[2].url: the same URL as targets[0]']);
   });
 
   it('rejects a wrong top level', () => {
     assert.deepEqual(problems(''), ['targets.yaml: empty file; expected a mapping with a "targets" list']);
-    assert.deepEqual(problems('targets:\n'), ['targets.yaml: targets: must be a list of targets']);
-    assert.deepEqual(problems('other: 1\n'), ['targets.yaml: targets: required', 'targets.yaml: other: unknown key (expected targets)']);
-    assert.deepEqual(problems('targets: {url: "http://a/"}\n'), ['targets.yaml: targets: must be a list of targets']);
-    assert.deepEqual(problems('- url: http://a/\n'), ['targets.yaml: expected a mapping with a "targets" list']);
-    assert.deepEqual(problems('targets:\n  - 3\n'), ['targets.yaml: targets[0]: expected a target mapping with a url']);
+    assert.deepEqual(problems('targets:\n'), ['targets.yaml:1: targets: must be a list of targets']);
+    assert.deepEqual(problems('other: 1\n'), ['targets.yaml:1: targets: required', 'targets.yaml:1: other: unknown key (expected targets)']);
+    assert.deepEqual(problems('targets: {url: "http://a/"}\n'), ['targets.yaml:1: targets: must be a list of targets']);
+    assert.deepEqual(problems('- url: http://a/\n'), ['targets.yaml:1: expected a mapping with a "targets" list']);
+    assert.deepEqual(problems('targets:\n  - 3\n'), ['targets.yaml:2: targets[0]: expected a target mapping with a url']);
   });
 
   it('reports YAML syntax errors with a position', () => {
-    assert.deepEqual(problems('targets:\n  - url: "http://a/\n'), ['targets.yaml: 3:1: Missing closing "quote']);
-    assert.deepEqual(problems('targets: []\ntargets: []\n'), ['targets.yaml: 2:1: Map keys must be unique']);
+    assert.deepEqual(problems('targets:\n  - url: "http://a/\n'), ['targets.yaml:3:1: Missing closing "quote']);
+    assert.deepEqual(problems('targets: []\ntargets: []\n'), ['targets.yaml:2:1: Map keys must be unique']);
   });
 });
 
@@ -100,7 +100,7 @@ describe('loadTargetsFile', () => {
       await writeFile(bad, 'targets:\n  - url: nope\n');
       await assert.rejects(loadTargetsFile(bad), (error: unknown) => {
         assert.ok(error instanceof TargetsFileError);
-        assert.equal(error.message, `${bad}: targets[0].url: must be an http(s) URL`);
+        assert.equal(error.message, `${bad}:2: targets[0].url: must be an http(s) URL`);
         return true;
       });
       await assert.rejects(loadTargetsFile(join(dir, 'missing.yaml')), { name: 'TargetsFileError', message: `cannot read targets file ${join(dir, 'missing.yaml')}: ENOENT` });

@@ -1,9 +1,10 @@
 // Static scrape targets from a YAML file (`--targets <file>`), for running without Kubernetes or
 // against a fixed set of proxies. Strict on purpose: a typo in a key would otherwise silently
 // drop what the user meant (`worklaod:` → no --from matching), so unknown keys are errors, and
-// every error names the file, the entry and the key.
+// every error names the file, the line, the entry and the key.
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import type { Document } from 'yaml';
 import { z } from 'zod';
 import type { ScrapeTarget, Workload } from './target.js';
 
@@ -71,18 +72,23 @@ export async function loadTargetsFile(path: string): Promise<ScrapeTarget[]> {
 
 /** Validates targets YAML; `fileName` is only used in error messages. Throws TargetsFileError. */
 export function parseTargetsText(text: string, fileName: string): ScrapeTarget[] {
-  const document = parseDocument(text);
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
   if (document.errors.length > 0) {
     throw new TargetsFileError(
       document.errors.slice(0, 5).map((error) => {
         const at = error.linePos?.[0];
-        const where = at === undefined ? '' : `${at.line}:${at.col}: `;
+        const where = at === undefined ? '' : `${at.line}:${at.col}`;
         // The library appends " at line L, column C:" and a code excerpt; keep the first line only.
         const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:$/, '');
-        return `${fileName}: ${where}${message}`;
+        return `${fileName}:${where}: ${message}`;
       }),
     );
   }
+  const at = (path: readonly PropertyKey[], key?: string): string => {
+    const line = lineOf(document, lineCounter, path, key);
+    return line === undefined ? `${fileName}:` : `${fileName}:${line}:`;
+  };
   const data: unknown = document.toJS();
   if (data === null || data === undefined) {
     throw new TargetsFileError([`${fileName}: empty file; expected a mapping with a "targets" list`]);
@@ -90,7 +96,13 @@ export function parseTargetsText(text: string, fileName: string): ScrapeTarget[]
 
   const result = fileSchema.safeParse(data);
   if (!result.success) {
-    throw new TargetsFileError(result.error.issues.map((issue) => `${fileName}: ${describeIssue(issue)}`));
+    throw new TargetsFileError(
+      result.error.issues.flatMap((issue) =>
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => `${at(issue.path, key)} ${describeUnknownKey(issue.path, key)}`)
+          : [`${at(issue.path)} ${describeIssue(issue)}`],
+      ),
+    );
   }
 
   const targets = result.data.targets.map(toTarget);
@@ -99,7 +111,7 @@ export function parseTargetsText(text: string, fileName: string): ScrapeTarget[]
   targets.forEach((target, index) => {
     const first = seen.get(target.url);
     if (first === undefined) seen.set(target.url, index);
-    else problems.push(`${fileName}: targets[${index}].url: the same URL as targets[${first}]`);
+    else problems.push(`${at(['targets', index, 'url'])} targets[${index}].url: the same URL as targets[${first}]`);
   });
   if (problems.length > 0) throw new TargetsFileError(problems);
   return targets;
@@ -135,12 +147,30 @@ function defaultPort(protocol: string): string {
 /** `targets[2].url: must be an http(s) URL` */
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = formatPath(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    const where = path === '' ? '' : `${path}.`;
-    const expected = path === '' ? 'targets' : ENTRY_KEYS;
-    return issue.keys.map((key) => `${where}${key}: unknown key (expected ${expected})`).join('; ');
-  }
   return path === '' ? issue.message : `${path}: ${issue.message}`;
+}
+
+function describeUnknownKey(path: readonly PropertyKey[], key: string): string {
+  const where = formatPath(path);
+  return `${where === '' ? '' : `${where}.`}${key}: unknown key (expected ${where === '' ? 'targets' : ENTRY_KEYS})`;
+}
+
+/**
+ * The line (from 1) of what `path` points at: the key itself when `key` is given, else the value;
+ * for a missing value, the nearest mapping or list that holds the path.
+ */
+function lineOf(document: Document, lines: LineCounter, path: readonly PropertyKey[], key?: string): number | undefined {
+  let node: unknown = document.contents;
+  for (let depth = path.length; depth >= 0; depth--) {
+    node = depth === 0 ? document.contents : document.getIn(path.slice(0, depth), true);
+    if (node !== undefined && node !== null) break;
+  }
+  if (key !== undefined && isMap(node)) {
+    const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
+    if (pair !== undefined && isScalar(pair.key)) node = pair.key;
+  }
+  const offset = (node as { range?: readonly number[] } | null)?.range?.[0];
+  return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
