@@ -101,6 +101,22 @@ describe('ManifestSplitSource', () => {
     }
   });
 
+  it('reads no file beyond the size limit and no more files than the limit, reporting each', async () => {
+    await writeFile(path.join(dir, 'a.yaml'), splitYaml('a', { v1: 1 }));
+    await writeFile(path.join(dir, 'b.yaml'), `${splitYaml('b', { v1: 1 })}# ${'x'.repeat(600)}\n`);
+    await writeFile(path.join(dir, 'c.yaml'), splitYaml('c', { v1: 1 }));
+    await writeFile(path.join(dir, 'd.yaml'), splitYaml('d', { v1: 1 }));
+    const source = await startSource({ maxFileBytes: 500, maxFiles: 3 });
+    assert.deepEqual(contents(store), ['default/a=v1:1', 'default/c=v1:1']);
+    assert.deepEqual(
+      source.problems().map((problem) => [path.basename(problem.file), problem.message.replace(/\d+ bytes/, 'N bytes')]),
+      [
+        ['b.yaml', 'not read: N bytes, more than the 500-byte limit of a manifest file'],
+        ['d.yaml', 'not read: the directory holds more than 3 manifest files'],
+      ],
+    );
+  });
+
   it('reads List kinds and ignores other kinds', async () => {
     for (const name of ['lists.yaml', 'linkerd-integration_application.yaml', 'linkerd-integration_sp_traffic-split-leaf-weights.yaml']) {
       await copyFixture(name, path.join(dir, name));

@@ -28,6 +28,9 @@ export interface ManifestSplitSourceOptions {
   /** How long to gather file events before re-reading; editors write a file in several steps. */
   readonly debounceMs?: number;
   readonly log?: (line: string) => void;
+  /** Bounds on what is read (MAX_MANIFEST_FILE_BYTES, MAX_MANIFEST_FILES by default). */
+  readonly maxFileBytes?: number;
+  readonly maxFiles?: number;
 }
 
 interface FileState {
@@ -48,6 +51,15 @@ const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
  */
 const RECHECK_DELAY_MS = 100;
 
+/**
+ * What one splits directory may make splitstat read. A Kubernetes object is at most ~1.5 MiB
+ * (etcd's request limit), so a manifest file far beyond that is no cluster's; and a tree with
+ * tens of thousands of manifests is a mistake (a volume mounted at the wrong place), not a
+ * rollout. Beyond either, files are not read and each is reported as a problem.
+ */
+export const MAX_MANIFEST_FILE_BYTES = 8 * 1024 * 1024;
+export const MAX_MANIFEST_FILES = 10_000;
+
 export class ManifestSplitSource {
   readonly #root: string;
   /** The root with its links resolved, for telling which links leave it. */
@@ -57,6 +69,8 @@ export class ManifestSplitSource {
   readonly #defaultNamespace: string | undefined;
   readonly #debounceMs: number;
   readonly #log: (line: string) => void;
+  readonly #maxFileBytes: number;
+  readonly #maxFiles: number;
 
   readonly #files = new Map<string, FileState>();
   /** Files with events not yet acted on. */
@@ -75,7 +89,9 @@ export class ManifestSplitSource {
   #stopped = false;
   #abandonStart: (() => void) | undefined;
 
-  constructor({ path: root, store, defaultNamespace, debounceMs = 100, log = () => {} }: ManifestSplitSourceOptions) {
+  constructor({ path: root, store, defaultNamespace, debounceMs = 100, log = () => {}, maxFileBytes = MAX_MANIFEST_FILE_BYTES, maxFiles = MAX_MANIFEST_FILES }: ManifestSplitSourceOptions) {
+    this.#maxFileBytes = maxFileBytes;
+    this.#maxFiles = maxFiles;
     this.#root = path.resolve(root);
     this.#store = store;
     this.#defaultNamespace = defaultNamespace;
@@ -248,8 +264,17 @@ export class ManifestSplitSource {
 
   async #reloadFile(file: string): Promise<void> {
     const previous = this.#files.get(file);
+    if (previous === undefined && this.#files.size >= this.#maxFiles) {
+      this.#keepLastGood(file, undefined, `not read: the directory holds more than ${this.#maxFiles} manifest files`, undefined);
+      return;
+    }
     let text: string;
     try {
+      const { size } = await stat(file);
+      if (size > this.#maxFileBytes) {
+        this.#keepLastGood(file, previous, `not read: ${size} bytes, more than the ${this.#maxFileBytes}-byte limit of a manifest file`, undefined);
+        return;
+      }
       text = await readFile(file, 'utf8');
     } catch (error) {
       if (isGone(error)) {
