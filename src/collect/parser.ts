@@ -280,6 +280,13 @@ class ExpositionReader {
         if (!isBlank(c) && c !== BRACE_OPEN) return 'invalid character in metric name';
       }
       if (!metric.accepted) {
+        // Declined lines are not read further, except that a line without labels must go on with
+        // a value: a line of words ("Please sign in to continue") is no sample of a declined
+        // metric. Counted as skipped, the prose of an HTML or text page served with a 200 outweighed
+        // its malformed tag lines, and the page was taken as a scrape (and any sample in it).
+        const q = skipBlanks(text, p, end);
+        if (q >= end) return 'missing value';
+        if (text.charCodeAt(q) !== BRACE_OPEN && sampleValue(text, q, tokenEnd(text, q, end)) === undefined) return 'invalid value';
         this.#report.skipped++;
         return undefined;
       }

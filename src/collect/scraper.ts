@@ -122,6 +122,19 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
   }, timeoutMs);
   const onOuterAbort = (): void => controller.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });
+  // Aborting fetch does not always settle a body read in progress: with a gzip body of many
+  // members arriving at once, a read pending when the deadline fires stays pending for good
+  // (Node 20's fetch), and with it the target and the whole cycle. So each read also ends when
+  // this target's controller aborts. Handled here so it is never an unhandled rejection.
+  const abortedRead = new Promise<never>((_resolve, reject) => {
+    const onAbort = (): void => {
+      const reason: unknown = controller.signal.reason;
+      reject(reason instanceof Error ? reason : new Error('scrape aborted'));
+    };
+    controller.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  abortedRead.catch(() => undefined);
+  let reader: ReadableStreamDefaultReader<unknown> | undefined;
 
   try {
     const response = await fetchImpl(target.url, {
@@ -149,9 +162,9 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
     const chunks: Uint8Array[] = [];
     if (response.body !== null) {
       // The DOM typings leave chunks untyped; fetch delivers bytes, checked below anyway.
-      const reader = (response.body as ReadableStream<unknown>).getReader();
+      reader = (response.body as ReadableStream<unknown>).getReader();
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await Promise.race([reader.read(), abortedRead]);
         if (done) break;
         if (!(value instanceof Uint8Array)) throw new TypeError('response body produced a non-byte chunk');
         received += value.byteLength;
@@ -188,6 +201,8 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener('abort', onOuterAbort);
+    // After an abort the stream may never settle (above): release it without waiting on it.
+    if (controller.signal.aborted) reader?.cancel().catch(() => undefined);
   }
 }
 
