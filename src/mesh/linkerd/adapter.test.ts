@@ -125,6 +125,9 @@ describe('Linkerd proxy generations', () => {
     assert.equal(linkerdGeneration('x{note="a outbound_http_route_x"} 1\n', undefined), undefined);
     assert.equal(linkerdGeneration('# TYPE outbound_http_balancer_endpoints gauge\n', undefined), NEW);
     assert.equal(linkerdGeneration('# HELP outbound_http_route_backend_requests_total x\n', undefined), NEW);
+    // A comment written inside a label value, after an escaped newline, is no comment.
+    const forged = 'response_total{direction="outbound",authority="checkout.shop.svc.cluster.local:8080",dst_pod="x\\n# TYPE outbound_http_route_backend_requests_total counter"} 5\n';
+    assert.equal(linkerdGeneration(forged, undefined), OLD);
   });
 
   it('2.12: the real TrafficSplit line names the apex in authority and the leaf in dst_service', () => {

@@ -35,7 +35,10 @@ export function linkerdGeneration(body: string, previous: string | undefined): s
     // At the start of a line (a sample) or after `# HELP ` / `# TYPE ` (its comments), never
     // inside a label value.
     const atLineStart = at === 0 || body[at - 1] === '\n';
-    const inComment = body.startsWith('# HELP ', at - 7) || body.startsWith('# TYPE ', at - 7);
+    // The comment itself must start its line: `x\n# TYPE outbound_…` inside a label value
+    // (an escaped newline) is no comment.
+    const comment = at - 7;
+    const inComment = (comment === 0 || body[comment - 1] === '\n') && (body.startsWith('# HELP ', comment) || body.startsWith('# TYPE ', comment));
     if ((atLineStart || inComment) && NEW_OUTBOUND_FAMILIES.some((family) => body.startsWith(family, at))) return LINKERD_LEAF_AUTHORITY;
   }
   return hasOutboundHttp(body) ? LINKERD_APEX_AUTHORITY : previous;
