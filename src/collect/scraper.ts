@@ -2,6 +2,7 @@
 // covering connect, headers and the whole body (a proxy that sends headers and then stalls must
 // not hold up the cycle), a body cap counted after decompression (so a gzip bomb is cut off too),
 // and failures come back as values: one bad target never throws or stalls the rest.
+import { isUtf8 } from 'node:buffer';
 import type { ScrapeTarget } from './target.js';
 
 export interface ScrapeOptions {
@@ -16,7 +17,8 @@ export interface ScrapeOptions {
   readonly fetchImpl?: typeof fetch | undefined;
 }
 
-export type ScrapeFailureReason = 'timeout' | 'http-status' | 'body-too-large' | 'network' | 'aborted';
+/** `parse`: here, bytes that are no UTF-8 (the engine also fails pages that are mostly not metrics). */
+export type ScrapeFailureReason = 'timeout' | 'http-status' | 'body-too-large' | 'network' | 'aborted' | 'parse';
 
 export type ScrapeOutcome =
   | {
@@ -177,7 +179,11 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
       }
     }
     // One copy into a Buffer and one decode give the parser a flat string to scan.
-    const body = Buffer.concat(chunks, received).toString('utf8');
+    const bytes = Buffer.concat(chunks, received);
+    // Prometheus refuses a page with bytes that are no UTF-8; decoded, they would become U+FFFD,
+    // and two label values differing only there would become one series.
+    if (!isUtf8(bytes)) return fail('parse', 'the page is not valid UTF-8');
+    const body = bytes.toString('utf8');
     return {
       target,
       ok: true,

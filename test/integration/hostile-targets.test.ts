@@ -412,12 +412,10 @@ describe('hostile targets beside a good one', () => {
     for (const end of await endsOf('/truncated', CYCLES)) assert.equal(end.finished, false);
   });
 
-  it('bytes that are no UTF-8 in label values: read as U+FFFD, naming no split, the lines around intact', bounded, async () => {
+  it('bytes that are no UTF-8 in label values: down for parse, as Prometheus refuses such a page', bounded, async () => {
     const scraped = await scrapeBeside(`${httpBase}/invalid-utf8`);
-    // Prometheus refuses such a page; here the bad bytes are read as U+FFFD (as TextDecoder reads
-    // them), which leaves every line whole and names no Service, so the series count nowhere and
-    // nothing is refused: the target is up with no malformed line.
-    assertUp(scraped);
+    // Decoded, the bad bytes would become U+FFFD, and values differing only there one series.
+    assertDown(scraped, 'parse', /^the page is not valid UTF-8$/);
   });
 
   it('escaped quotes, backslashes and newlines in label values: parsed, counted where they belong, nothing disturbed', bounded, async () => {
