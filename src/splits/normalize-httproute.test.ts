@@ -104,6 +104,13 @@ describe('normalizeHttpRoute', () => {
     assert.deepEqual(split?.issues.map((i) => i.code), ['cross-namespace-parent', 'unsupported-backend', 'unsupported-backend', 'invalid-weight', 'negative-weight']);
   });
 
+  it('leaves a backend with a bad weight in any entry out of every rule\'s total, so the shares add up to 1', () => {
+    const [oneRule] = splitsOf(route({ parentRefs: [servicePeer], rules: [{ backendRefs: [{ name: 'v1', weight: 1 }, { name: 'v2', weight: 1 }, { name: 'v2', weight: -1 }] }] }));
+    assert.deepEqual(oneRule?.backends.map((b) => [b.service, b.weightRatio]), [['v1', 1], ['v2', null]]);
+    const [twoRules] = splitsOf(route({ parentRefs: [servicePeer], rules: [{ backendRefs: [{ name: 'v1', weight: -1 }] }, { backendRefs: [{ name: 'v1', weight: 1 }, { name: 'v2', weight: 1 }] }] }));
+    assert.deepEqual(twoRules?.backends.map((b) => [b.service, b.weightRatio]), [['v1', null], ['v2', 1]]);
+  });
+
   it('refuses a route whose Service parents are all in other namespaces, and objects that are not HTTPRoutes', () => {
     const consumer = normalizeHttpRoute(route({ parentRefs: [{ group: 'core', kind: 'Service', name: 'web', namespace: 'other' }], rules: [{ backendRefs: [{ name: 'a' }, { name: 'b' }] }] }));
     assert.equal(consumer.ok, false);

@@ -184,7 +184,9 @@ function combineRules(rules: readonly (readonly RuleBackend[])[], issues: SplitI
   }
   const order: string[] = [];
   const weightTexts = new Map<string, string[]>();
-  const invalid = new Set<string>();
+  // A backend with a bad weight anywhere is left out of the shares everywhere: its other
+  // entries must not count in any rule's total either, or the shares would not add up to 1.
+  const invalid = new Set(rules.flatMap((rule) => rule.filter((backend) => backend.weight === null).map((backend) => backend.service)));
   const shareSums = new Map<string, number>();
   let sharedRules = 0;
   for (const rule of rules) {
@@ -192,8 +194,7 @@ function combineRules(rules: readonly (readonly RuleBackend[])[], issues: SplitI
     for (const { service, weight, weightText } of rule) {
       if (!weightTexts.has(service)) order.push(service);
       weightTexts.set(service, [...(weightTexts.get(service) ?? []), weightText]);
-      if (weight === null) invalid.add(service);
-      else inRule.set(service, (inRule.get(service) ?? 0) + weight);
+      if (weight !== null && !invalid.has(service)) inRule.set(service, (inRule.get(service) ?? 0) + weight);
     }
     for (const service of new Set(rule.map((backend) => backend.service))) {
       const count = rule.filter((backend) => backend.service === service).length;
