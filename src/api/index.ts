@@ -8,4 +8,4 @@ export type { RunningServer } from './server.js';
 export { createGraphQL } from './graphql/index.js';
 export type { GraphQLOptions, GraphQLServer } from './graphql/index.js';
 export { healthHandler } from './health.js';
-export { createMetricsRegistry, metricsHandler } from './metrics/index.js';
+export { createMetricsRegistry, metricsHandler, SCRAPE_FAILURE_REASONS } from './metrics/index.js';

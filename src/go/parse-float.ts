@@ -258,6 +258,7 @@ export function parseGoInt64(text: string, start = 0, end = text.length): number
     if (exact > 9_223_372_036_854_775_807n || exact < -9_223_372_036_854_775_808n) return undefined;
     return Number(exact);
   }
-  return first === MINUS ? -value : value;
+  // `0 - value`, not `-value`: an int64 has no negative zero, so "-0" reads as 0.
+  return first === MINUS ? 0 - value : value;
 }
 

@@ -103,7 +103,9 @@ export class TrafficWindow {
    * until the next commit, since every reader between two scrapes asks the same questions.
    */
   totals(windowMs: number, selector: SourceSelector = {}): WindowTotals {
-    const cacheKey = `${windowMs}|${selector.namespace ?? ''}|${selector.kind ?? ''}|${selector.name ?? ''}`;
+    // JSON, not the fields joined: a selector field may be "" (only clients of that name, i.e. none)
+    // or hold any separator, and must never be answered from another selector's cached totals.
+    const cacheKey = JSON.stringify([windowMs, selector.namespace ?? null, selector.kind ?? null, selector.name ?? null]);
     const cached = this.#cache.get(cacheKey);
     if (cached !== undefined) return cached;
     const result = this.#sum(windowMs, selector);

@@ -14,7 +14,7 @@ import { ScrapeEngine, splitApexFilter } from '../../src/ingest/index.js';
 import type { TargetStatus } from '../../src/ingest/index.js';
 import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../src/sim/index.js';
 import type { GroundTruth } from '../../src/sim/index.js';
-import { createMetricsRegistry, metricsHandler } from '../../src/api/metrics/index.js';
+import { createMetricsRegistry, metricsHandler } from '../../src/api/index.js';
 import { promtoolCheck, samplesOf, testContext, valueOf } from './metrics-state.js';
 import type { Sample, TestContext } from './metrics-state.js';
 

@@ -16,7 +16,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import type { ScrapeFailureReason } from '../../src/ingest/index.js';
-import { SCRAPE_FAILURE_REASONS } from '../../src/api/metrics/index.js';
+import { SCRAPE_FAILURE_REASONS } from '../../src/api/index.js';
 import { valueOf } from '../helpers/metrics-state.js';
 import type { Sample } from '../helpers/metrics-state.js';
 import { checkoutLine, SplitBench } from '../helpers/split-bench.js';
