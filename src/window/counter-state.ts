@@ -10,6 +10,8 @@
 import { SeriesPool } from './series-pool.js';
 
 export interface SeriesState<M> {
+  /** The series' identity (its text on the page). */
+  readonly key: string;
   /** What the series means (cached, so labels are interpreted once per series and reading). */
   meaning: M | null;
   /** The reading the meaning was taken under (see reinterpret()). */
@@ -49,6 +51,14 @@ export class TargetCounters<M> {
   /** What this scrape changed, to roll it back: previous values, and series it created. */
   #undo: { state: SeriesState<M>; last: number; lastSeenScrape: number }[] = [];
   #created: string[] = [];
+  /**
+   * The states in the order the last whole page listed them, and this page's so far. A proxy
+   * writes its series in the same order every time, so the state at the same position is
+   * compared with the series text (a plain comparison) before the map is asked (which hashes
+   * the ~400-character text first): most lookups of a page never hash at all.
+   */
+  #previousOrder: (SeriesState<M> | undefined)[] = [];
+  #order: (SeriesState<M> | undefined)[] = [];
   #duplicates = 0;
   #rejected = 0;
   #droppedSeries = 0;
@@ -87,6 +97,7 @@ export class TargetCounters<M> {
     this.#scrape++;
     this.#undo = [];
     this.#created = [];
+    this.#order = [];
     this.#duplicates = 0;
     this.#rejected = 0;
     this.#droppedSeries = 0;
@@ -102,14 +113,18 @@ export class TargetCounters<M> {
   observe(series: string, value: number, interpret: () => M | null): SeriesState<M> {
     const valid = Number.isNaN(value) || (value >= 0 && value <= MAX_COUNTER_VALUE);
     if (!valid) this.#rejected++;
-    let state = this.#series.get(series);
+    const position = this.#order.length;
+    const atPosition = this.#previousOrder[position];
+    let state = atPosition !== undefined && atPosition.key === series ? atPosition : this.#series.get(series);
+    this.#order.push(state);
     if (state === undefined && (this.#series.size >= this.#maxSeries || !this.#pool.take())) {
       // Not tracked: no meaning, no increase, nothing kept.
       this.#droppedSeries++;
-      return { meaning: null, reading: this.#reading, last: 0, lastSeenScrape: this.#scrape, delta: 0 };
+      return { key: series, meaning: null, reading: this.#reading, last: 0, lastSeenScrape: this.#scrape, delta: 0 };
     }
     if (state === undefined) {
-      state = { meaning: interpret(), reading: this.#reading, last: 0, lastSeenScrape: this.#scrape, delta: 0 };
+      state = { key: series, meaning: interpret(), reading: this.#reading, last: 0, lastSeenScrape: this.#scrape, delta: 0 };
+      this.#order[position] = state;
       this.#series.set(series, state);
       this.#created.push(series);
       if (Number.isNaN(value) || !valid) return state;
@@ -151,6 +166,8 @@ export class TargetCounters<M> {
     this.#pool.give(this.#created.length);
     this.#undo = [];
     this.#created = [];
+    // The order of a page not taken is not the next page's guide; the last taken one still is.
+    this.#order = [];
   }
 
   /**
@@ -169,6 +186,9 @@ export class TargetCounters<M> {
   /** Ends a successful scrape: the target is baselined, long-missing series are forgotten. */
   endScrape(): void {
     this.#baselined = true;
+    // Forgotten below are only series this page did not list, so none of them is in its order.
+    this.#previousOrder = this.#order;
+    this.#order = [];
     let forgotten = 0;
     for (const [key, state] of this.#series) {
       if (this.#scrape - state.lastSeenScrape > this.#forgetAfter) {
@@ -183,5 +203,7 @@ export class TargetCounters<M> {
   dispose(): void {
     this.#pool.give(this.#series.size);
     this.#series.clear();
+    this.#previousOrder = [];
+    this.#order = [];
   }
 }
