@@ -2,7 +2,7 @@
 // covering connect, headers and the whole body (a proxy that sends headers and then stalls must
 // not hold up the cycle), a body cap counted after decompression (so a gzip bomb is cut off too),
 // and failures come back as values: one bad target never throws or stalls the rest.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { ScrapeTarget } from './target.js';
 
 export interface ScrapeOptions {
@@ -182,8 +182,11 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
     const bytes = Buffer.concat(chunks, received);
     // Prometheus refuses a page with bytes that are no UTF-8; decoded, they would become U+FFFD,
     // and two label values differing only there would become one series.
-    if (!isUtf8(bytes)) return fail('parse', 'the page is not valid UTF-8');
-    const body = bytes.toString('utf8');
+    // Nearly every page is ASCII: then it is UTF-8 as it is, and a latin1 copy (one byte per
+    // character, what V8 keeps such strings as anyway) reads it without decoding.
+    const ascii = isAscii(bytes);
+    if (!ascii && !isUtf8(bytes)) return fail('parse', 'the page is not valid UTF-8');
+    const body = bytes.toString(ascii ? 'latin1' : 'utf8');
     return {
       target,
       ok: true,
