@@ -1,8 +1,12 @@
-// Fetches every target's /metrics once, a bounded number at a time. Each target gets one deadline
+// Fetches every target's /metrics once, a bounded number at a time, over kept-alive connections. Each target gets one deadline
 // covering connect, headers and the whole body (a proxy that sends headers and then stalls must
 // not hold up the cycle), a body cap counted after decompression (so a gzip bomb is cut off too),
 // and failures come back as values: one bad target never throws or stalls the rest.
 import { isAscii, isUtf8 } from 'node:buffer';
+import http from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { gunzip } from 'node:zlib';
 import type { ScrapeTarget } from './target.js';
 
 export interface ScrapeOptions {
@@ -14,7 +18,6 @@ export interface ScrapeOptions {
   readonly maxBodyBytes?: number | undefined;
   /** Aborts the whole cycle: fetches in flight stop, targets not started are not contacted. */
   readonly signal?: AbortSignal | undefined;
-  readonly fetchImpl?: typeof fetch | undefined;
 }
 
 /** `parse`: here, bytes that are no UTF-8 (the engine also fails pages that are mostly not metrics). */
@@ -94,7 +97,6 @@ export async function scrapeAll(
 export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions = {}): Promise<ScrapeOutcome> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_SCRAPE_TIMEOUT_MS;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const fetchImpl = options.fetchImpl ?? fetch;
   const startedAtMs = Date.now();
   const started = performance.now();
   const elapsed = (): number => performance.now() - started;
@@ -122,100 +124,148 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
     timedOut = true;
     controller.abort(new Error(`no complete response within ${timeoutMs} ms`));
   }, timeoutMs);
-  const onOuterAbort = (): void => controller.abort(outer?.reason);
+  const onOuterAbort = (): void => controller.abort(new Error('scrape cycle aborted'));
   outer?.addEventListener('abort', onOuterAbort, { once: true });
-  // Aborting fetch does not always settle a body read in progress: with a gzip body of many
-  // members arriving at once, a read pending when the deadline fires stays pending for good
-  // (Node 20's fetch), and with it the target and the whole cycle. So each read also ends when
-  // this target's controller aborts. Handled here so it is never an unhandled rejection.
-  const abortedRead = new Promise<never>((_resolve, reject) => {
-    const onAbort = (): void => {
-      const reason: unknown = controller.signal.reason;
-      reject(reason instanceof Error ? reason : new Error('scrape aborted'));
-    };
-    controller.signal.addEventListener('abort', onAbort, { once: true });
-  });
-  abortedRead.catch(() => undefined);
-  let reader: ReadableStreamDefaultReader<unknown> | undefined;
+  const timeout = (): ScrapeOutcome =>
+    fail('timeout', phase === 'headers' ? `no response headers within ${timeoutMs} ms` : `body not complete within ${timeoutMs} ms (${received} bytes received)`);
 
   try {
-    const response = await fetchImpl(target.url, {
-      signal: controller.signal,
-      redirect: 'follow',
-      headers: {
-        Accept: SCRAPE_ACCEPT_HEADER,
-        'Accept-Encoding': 'gzip',
-        'User-Agent': 'splitstat',
-        // Exporters may use this to bound their own work, as they do for Prometheus.
-        'X-Prometheus-Scrape-Timeout-Seconds': String(timeoutMs / 1000),
-      },
+    const response = await get(target.url, controller.signal, {
+      Accept: SCRAPE_ACCEPT_HEADER,
+      'Accept-Encoding': 'gzip',
+      'User-Agent': 'splitstat',
+      // Exporters may use this to bound their own work, as they do for Prometheus.
+      'X-Prometheus-Scrape-Timeout-Seconds': String(timeoutMs / 1000),
     });
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
+    if (response.status < 200 || response.status > 299) {
+      response.body.destroy();
       return fail('http-status', `HTTP ${response.status}${response.statusText === '' ? '' : ` ${response.statusText}`}`, response.status);
     }
-    // A declared length over the cap fails before reading (only meaningful when not compressed).
-    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-    if (response.headers.get('content-encoding') === null && declared > maxBodyBytes) {
-      await response.body?.cancel().catch(() => undefined);
+    const encoding = (response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity' && encoding !== 'gzip') {
+      response.body.destroy();
+      return fail('network', `content encoding ${JSON.stringify(encoding)} was not asked for (only gzip)`);
+    }
+    // A declared length over the cap fails before reading. Compressed bytes count against the
+    // cap too: a compressed page is never larger than its text.
+    const declared = Number(response.headers['content-length'] ?? Number.NaN);
+    if (declared > maxBodyBytes) {
+      response.body.destroy();
       return fail('body-too-large', `body of ${declared} bytes exceeds the ${maxBodyBytes}-byte limit`);
     }
     phase = 'body';
-    const chunks: Uint8Array[] = [];
-    if (response.body !== null) {
-      // The DOM typings leave chunks untyped; fetch delivers bytes, checked below anyway.
-      reader = (response.body as ReadableStream<unknown>).getReader();
-      for (;;) {
-        const { done, value } = await Promise.race([reader.read(), abortedRead]);
-        if (done) break;
-        if (!(value instanceof Uint8Array)) throw new TypeError('response body produced a non-byte chunk');
-        received += value.byteLength;
-        if (received > maxBodyBytes) {
-          controller.abort(new Error('body too large'));
-          await reader.cancel().catch(() => undefined);
-          return fail('body-too-large', `body exceeds the ${maxBodyBytes}-byte limit`);
-        }
-        chunks.push(value);
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body) {
+      if (!Buffer.isBuffer(chunk)) throw new TypeError('response body produced a non-byte chunk');
+      received += chunk.byteLength;
+      if (received > maxBodyBytes) {
+        response.body.destroy();
+        return fail('body-too-large', `body exceeds the ${maxBodyBytes}-byte limit`);
       }
+      chunks.push(chunk);
     }
-    // One copy into a Buffer and one decode give the parser a flat string to scan.
-    const bytes = Buffer.concat(chunks, received);
-    // Prometheus refuses a page with bytes that are no UTF-8; decoded, they would become U+FFFD,
-    // and two label values differing only there would become one series.
+    // A connection closed before the declared length arrived ends the body without an error.
+    if (!response.body.complete) return fail('network', `the connection closed before the body was complete (${received} bytes received)`);
+    let bytes: Buffer = Buffer.concat(chunks, received);
+    if (encoding === 'gzip') {
+      // One call on the whole body, on the thread pool: a stream of small inflate steps costs
+      // several times as much CPU. The cap bounds what a gzip bomb can make it write.
+      const inflated = await inflate(bytes, maxBodyBytes);
+      if (inflated === 'too-large') return fail('body-too-large', `body exceeds the ${maxBodyBytes}-byte limit`);
+      if (!Buffer.isBuffer(inflated)) return fail('network', `the gzip body does not decompress: ${inflated.message}`);
+      bytes = inflated;
+    }
+    if (timedOut) return timeout();
+    if (cycleAborted()) return fail('aborted', 'scrape cycle aborted');
     // Nearly every page is ASCII: then it is UTF-8 as it is, and a latin1 copy (one byte per
     // character, what V8 keeps such strings as anyway) reads it without decoding.
     const ascii = isAscii(bytes);
+    // Prometheus refuses a page with bytes that are no UTF-8; decoded, they would become U+FFFD,
+    // and two label values differing only there would become one series.
     if (!ascii && !isUtf8(bytes)) return fail('parse', 'the page is not valid UTF-8');
-    const body = bytes.toString(ascii ? 'latin1' : 'utf8');
     return {
       target,
       ok: true,
-      body,
-      bytes: received,
-      contentType: response.headers.get('content-type') ?? undefined,
+      body: bytes.toString(ascii ? 'latin1' : 'utf8'),
+      bytes: bytes.byteLength,
+      contentType: response.headers['content-type'],
       durationMs: elapsed(),
       startedAtMs,
     };
   } catch (error) {
     if (cycleAborted()) return fail('aborted', 'scrape cycle aborted');
-    if (timedOut) {
-      return fail(
-        'timeout',
-        phase === 'headers'
-          ? `no response headers within ${timeoutMs} ms`
-          : `body not complete within ${timeoutMs} ms (${received} bytes received)`,
-      );
+    if (timedOut) return timeout();
+    // node:http says "aborted" when the peer closes the connection in the middle of a body.
+    if (phase === 'body' && (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      return fail('network', `the connection closed before the body was complete (${received} bytes received)`);
     }
     return fail('network', describeNetworkError(error));
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener('abort', onOuterAbort);
-    // After an abort the stream may never settle (above): release it without waiting on it.
-    if (controller.signal.aborted) reader?.cancel().catch(() => undefined);
   }
 }
 
-/** fetch() reports "fetch failed" and puts the useful part (ECONNREFUSED …) in `cause`. */
+interface RawResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: IncomingMessage;
+}
+
+const MAX_REDIRECTS = 10;
+
+/**
+ * GET with keep-alive (AGENTS), following redirects as Prometheus does. node:http rather than
+ * fetch: fetch inflates gzip as a stream of small steps, which cost several times the CPU of one
+ * inflate of the whole body, and it cannot be told to leave the body compressed.
+ */
+async function get(url: string, signal: AbortSignal, headers: Readonly<Record<string, string>>): Promise<RawResponse> {
+  let location = new URL(url);
+  for (let redirects = 0; ; redirects++) {
+    const response = await request(location, signal, headers);
+    const status = response.statusCode ?? 0;
+    const next = response.headers.location;
+    if (![301, 302, 303, 307, 308].includes(status) || next === undefined) {
+      return { status, statusText: response.statusMessage ?? '', headers: response.headers, body: response };
+    }
+    response.destroy();
+    if (redirects >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+    location = new URL(next, location);
+  }
+}
+
+function request(url: URL, signal: AbortSignal, headers: Readonly<Record<string, string>>): Promise<IncomingMessage> {
+  const { protocol } = url;
+  if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new Error(`unsupported protocol ${protocol}`));
+  return new Promise((resolve, reject) => {
+    const outgoing =
+      protocol === 'https:' ? https.get(url, { agent: AGENTS[protocol], signal, headers }, resolve) : http.get(url, { agent: AGENTS[protocol], signal, headers }, resolve);
+    outgoing.on('error', reject);
+  });
+}
+
+/**
+ * Keep-alive, as Prometheus scrapes: a proxy's admin server keeps the connection open, so each
+ * target costs one connection for as long as it is scraped, not a new one every cycle (targets
+ * behind one address keep up to one per concurrent scrape). Free sockets idle longer than a
+ * minute (a target gone from discovery) are closed.
+ */
+const AGENT_OPTIONS = { keepAlive: true, maxFreeSockets: DEFAULT_SCRAPE_CONCURRENCY, scheduling: 'lifo', timeout: 60_000 } as const;
+const AGENTS = { 'http:': new http.Agent(AGENT_OPTIONS), 'https:': new https.Agent(AGENT_OPTIONS) };
+
+type Inflated = Buffer | 'too-large' | Error;
+
+function inflate(compressed: Buffer, maxBytes: number): Promise<Inflated> {
+  return new Promise((resolve) => {
+    gunzip(compressed, { maxOutputLength: maxBytes }, (error, result) => {
+      if (error === null) resolve(result);
+      else resolve((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : error);
+    });
+  });
+}
+
+/** The useful part of a network error: `connect ECONNREFUSED 127.0.0.1:1`, `socket hang up`. */
 function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause: unknown = error.cause;

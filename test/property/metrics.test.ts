@@ -5,6 +5,8 @@
 // the state implies exactly once, with its own labels and value.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { normalizeHttpRoute, normalizeTrafficSplit, splitKindLabel } from '../../src/splits/index.js';
 import type { TrafficSplit } from '../../src/splits/index.js';
@@ -123,6 +125,20 @@ function page(rows: readonly string[], splits: readonly TrafficSplit[]): string 
   return `${lines.join('\n')}\n`;
 }
 
+/** A proxy on a free loopback port serving whatever `body()` says at the time. */
+async function pageServer(body: () => string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end(body()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/metrics`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 async function render(s: State): Promise<{ text: string; splits: TrafficSplit[] }> {
   const mesh = createLinkerdAdapter();
   const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, routeLatencyBucketsMs: mesh.routeLatencyBucketsMs });
@@ -145,15 +161,15 @@ async function render(s: State): Promise<{ text: string; splits: TrafficSplit[] 
 
   // And a scrape engine that read the generated pages, so its own families have something to say.
   let cycle = 0;
+  const proxy = await pageServer(() => page(s.pages[cycle] ?? [], splits));
   const filter = splitApexFilter(t.store);
   const engine = new ScrapeEngine({
-    targets: { targets: () => [{ url: 'http://proxy.invalid/metrics', namespace: s.target.namespace, pod: s.target.pod }] },
+    targets: { targets: () => [{ url: proxy.url, namespace: s.target.namespace, pod: s.target.pod }] },
     mesh,
     window,
     keepEdge: filter.keepEdge,
     edgesOfLeaf: filter.edgesOfLeaf,
     now: () => now,
-    scrape: { fetchImpl: () => Promise.resolve(new Response(page(s.pages[cycle] ?? [], splits), { headers: { 'content-type': 'text/plain' } })) },
   });
   const registry = createMetricsRegistry({ ...t.ctx, engine }, { collectDefaultMetrics: false });
   for (cycle = 0; cycle < s.pages.length; cycle++) {
@@ -161,6 +177,7 @@ async function render(s: State): Promise<{ text: string; splits: TrafficSplit[] 
     await engine.runCycle();
   }
   await engine.stop();
+  await proxy.close();
   filter.dispose();
   return { text: await registry.metrics(), splits };
 }
