@@ -117,12 +117,15 @@ export class TargetCounters<M> {
     const atPosition = this.#previousOrder[position];
     let state = atPosition !== undefined && atPosition.key === series ? atPosition : this.#series.get(series);
     this.#order.push(state);
-    if (state === undefined && (this.#series.size >= this.#maxSeries || !this.#pool.take())) {
+    const key = state === undefined && this.#series.size < this.#maxSeries ? this.#pool.take(series) : undefined;
+    if (state === undefined && key === undefined) {
       // Not tracked: no meaning, no increase, nothing kept.
       this.#droppedSeries++;
       return { key: series, meaning: null, reading: this.#reading, last: 0, lastSeenScrape: this.#scrape, delta: 0 };
     }
     if (state === undefined) {
+      // The pool's copy of the text: one for every target listing it (series-pool.ts).
+      series = key ?? series;
       state = { key: series, meaning: interpret(), reading: this.#reading, last: 0, lastSeenScrape: this.#scrape, delta: 0 };
       this.#order[position] = state;
       this.#series.set(series, state);
@@ -163,7 +166,7 @@ export class TargetCounters<M> {
       state.lastSeenScrape = lastSeenScrape;
     }
     for (const series of this.#created) this.#series.delete(series);
-    this.#pool.give(this.#created.length);
+    for (const series of this.#created) this.#pool.give(series);
     this.#undo = [];
     this.#created = [];
     // The order of a page not taken is not the next page's guide; the last taken one still is.
@@ -189,19 +192,17 @@ export class TargetCounters<M> {
     // Forgotten below are only series this page did not list, so none of them is in its order.
     this.#previousOrder = this.#order;
     this.#order = [];
-    let forgotten = 0;
     for (const [key, state] of this.#series) {
       if (this.#scrape - state.lastSeenScrape > this.#forgetAfter) {
         this.#series.delete(key);
-        forgotten++;
+        this.#pool.give(key);
       }
     }
-    this.#pool.give(forgotten);
   }
 
   /** The target is gone: its series give their places back to the pool. */
   dispose(): void {
-    this.#pool.give(this.#series.size);
+    for (const key of this.#series.keys()) this.#pool.give(key);
     this.#series.clear();
     this.#previousOrder = [];
     this.#order = [];
