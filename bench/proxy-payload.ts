@@ -149,9 +149,11 @@ export interface SplitPage {
   /** Samples per page. */
   readonly samples: number;
   /**
-   * Samples that are split traffic as a split-aware scraper keeps them (outbound response_total,
-   * response_latency_ms_bucket and _sum of a split's apex).
+   * Samples of the families a split-aware scraper reads (response_total,
+   * response_latency_ms_bucket and _sum, inbound too): what splitstat tracks per pod.
    */
+  readonly readSeries: number;
+  /** Of those, the split traffic: outbound to a split's apex. */
   readonly splitSeries: number;
   /**
    * The page at `seconds` (since the fleet started; counters grow from their start values at a
@@ -245,6 +247,7 @@ export function linkerdSplitPage({ authorities, backendsPerSplit = 2, clusterDom
     { code: '503', classification: 'failure', share: 0.015 },
   ];
   let samples = 0;
+  let readSeries = 0;
   let splitSeries = 0;
   const lines = {
     request_total: [] as (() => void)[],
@@ -256,13 +259,14 @@ export function linkerdSplitPage({ authorities, backendsPerSplit = 2, clusterDom
     tcp_open_connections: [] as (() => void)[],
   };
   // A sample line: written later, family by family, as the proxy writes them.
-  const sample = (family: keyof typeof lines, text: string, value: () => number, split = false): void => {
+  const sample = (family: keyof typeof lines, text: string, value: () => number, read = false, split = false): void => {
     lines[family].push(() => {
       page.text(text + ' ');
       value();
       page.text('\n');
     });
     samples++;
+    if (read) readSeries++;
     if (split) splitSeries++;
   };
 
@@ -279,6 +283,7 @@ export function linkerdSplitPage({ authorities, backendsPerSplit = 2, clusterDom
         'response_total',
         `response_total{${labels},status_code="${status.code}",classification="${status.classification}"}`,
         () => (counts[s] = page.counter(starts[s] ?? 0, perSecond * status.share)),
+        true,
         split,
       );
     });
@@ -289,12 +294,13 @@ export function linkerdSplitPage({ authorities, backendsPerSplit = 2, clusterDom
           'response_latency_ms',
           `response_latency_ms_bucket{${labels},status_code="${status.code}",le="${le}"}`,
           () => page.derived(counts[s] ?? 0, fractions[i] ?? 1),
+          true,
           split,
         );
       });
       sample('response_latency_ms', `response_latency_ms_count{${labels},status_code="${status.code}"}`, () => page.derived(counts[s] ?? 0, 1));
       // The sum grows with the count: its mean stays near the median of the histogram.
-      sample('response_latency_ms', `response_latency_ms_sum{${labels},status_code="${status.code}"}`, () => page.derived(counts[s] ?? 0, medianMs * 1.3), split);
+      sample('response_latency_ms', `response_latency_ms_sum{${labels},status_code="${status.code}"}`, () => page.derived(counts[s] ?? 0, medianMs * 1.3), true, split);
     });
   };
 
@@ -348,5 +354,5 @@ export function linkerdSplitPage({ authorities, backendsPerSplit = 2, clusterDom
     page.text(`# HELP ${family} ${text}\n# TYPE ${family} ${type}\n`);
     for (const write of writers) write();
   }
-  return { splits, samples, splitSeries, render: page.build() };
+  return { splits, samples, readSeries, splitSeries, render: page.build() };
 }
