@@ -3,6 +3,8 @@
 // has no way to set cumulative bucket counts, so this is a small metric object of its own that
 // speaks the registry's collector protocol: `name`, `get()` giving the samples, `reset()`.
 import type { Metric, Registry } from 'prom-client';
+import { collected } from './collected.js';
+import type { Collected, CollectedSample } from './collected.js';
 
 export interface HistogramSeries<L extends string> {
   readonly labels: Readonly<Record<L, string>>;
@@ -26,25 +28,8 @@ export interface SnapshotHistogramOptions<L extends string> {
   readonly series: () => Iterable<HistogramSeries<L>>;
 }
 
-/** What prom-client's registry reads from a metric (registry.js `getMetricsAsString`). */
-interface Sample {
-  readonly metricName: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-interface Collected {
-  readonly name: string;
-  readonly help: string;
-  readonly type: 'histogram';
-  readonly aggregator: 'sum';
-  readonly values: readonly Sample[];
-}
-
 class SnapshotHistogram<L extends string> {
   readonly type = 'histogram';
-  // How a Node cluster's AggregatorRegistry would combine workers: counts add up.
-  readonly aggregator = 'sum';
   readonly name: string;
   readonly help: string;
   readonly #bounds: readonly string[];
@@ -59,18 +44,14 @@ class SnapshotHistogram<L extends string> {
   }
 
   get(): Promise<Collected> {
-    try {
-      return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.#samples() });
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    return collected({ name: this.name, help: this.help, type: this.type }, () => this.#samples());
   }
 
   /** Nothing is kept between scrapes, so there is nothing to reset. */
   reset(): void {}
 
-  #samples(): Sample[] {
-    const samples: Sample[] = [];
+  #samples(): CollectedSample[] {
+    const samples: CollectedSample[] = [];
     for (const { labels, buckets, sum, bounds = this.#bounds } of this.#series()) {
       const inf = bounds.length - 1;
       for (let i = 0; i < bounds.length; i++) {

@@ -9,6 +9,8 @@
 // splits `a`/`b,trafficsplit:c` and `a,trafficsplit:b`/`c` (names only manifests can hold) were one
 // series, and one split's counts were added to the other's.
 import type { Metric, Registry } from 'prom-client';
+import { collected } from './collected.js';
+import type { Collected, CollectedSample } from './collected.js';
 
 export type Emit<L extends string> = (labels: Readonly<Record<L, string>>, value: number) => void;
 
@@ -20,18 +22,10 @@ export interface StateFamily<L extends string> {
   readonly collect: (emit: Emit<L>) => void;
 }
 
-/** What prom-client's registry reads from a metric (registry.js `getMetricsAsString`). */
-interface Sample {
-  readonly labels: Readonly<Record<string, string>>;
-  value: number;
-}
-
 class StateMetric<L extends string> {
   readonly name: string;
   readonly help: string;
   readonly type: 'gauge' | 'counter';
-  // How a Node cluster's AggregatorRegistry would combine workers.
-  readonly aggregator: 'sum';
   readonly #labelNames: readonly L[];
   readonly #collect: (emit: Emit<L>) => void;
   readonly #accepts: (value: number) => boolean;
@@ -40,7 +34,6 @@ class StateMetric<L extends string> {
     this.name = name;
     this.help = help;
     this.type = type;
-    this.aggregator = 'sum';
     this.#labelNames = labelNames;
     this.#collect = collect;
     // A value a family cannot print (a gauge that is not finite, a counter that is not a finite
@@ -49,21 +42,17 @@ class StateMetric<L extends string> {
     this.#accepts = type === 'gauge' ? Number.isFinite : (value) => Number.isFinite(value) && value >= 0;
   }
 
-  get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: Sample[] }> {
-    try {
-      return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.#samples() });
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+  get(): Promise<Collected> {
+    return collected({ name: this.name, help: this.help, type: this.type }, () => this.#samples());
   }
 
   /** Nothing is kept between scrapes, so there is nothing to reset. */
   reset(): void {}
 
-  #samples(): Sample[] {
+  #samples(): CollectedSample[] {
     // The same labels twice are one series, as they were under prom-client: a gauge keeps the
     // last value, a counter the sum. The key is unambiguous whatever the values hold.
-    const series = new Map<string, Sample>();
+    const series = new Map<string, CollectedSample>();
     this.#collect((labels, value) => {
       if (!this.#accepts(value)) return;
       const key = JSON.stringify(this.#labelNames.map((label) => labels[label]));
