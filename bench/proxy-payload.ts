@@ -8,6 +8,17 @@ export const LINKERD_BUCKETS = [
   '1000', '2000', '3000', '4000', '5000', '10000', '20000', '30000', '40000', '50000', '+Inf',
 ] as const;
 
+/** TYPE and HELP of each family both pages write, as the Linkerd proxy writes them. */
+const FAMILY_HELP = {
+  request_total: ['counter', 'Total count of HTTP requests.'],
+  response_total: ['counter', 'Total count of HTTP responses.'],
+  response_latency_ms: ['histogram', "Elapsed times between a request's headers being received and its response stream completing"],
+  tcp_open_total: ['counter', 'Total count of opened connections'],
+  tcp_read_bytes_total: ['counter', 'Total count of bytes read from peers'],
+  tcp_write_bytes_total: ['counter', 'Total count of bytes written to peers'],
+  tcp_open_connections: ['gauge', 'Number of currently-open connections'],
+} as const satisfies Record<string, readonly [string, string]>;
+
 interface Destination {
   readonly outbound: string;
   readonly tcp: string;
@@ -103,15 +114,7 @@ export function linkerdProxyPayload(targetBytes: number): string {
     families.tcp_open_connections.push(`tcp_open_connections{${dest.tcp}} ${Math.floor(next() * 20)}`);
   }
 
-  const help: Record<keyof typeof families, [string, string]> = {
-    request_total: ['counter', 'Total count of HTTP requests.'],
-    response_total: ['counter', 'Total count of HTTP responses.'],
-    response_latency_ms: ['histogram', "Elapsed times between a request's headers being received and its response stream completing"],
-    tcp_open_total: ['counter', 'Total count of opened connections'],
-    tcp_read_bytes_total: ['counter', 'Total count of bytes read from peers'],
-    tcp_write_bytes_total: ['counter', 'Total count of bytes written to peers'],
-    tcp_open_connections: ['gauge', 'Number of currently-open connections'],
-  };
+  const help = FAMILY_HELP;
   const parts: string[] = [
     '# HELP process_start_time_seconds Time that the process started (in seconds since the UNIX epoch)',
     '# TYPE process_start_time_seconds gauge',
@@ -331,15 +334,7 @@ export function linkerdSplitPage({ authorities, backendsPerSplit = 2, clusterDom
     });
   }
 
-  const help: Record<keyof typeof lines, [string, string]> = {
-    request_total: ['counter', 'Total count of HTTP requests.'],
-    response_total: ['counter', 'Total count of HTTP responses.'],
-    response_latency_ms: ['histogram', "Elapsed times between a request's headers being received and its response stream completing"],
-    tcp_open_total: ['counter', 'Total count of opened connections'],
-    tcp_read_bytes_total: ['counter', 'Total count of bytes read from peers'],
-    tcp_write_bytes_total: ['counter', 'Total count of bytes written to peers'],
-    tcp_open_connections: ['gauge', 'Number of currently-open connections'],
-  };
+  const help = FAMILY_HELP;
   // The start time must not change while the fleet runs: a scraper reads a new one as a restart.
   page.text('# HELP process_start_time_seconds Time that the process started (in seconds since the UNIX epoch)\n');
   page.text('# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds ');

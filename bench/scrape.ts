@@ -35,7 +35,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +43,7 @@ import { stringify } from 'yaml';
 import { startFleet, stopChild, withFileLimit } from './fleet.js';
 import type { Fleet, FleetPod } from './fleet.js';
 import { linkerdSplitPage } from './proxy-payload.js';
+import { freePort } from '../test/helpers/prometheus.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -396,17 +396,6 @@ async function httpText(url: string, timeoutMs = 5000): Promise<{ status: number
   return { status: response.status, text: await response.text() };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port === 0 ? reject(new Error('no free port')) : resolve(port)));
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Measuring one tool

@@ -253,7 +253,8 @@ async function terminate(child: ChildProcess, exited: Promise<void>): Promise<vo
   }
 }
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now (for a child process that must be told its port). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

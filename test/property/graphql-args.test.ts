@@ -6,6 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import type { BackendStats } from '../../src/stats/index.js';
 import { post, setup } from '../helpers/graphql-context.js';
 import type { GraphQLResponse } from '../helpers/graphql-context.js';
 import { readEventStream } from '../helpers/sse.js';
@@ -98,16 +99,8 @@ const oneSplitVariables = fc.record(
 
 // --- checks -------------------------------------------------------------------------------------
 
-interface StatsOut {
-  readonly windowSeconds: number;
-  readonly successCount: number;
-  readonly failureCount: number;
-  readonly successRate: number;
-  readonly rps: number;
-  readonly latencyMsP50: number;
-  readonly latencyMsP95: number;
-  readonly latencyMsP99: number;
-}
+/** Stats as GraphQL answers them: the service's BackendStats fields (and the window text). */
+type StatsOut = BackendStats;
 
 interface SplitOut {
   readonly name: string;
