@@ -32,6 +32,8 @@
 //   --no-build               use dist/ as it is (by default `npm run build` runs first when
 //                            a file of src/ is newer than dist/main.js)
 //   --json path              also write the results as JSON
+// Environment: BENCH_NODE_ARGS, Node options for splitstat's process (e.g. `--cpu-prof
+// --cpu-prof-dir=/tmp/profile` to see where its time goes).
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -614,12 +616,18 @@ function metricValue(text: string, series: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/** Node options for splitstat's process from BENCH_NODE_ARGS (`--cpu-prof --cpu-prof-dir=/tmp/p` to profile it). */
+function nodeArgs(): string[] {
+  return (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 async function runSplitstat(ctx: SizeContext): Promise<ToolResult> {
   const { options, pods } = ctx;
   // Every split series of every pod must fit, or splitstat would do less work than Prometheus.
   const maxSeriesTotal = Math.max(DEFAULT_MAX_SERIES_TOTAL, Math.ceil(pods.length * ctx.readSeries * 1.1));
   const args = [
     process.execPath,
+    ...nodeArgs(),
     'dist/main.js',
     'serve',
     '--splits',

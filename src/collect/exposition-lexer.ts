@@ -122,6 +122,11 @@ export function closingQuote(text: string, p: number, end: number): number {
 export class EscapeFinder {
   #next = -1;
 
+  /** Starts over on another text. */
+  reset(): void {
+    this.#next = -1;
+  }
+
   /** Whether text[from, limit) holds a backslash. */
   anyBefore(text: string, from: number, limit: number): boolean {
     let next = this.#next;

@@ -6,6 +6,8 @@ export { targetKey } from './target.js';
 export type { ExpositionFormat, ParseOptions, ParseReport, Sample, SampleVisitor } from './parser.js';
 export { formatFromContentType, parseExposition } from './parser.js';
 
+export type { ExpositionBody } from './body-pieces.js';
+export { bodyPieces, bodyText } from './body-pieces.js';
 export type { ScrapeFailureReason, ScrapeOptions, ScrapeOutcome } from './scraper.js';
 export {
   DEFAULT_MAX_BODY_BYTES,
@@ -13,6 +15,7 @@ export {
   DEFAULT_SCRAPE_TIMEOUT_MS,
   SCRAPE_ACCEPT_HEADER,
   scrapeAll,
+  scrapeEach,
   scrapeTarget,
 } from './scraper.js';
 

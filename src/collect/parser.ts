@@ -36,6 +36,7 @@ import {
   tokenEnd,
   unescapeLabelValue,
 } from './exposition-lexer.js';
+import type { ExpositionBody } from './body-pieces.js';
 import { detach, InternTable } from './intern.js';
 import { LabelBuilder } from './label-builder.js';
 
@@ -51,6 +52,14 @@ export interface ParseOptions {
   format?: ExpositionFormat | undefined;
   /** How many problems to describe in the report (all are counted). Default 10. */
   maxProblems?: number | undefined;
+  /**
+   * The series the caller expects as the `index`-th sample (0-based, counting samples passed to
+   * the visitor), typically the one at that place on the same target's previous page. A line
+   * that starts with exactly that text is taken as that series without reading its labels: its
+   * sample's `series` is the very string given, and its labels are read only if asked for.
+   * Only ever give series text this parser produced for an accepted sample.
+   */
+  expectedSeries?: ((index: number) => string | undefined) | undefined;
 }
 
 export interface Sample {
@@ -106,7 +115,7 @@ type LineError = string;
  * Parses an exposition body, calling `onSample` for every accepted sample in order. Never throws
  * for bad input (exceptions from `onSample` propagate); bad lines are counted and skipped.
  */
-export function parseExposition(text: string, onSample: SampleVisitor, options: ParseOptions = {}): ParseReport {
+export function parseExposition(text: string | ExpositionBody, onSample: SampleVisitor, options: ParseOptions = {}): ParseReport {
   const reader = new ExpositionReader(text, onSample, options);
   try {
     return reader.run();
@@ -134,10 +143,45 @@ function ignoreSample(): void {
   // Stands in for the caller's visitor once a parse is over, so it can be garbage collected.
 }
 
+/** A sample whose line was the expected series' text: its labels are read from that when asked. */
+class KnownSample implements Sample {
+  readonly series: string;
+  readonly value: number;
+  readonly timestampMs: number | undefined;
+  #labels: Readonly<Record<string, string>> | undefined;
+
+  constructor(series: string, value: number, timestampMs: number | undefined) {
+    this.series = series;
+    this.value = value;
+    this.timestampMs = timestampMs;
+  }
+
+  get name(): string {
+    const brace = this.series.indexOf('{');
+    return brace === -1 ? this.series : this.series.slice(0, brace);
+  }
+
+  get labels(): Readonly<Record<string, string>> {
+    this.#labels ??= labelsOfSeries(this.series);
+    return this.#labels;
+  }
+}
+
+/** The labels of a series text as the parser wrote it (`name{a="1"}`). */
+function labelsOfSeries(series: string): Readonly<Record<string, string>> {
+  let labels: Readonly<Record<string, string>> = {};
+  parseExposition(`${series} 0`, (sample) => {
+    labels = sample.labels;
+  });
+  return labels;
+}
+
 class ExpositionReader {
-  #text: string;
+  #pieces: ExpositionBody;
+  #text = '';
   #onSample: SampleVisitor;
   #accept: ((metricName: string) => boolean) | undefined;
+  #expected: ((index: number) => string | undefined) | undefined;
   readonly #openMetrics: boolean;
   readonly #maxProblems: number;
   readonly #report: ParseReport = { samples: 0, skipped: 0, malformed: 0, problems: [] };
@@ -155,17 +199,31 @@ class ExpositionReader {
   #eof = false;
   /** Why #labelSet gave up, when it returns -1. */
   #problem: LineError = '';
+  /** The value and timestamp of the line just read (#valueAndTimestamp). */
+  #value = 0;
+  #timestamp: number | undefined;
 
-  constructor(text: string, onSample: SampleVisitor, options: ParseOptions) {
-    this.#text = text;
+  constructor(text: string | ExpositionBody, onSample: SampleVisitor, options: ParseOptions) {
+    this.#pieces = typeof text === 'string' ? [text] : text;
     this.#onSample = onSample;
     this.#openMetrics = options.format === 'openmetrics';
     this.#maxProblems = options.maxProblems ?? 10;
     this.#accept = options.acceptMetric;
+    this.#expected = options.expectedSeries;
   }
 
   run(): ParseReport {
-    const text = this.#text;
+    const pieces = this.#pieces;
+    for (let piece = 0; piece < pieces.length && !this.#eof; piece++) this.#runPiece(pieces[piece] ?? '');
+    return this.#report;
+  }
+
+  /** One line-aligned piece of the body; no line of it continues in the next one. */
+  #runPiece(text: string): void {
+    this.#text = text;
+    // Positions the helpers remember refer to the previous piece.
+    this.#escapes.reset();
+    this.#labels.forget();
     const length = text.length;
     let start = 0;
     while (start < length) {
@@ -184,7 +242,6 @@ class ExpositionReader {
         break;
       }
     }
-    return this.#report;
   }
 
   /**
@@ -193,6 +250,8 @@ class ExpositionReader {
    */
   release(): void {
     this.#text = '';
+    this.#pieces = [];
+    this.#expected = undefined;
     this.#onSample = ignoreSample;
     this.#accept = undefined;
     this.#metrics.clear();
@@ -212,19 +271,21 @@ class ExpositionReader {
 
   /** OpenMetrics ends at `# EOF`; anything after it is reported once and not parsed. */
   #afterEof(from: number): void {
-    const text = this.#text;
-    let start = from;
+    const pieces = this.#pieces;
     let firstLine = 0;
     let count = 0;
-    while (start < text.length) {
-      this.#line++;
-      let newline = text.indexOf('\n', start);
-      if (newline === -1) newline = text.length;
-      if (text.slice(start, newline).trim() !== '') {
-        if (count === 0) firstLine = this.#line;
-        count++;
+    for (let piece = pieces.indexOf(this.#text), start = from; piece < pieces.length; piece++, start = 0) {
+      const text = pieces[piece] ?? '';
+      while (start < text.length) {
+        this.#line++;
+        let newline = text.indexOf('\n', start);
+        if (newline === -1) newline = text.length;
+        if (text.slice(start, newline).trim() !== '') {
+          if (count === 0) firstLine = this.#line;
+          count++;
+        }
+        start = newline + 1;
       }
-      start = newline + 1;
     }
     if (count > 0) {
       this.#report.malformed += count;
@@ -253,6 +314,8 @@ class ExpositionReader {
    */
   #sample(nameStart: number, end: number): LineError | undefined {
     const text = this.#text;
+    const expected = this.#expected?.(this.#report.samples);
+    if (expected !== undefined && this.#isSeries(expected, nameStart, end)) return this.#knownSample(expected, nameStart + expected.length, end);
     const labels = this.#labels;
     let p = nameStart;
     let brace = -1;
@@ -310,6 +373,46 @@ class ExpositionReader {
       p = skipBlanks(text, p, end);
     }
 
+    const error = this.#valueAndTimestamp(p, end);
+    if (error !== undefined) return error;
+
+    const series = labels.length === 0 ? metric.key : detach(text.slice(nameStart, seriesEnd));
+    const sampleLabels = labels.finish(nameStart, brace);
+    this.#report.samples++;
+    this.#onSample({ name: metric.key, labels: sampleLabels, value: this.#value, timestampMs: this.#timestamp, series });
+    return undefined;
+  }
+
+  /**
+   * Whether the line at `nameStart` is the series `expected`: its text, then no more of a name or
+   * a label set. Such a line reads exactly as `expected` did when it was parsed in full.
+   */
+  #isSeries(expected: string, nameStart: number, end: number): boolean {
+    const text = this.#text;
+    const keyEnd = nameStart + expected.length;
+    if (keyEnd > end || text.slice(nameStart, keyEnd) !== expected) return false;
+    if (expected.charCodeAt(expected.length - 1) === BRACE_CLOSE) return true;
+    // A name alone: the line's name must end there, and no label set may follow.
+    if (keyEnd < end && !isBlank(text.charCodeAt(keyEnd))) return false;
+    const p = skipBlanks(text, keyEnd, end);
+    return p >= end || text.charCodeAt(p) !== BRACE_OPEN;
+  }
+
+  /** The rest of a line whose series text is `series`, from `p` just past it. */
+  #knownSample(series: string, p: number, end: number): LineError | undefined {
+    // What the builder remembers as the previous line is not this one.
+    this.#labels.forget();
+    this.#prevMetric = undefined;
+    const error = this.#valueAndTimestamp(skipBlanks(this.#text, p, end), end);
+    if (error !== undefined) return error;
+    this.#report.samples++;
+    this.#onSample(new KnownSample(series, this.#value, this.#timestamp));
+    return undefined;
+  }
+
+  /** `value [timestamp] [# exemplar]` from `p` (at the value) to the line's end, the exemplar ignored. */
+  #valueAndTimestamp(p: number, end: number): LineError | undefined {
+    const text = this.#text;
     if (p >= end) return 'missing value';
     const valueEnd = tokenEnd(text, p, end);
     const value = sampleValue(text, p, valueEnd);
@@ -325,11 +428,8 @@ class ExpositionReader {
       p = skipBlanks(text, timestampEnd, end);
     }
     if (p < end && text.charCodeAt(p) !== HASH) return 'unexpected text after sample';
-
-    const series = labels.length === 0 ? metric.key : detach(text.slice(nameStart, seriesEnd));
-    const sampleLabels = labels.finish(nameStart, brace);
-    this.#report.samples++;
-    this.#onSample({ name: metric.key, labels: sampleLabels, value, timestampMs: timestamp, series });
+    this.#value = value;
+    this.#timestamp = timestamp;
     return undefined;
   }
 

@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { scrapeAll, scrapeTarget, SCRAPE_ACCEPT_HEADER } from './scraper.js';
+import { bodyText } from './body-pieces.js';
+import { scrapeAll, scrapeEach, scrapeTarget, SCRAPE_ACCEPT_HEADER } from './scraper.js';
 import type { ScrapeOutcome } from './scraper.js';
 import type { ScrapeTarget } from './target.js';
 
@@ -57,7 +58,7 @@ describe('scrapeTarget', () => {
     });
     const outcome = await scrapeTarget(target(url), { timeoutMs: 2000 });
     assert.ok(outcome.ok);
-    assert.equal(outcome.body, BODY);
+    assert.equal(bodyText(outcome.body), BODY);
     assert.equal(outcome.bytes, Buffer.byteLength(BODY));
     assert.equal(outcome.contentType, 'text/plain; version=0.0.4; charset=utf-8');
     assert.ok(outcome.durationMs >= 0);
@@ -76,7 +77,7 @@ describe('scrapeTarget', () => {
     });
     const outcome = await scrapeTarget(target(url));
     assert.ok(outcome.ok);
-    assert.equal(outcome.body, text);
+    assert.equal(bodyText(outcome.body), text);
     assert.equal(outcome.bytes, Buffer.byteLength(text));
   });
 
@@ -171,13 +172,14 @@ describe('scrapeAll', () => {
     });
     const targets = Array.from({ length: 20 }, (_, i) => target(`${url}?i=${i}`, `pod-${i}`));
     const seen: string[] = [];
-    const outcomes = await scrapeAll(targets, { concurrency: 4 }, (outcome) => seen.push(outcome.target.pod));
+    await scrapeEach(targets, { concurrency: 4 }, (outcome) => seen.push(outcome.target.pod));
     assert.equal(requests, 20);
     assert.equal(peak, 4);
     assert.equal(seen.length, 20);
     assert.deepEqual(new Set(seen), new Set(targets.map((t) => t.pod)));
+    const outcomes = await scrapeAll(targets, { concurrency: 4 });
     assert.deepEqual(outcomes.map((o) => o.target), targets);
-    assert.deepEqual(outcomes.map((o) => (o.ok ? o.body : o.reason)), targets.map((_, i) => `up{path="/metrics?i=${i}"} 1\n`));
+    assert.deepEqual(outcomes.map((o) => (o.ok ? bodyText(o.body) : o.reason)), targets.map((_, i) => `up{path="/metrics?i=${i}"} 1\n`));
   });
 
   it('lets one bad target fail without holding up the others', async () => {
@@ -210,7 +212,7 @@ describe('scrapeAll', () => {
     const targets = Array.from({ length: 5 }, (_, i) => target(`${url}?i=${i}`, `pod-${i}`));
     let calls = 0;
     await assert.rejects(
-      scrapeAll(targets, { concurrency: 2 }, () => {
+      scrapeEach(targets, { concurrency: 2 }, () => {
         calls++;
         throw new Error('consumer bug');
       }),

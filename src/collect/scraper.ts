@@ -2,11 +2,12 @@
 // covering connect, headers and the whole body (a proxy that sends headers and then stalls must
 // not hold up the cycle), a body cap counted after decompression (so a gzip bomb is cut off too),
 // and failures come back as values: one bad target never throws or stalls the rest.
-import { isAscii, isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { gunzip } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+import { bodyPieces } from './body-pieces.js';
+import type { ExpositionBody } from './body-pieces.js';
 import type { ScrapeTarget } from './target.js';
 
 export interface ScrapeOptions {
@@ -27,7 +28,8 @@ export type ScrapeOutcome =
   | {
       readonly target: ScrapeTarget;
       readonly ok: true;
-      readonly body: string;
+      /** The page, as line-aligned pieces (body-pieces.ts). */
+      readonly body: ExpositionBody;
       /** Body size in bytes after decompression. */
       readonly bytes: number;
       /** The response's Content-Type, for formatFromContentType(). */
@@ -58,19 +60,27 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const SCRAPE_ACCEPT_HEADER =
   'text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1';
 
-/**
- * Scrapes all targets, at most `concurrency` at once. Returns the outcomes in target order and
- * also hands each one to `onResult` as soon as it is known. Never rejects because of a target; if
- * `onResult` throws, the remaining targets are still scraped and the first such error is rethrown
- * at the end.
- */
-export async function scrapeAll(
-  targets: readonly ScrapeTarget[],
-  options: ScrapeOptions = {},
-  onResult?: (outcome: ScrapeOutcome) => void,
-): Promise<ScrapeOutcome[]> {
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_SCRAPE_CONCURRENCY));
+/** Scrapes all targets, at most `concurrency` at once, and returns the outcomes in target order. */
+export async function scrapeAll(targets: readonly ScrapeTarget[], options: ScrapeOptions = {}): Promise<ScrapeOutcome[]> {
   const outcomes = new Array<ScrapeOutcome>(targets.length);
+  await scrapeEach(targets, options, (outcome, index) => {
+    outcomes[index] = outcome;
+  });
+  return outcomes;
+}
+
+/**
+ * Scrapes all targets, at most `concurrency` at once, handing each outcome to `onResult` as soon
+ * as it is known and keeping none: a cycle's pages (hundreds of megabytes for a thousand proxies)
+ * are never all held at once. Never rejects because of a target; if `onResult` throws, the
+ * remaining targets are still scraped and the first such error is rethrown at the end.
+ */
+export async function scrapeEach(
+  targets: readonly ScrapeTarget[],
+  options: ScrapeOptions,
+  onResult: (outcome: ScrapeOutcome, index: number) => void,
+): Promise<void> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_SCRAPE_CONCURRENCY));
   let next = 0;
   let callbackError: { error: unknown } | undefined;
 
@@ -80,9 +90,8 @@ export async function scrapeAll(
       const target = targets[index];
       if (target === undefined) return;
       const outcome = await scrapeTarget(target, options);
-      outcomes[index] = outcome;
       try {
-        onResult?.(outcome);
+        onResult(outcome, index);
       } catch (error) {
         callbackError ??= { error };
       }
@@ -90,7 +99,6 @@ export async function scrapeAll(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
   if (callbackError !== undefined) throw callbackError.error;
-  return outcomes;
 }
 
 /** Scrapes one target. Never rejects. */
@@ -166,28 +174,29 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
     }
     // A connection closed before the declared length arrived ends the body without an error.
     if (!response.body.complete) return fail('network', `the connection closed before the body was complete (${received} bytes received)`);
-    let bytes: Buffer = Buffer.concat(chunks, received);
+    let pages: readonly Buffer[] = chunks;
     if (encoding === 'gzip') {
-      // One call on the whole body, on the thread pool: a stream of small inflate steps costs
-      // several times as much CPU. The cap bounds what a gzip bomb can make it write.
-      const inflated = await inflate(bytes, maxBodyBytes);
+      // The cap bounds what a gzip bomb can make the inflate write.
+      const inflated = inflate(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received), maxBodyBytes);
       if (inflated === 'too-large') return fail('body-too-large', `body exceeds the ${maxBodyBytes}-byte limit`);
       if (!Buffer.isBuffer(inflated)) return fail('network', `the gzip body does not decompress: ${inflated.message}`);
-      bytes = inflated;
+      pages = [inflated];
     }
-    if (timedOut) return timeout();
+    // The inflate runs to its end at once (no timer fires meanwhile): one that ends past the
+    // deadline is a timeout all the same.
+    if (timedOut || elapsed() > timeoutMs) return timeout();
     if (cycleAborted()) return fail('aborted', 'scrape cycle aborted');
-    // Nearly every page is ASCII: then it is UTF-8 as it is, and a latin1 copy (one byte per
-    // character, what V8 keeps such strings as anyway) reads it without decoding.
-    const ascii = isAscii(bytes);
     // Prometheus refuses a page with bytes that are no UTF-8; decoded, they would become U+FFFD,
     // and two label values differing only there would become one series.
-    if (!ascii && !isUtf8(bytes)) return fail('parse', 'the page is not valid UTF-8');
+    const body = bodyPieces(pages);
+    if (body === undefined) return fail('parse', 'the page is not valid UTF-8');
+    let bytes = 0;
+    for (const page of pages) bytes += page.byteLength;
     return {
       target,
       ok: true,
-      body: bytes.toString(ascii ? 'latin1' : 'utf8'),
-      bytes: bytes.byteLength,
+      body,
+      bytes,
       contentType: response.headers['content-type'],
       durationMs: elapsed(),
       startedAtMs,
@@ -256,14 +265,21 @@ const AGENTS = { 'http:': new http.Agent(AGENT_OPTIONS), 'https:': new https.Age
 
 type Inflated = Buffer | 'too-large' | Error;
 
-function inflate(compressed: Buffer, maxBytes: number): Promise<Inflated> {
-  return new Promise((resolve) => {
-    gunzip(compressed, { maxOutputLength: maxBytes }, (error, result) => {
-      if (error === null) resolve(result);
-      else resolve((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : error);
-    });
-  });
+/**
+ * One synchronous inflate of the whole body. The asynchronous one hands every step of output to
+ * the thread pool and back, and costs several times the CPU (1.7 ms against 0.3 ms for a
+ * 390 KiB Linkerd page, BENCHMARKS.md); the largest body, 32 MiB, blocks for some 30 ms.
+ */
+function inflate(compressed: Buffer, maxBytes: number): Inflated {
+  try {
+    return gunzipSync(compressed, { maxOutputLength: maxBytes, chunkSize: INFLATE_CHUNK_BYTES });
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : (error as Error);
+  }
 }
+
+/** Output steps of the inflate: fewer, larger steps cost less; 64 KiB stays a small allocation. */
+const INFLATE_CHUNK_BYTES = 64 * 1024;
 
 /** The useful part of a network error: `connect ECONNREFUSED 127.0.0.1:1`, `socket hang up`. */
 function describeNetworkError(error: unknown): string {

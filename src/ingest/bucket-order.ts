@@ -17,17 +17,34 @@ interface Observation {
 }
 
 export class BucketOrderCheck {
-  #run: Observation[] = [];
+  // The current run, as parallel arrays reused from page to page: no object per sample.
+  readonly #runSeries: string[] = [];
+  readonly #runLe: number[] = [];
+  readonly #runCount: number[] = [];
+  #runLength = 0;
   #runFalls = false;
   /** Runs that fell somewhere: checked closely at the end, all together. */
-  readonly #suspect: Observation[] = [];
+  #suspect: Observation[] = [];
+
+  /** Starts another page. */
+  reset(): void {
+    this.#runLength = 0;
+    this.#runFalls = false;
+    this.#suspect = [];
+  }
 
   add(series: string, le: number, count: number): void {
     if (Number.isNaN(count)) return;
-    const last = this.#run[this.#run.length - 1];
-    if (last !== undefined && le <= last.le) this.#endRun();
-    else if (last !== undefined && count < last.count) this.#runFalls = true;
-    this.#run.push({ series, le, count });
+    const length = this.#runLength;
+    if (length > 0) {
+      if (le <= (this.#runLe[length - 1] as number)) this.#endRun();
+      else if (count < (this.#runCount[length - 1] as number)) this.#runFalls = true;
+    }
+    const at = this.#runLength;
+    this.#runSeries[at] = series;
+    this.#runLe[at] = le;
+    this.#runCount[at] = count;
+    this.#runLength = at + 1;
   }
 
   /** How many of the page's histograms have a bucket with fewer observations than one below it. */
@@ -51,8 +68,11 @@ export class BucketOrderCheck {
 
   #endRun(): void {
     // A run of one bucket proves nothing on its own: the rest of its histogram may be elsewhere.
-    if (this.#runFalls || this.#run.length === 1) for (const observation of this.#run) this.#suspect.push(observation);
-    this.#run = [];
+    const length = this.#runLength;
+    if (this.#runFalls || length === 1) {
+      for (let i = 0; i < length; i++) this.#suspect.push({ series: this.#runSeries[i] as string, le: this.#runLe[i] as number, count: this.#runCount[i] as number });
+    }
+    this.#runLength = 0;
     this.#runFalls = false;
   }
 }

@@ -2,17 +2,17 @@
 // increases, keep only split traffic, and commit one interval to the traffic window. One bad
 // target (down, slow, garbage, reset) costs only its own numbers.
 import { setMaxListeners } from 'node:events';
-import { findProcessStartTime, parseExposition, scrapeAll, targetKey } from '../collect/index.js';
-import type { ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
-import type { MeshAdapter, SeriesMeaning, TrafficEdge } from '../mesh/index.js';
-import { SeriesPool, TargetCounters } from '../window/index.js';
+import { findProcessStartTime, parseExposition, scrapeEach, targetKey } from '../collect/index.js';
+import type { ExpositionBody, ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
+import type { MeshAdapter, TrafficEdge } from '../mesh/index.js';
+import { PageScratch, SeriesPool, sourceKeyOf, TargetCounters } from '../window/index.js';
 import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
 import { BucketOrderCheck } from './bucket-order.js';
+import { PageSinks } from './page-sinks.js';
+import type { CompiledMeaning } from './page-sinks.js';
 
 /** What targetsByGeneration() calls a target whose pages have not said which generation it is. */
 export const UNKNOWN_GENERATION = 'unknown';
-
-type TrafficMeaning = Exclude<SeriesMeaning, { kind: 'concrete' }>;
 
 export interface TargetProvider {
   targets(): readonly ScrapeTarget[];
@@ -73,8 +73,10 @@ export interface ScrapeEngineOptions {
 }
 
 interface TargetState {
-  readonly counters: TargetCounters<SeriesMeaning>;
+  readonly counters: TargetCounters<CompiledMeaning>;
   readonly source: SourceWorkload;
+  /** sourceKeyOf(source), the client's part of its interval entries. */
+  readonly sourceKey: string;
   processStart: number | undefined;
   generation: string | undefined;
   /** Whether the last scrape had new series beyond the most kept (logged when it starts). */
@@ -89,7 +91,10 @@ export class ScrapeEngine {
   readonly #now: () => number;
   readonly #log: (line: string, level?: 'info' | 'warn' | 'error') => void;
   readonly #states = new Map<string, TargetState>();
-  readonly #pool: SeriesPool;
+  readonly #pool: SeriesPool<CompiledMeaning>;
+  readonly #scratch = new PageScratch<CompiledMeaning>();
+  readonly #sinks: PageSinks;
+  readonly #bucketOrder = new BucketOrderCheck();
   readonly #failuresTotal = new Map<ScrapeFailureReason, number>();
   readonly #cycleListeners = new Set<(report: CycleReport) => void>();
   #previousCycleAtMs: number | undefined;
@@ -111,6 +116,7 @@ export class ScrapeEngine {
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => undefined);
     this.#pool = new SeriesPool(options.maxSeriesTotal);
+    this.#sinks = new PageSinks(options.window);
   }
 
   /** Series kept now over all targets, and the most that may be. */
@@ -221,7 +227,7 @@ export class ScrapeEngine {
     let malformed = 0;
     let rejected = 0;
     let nonMonotonic = 0;
-    await scrapeAll(targets, { ...this.#options.scrape, signal: this.#abort.signal }, (outcome) => {
+    await scrapeEach(targets, { ...this.#options.scrape, signal: this.#abort.signal }, (outcome) => {
       const state = this.#stateFor(outcome.target);
       if (!outcome.ok) {
         this.#markDown(state, outcome.reason, outcome.message, outcome.durationMs, failures);
@@ -244,6 +250,7 @@ export class ScrapeEngine {
     if (this.#previousCycleAtMs !== undefined) this.#options.window.commit(interval, this.#previousCycleAtMs, startedAtMs);
     this.#previousCycleAtMs = startedAtMs;
     this.#cycles++;
+    this.#sinks.endCycle(this.#cycles);
     this.#malformedTotal += malformed;
     this.#rejectedTotal += rejected;
     this.#nonMonotonicTotal += nonMonotonic;
@@ -265,7 +272,7 @@ export class ScrapeEngine {
 
   #ingest(
     state: TargetState,
-    body: string,
+    body: ExpositionBody,
     interval: IntervalBuilder,
   ): { samples: number; malformed: number; rejected: number; nonMonotonic: number; failure: { reason: ScrapeFailureReason; message: string } | undefined } {
     const { mesh, keepEdge, edgesOfLeaf } = this.#options;
@@ -278,7 +285,9 @@ export class ScrapeEngine {
       state.processStart = processStart;
     }
     // A new process may be a new proxy version: what the old one was read as no longer holds.
-    const generation = mesh.generation(body, restarted ? undefined : state.generation);
+    // The same process stays what it was found to be, and its pages need not be searched again.
+    const sameProcess = processStart !== undefined && !restarted && state.generation !== undefined;
+    const generation = sameProcess ? state.generation : mesh.generation(body, restarted ? undefined : state.generation);
     if (generation !== undefined && state.generation !== undefined && generation !== state.generation) {
       const { target } = state.status;
       this.#log(`scrape ${target.url} (${target.namespace}/${target.pod}): now read as ${generation} (was ${state.generation})`);
@@ -286,45 +295,39 @@ export class ScrapeEngine {
     // Until a page tells, samples are read as the oldest generation; nothing of such a page is
     // split traffic of a newer one (see MeshAdapter.generation).
     const reading = generation ?? mesh.generations[0] ?? '';
-    if (reading !== (state.generation ?? mesh.generations[0] ?? '')) counters.reinterpret();
     state.generation = generation;
-    counters.beginScrape();
-    // Increases reach the interval only once the whole page is known to be usable.
-    const increases: { meaning: TrafficMeaning; edge: TrafficEdge; delta: number }[] = [];
-    const add = (meaning: TrafficMeaning, edge: TrafficEdge, delta: number): void => void increases.push({ meaning, edge, delta });
+    counters.beginScrape(reading);
+    const sinks = this.#sinks;
+    sinks.beginPage();
     // Leaf-only series wait for the whole page: its balancer gauges (anywhere on the page) say
     // which apexes this client calls each leaf through.
-    const leafOnly: { meaning: TrafficMeaning; namespace: string; leaf: string; delta: number }[] = [];
     const parentsOfLeaf = new Map<string, Set<string>>();
-    const bucketOrder = new BucketOrderCheck();
+    const bucketOrder = this.#bucketOrder;
+    bucketOrder.reset();
+    const cycle = this.#cycles;
     const report = parseExposition(
       body,
       (sample) => {
-        const series = counters.observe(sample.series, sample.value, () => mesh.interpret(sample.name, sample.labels, reading));
+        const series = counters.observe(sample.series, sample.value, () => sinks.compile(mesh.interpret(sample.name, sample.labels, reading)));
         const meaning = series.meaning;
         if (meaning === null) return;
-        if (meaning.kind === 'latency') bucketOrder.add(sample.series, meaning.leMs, sample.value);
         if (meaning.kind === 'concrete') {
-          const key = `${meaning.namespace}/${meaning.leaf}`;
-          parentsOfLeaf.set(key, (parentsOfLeaf.get(key) ?? new Set()).add(meaning.parent));
+          const parents = parentsOfLeaf.get(meaning.leafKey);
+          if (parents === undefined) parentsOfLeaf.set(meaning.leafKey, new Set([meaning.parent]));
+          else parents.add(meaning.parent);
           return;
         }
-        if (series.delta === 0) return;
-        const { to } = meaning;
-        if (to.kind === 'edge') {
-          if (keepEdge === undefined || keepEdge(to.edge)) add(meaning, to.edge, series.delta);
-          return;
-        }
-        leafOnly.push({ meaning, namespace: to.namespace, leaf: to.leaf, delta: series.delta });
+        if (meaning.latency) bucketOrder.add(series.key, meaning.leMs, sample.value);
+        const delta = series.delta;
+        if (delta === 0 || meaning.index < 0) return;
+        // Whether an edge is a split's is asked once per edge and cycle, not once per sample.
+        if (meaning.kind === 'edge' && !sinks.kept(meaning.sink, cycle, keepEdge)) return;
+        sinks.add(meaning, delta);
       },
-      { acceptMetric: (name) => mesh.acceptMetric(name) },
+      // A proxy writes its series in the same order every time: the one after the last found is
+      // expected, and its line read without its labels when it is that one.
+      { acceptMetric: (name) => mesh.acceptMetric(name), expectedSeries: () => counters.expectedSeries() },
     );
-    for (const { meaning, namespace, leaf, delta } of leafOnly) {
-      // Every split listing the leaf, narrowed to the apexes this client has a route through
-      // when its page says (README: Which Linkerd); direct calls to the leaf get no split.
-      const parents = parentsOfLeaf.get(`${namespace}/${leaf}`);
-      for (const edge of edgesOfLeaf?.(namespace, leaf) ?? []) if (parents === undefined || parents.has(edge.apex)) add(meaning, edge, delta);
-    }
     const readable = report.samples + report.skipped;
     const { duplicates, rejected, droppedSeries } = counters;
     this.#droppedSeriesTotal += droppedSeries;
@@ -341,6 +344,7 @@ export class ScrapeEngine {
     else if (duplicates > 0) failure = { reason: 'duplicate-series', message: `${duplicates} series appear more than once in the page` };
     if (failure !== undefined) {
       counters.abortScrape();
+      sinks.discardPage();
       return { samples: readable, malformed: report.malformed, rejected, nonMonotonic: 0, failure };
     }
     const nonMonotonic = bucketOrder.nonMonotonic();
@@ -352,11 +356,14 @@ export class ScrapeEngine {
       );
     }
     state.disorderedBuckets = nonMonotonic > 0;
-    for (const { meaning, edge, delta } of increases) {
-      if (meaning.kind === 'response') interval.addResponses(edge, state.source, meaning.outcome, delta);
-      else if (meaning.kind === 'latency') interval.addLatency(edge, state.source, meaning.leMs, delta);
-      else interval.addLatencySum(edge, state.source, delta * (meaning.unitMs ?? 1));
-    }
+    // Increases reach the interval only once the whole page is known to be usable.
+    sinks.commitPage(interval, state.source, state.sourceKey, (namespace, leaf) => {
+      // Every split listing the leaf, narrowed to the apexes this client has a route through
+      // when its page says (README: Which Linkerd); direct calls to the leaf get no split.
+      const parents = parentsOfLeaf.get(`${namespace}/${leaf}`);
+      const edges = edgesOfLeaf?.(namespace, leaf) ?? [];
+      return parents === undefined ? edges : edges.filter((edge) => parents.has(edge.apex));
+    });
     counters.endScrape();
     return { samples: readable, malformed: report.malformed, rejected, nonMonotonic, failure: undefined };
   }
@@ -372,9 +379,11 @@ export class ScrapeEngine {
     const key = targetKey(target);
     let state = this.#states.get(key);
     if (state === undefined) {
+      const source = sourceOf(target);
       state = {
-        counters: new TargetCounters<SeriesMeaning>({ maxSeries: this.#options.maxSeriesPerTarget, pool: this.#pool }),
-        source: sourceOf(target),
+        counters: new TargetCounters<CompiledMeaning>({ maxSeries: this.#options.maxSeriesPerTarget, pool: this.#pool, scratch: this.#scratch }),
+        source,
+        sourceKey: sourceKeyOf(source),
         processStart: undefined,
         generation: undefined,
         droppingSeries: false,

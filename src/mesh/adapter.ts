@@ -1,6 +1,7 @@
 // What a mesh adapter does: tell the scrape path which metric families matter, which generation
 // of the mesh's proxy wrote a page, and what one series of it means for a split (which apex,
 // which leaf, which outcome or latency bucket).
+import type { ExpositionBody } from '../collect/index.js';
 
 /** Traffic addressed to an apex service and served by one leaf (backend) service. */
 export interface TrafficEdge {
@@ -48,7 +49,7 @@ export interface MeshAdapter {
    * what the same proxy process was read as before: a page without evidence either way keeps it,
    * and undefined means nothing has told yet (samples are then read as `generations[0]`).
    */
-  generation(body: string, previous: string | undefined): string | undefined;
+  generation(body: string | ExpositionBody, previous: string | undefined): string | undefined;
   /** True for the metric names whose samples carry split traffic; everything else is skipped unparsed. */
   acceptMetric(metricName: string): boolean;
   /** What one series means on a page of that generation, or null when it is not split traffic. */

@@ -144,7 +144,7 @@ describe('TargetCounters: a bound on series', () => {
   });
 
   it('shares a pool with the other targets: together they keep at most its size, and give places back when series go', () => {
-    const pool = new SeriesPool(3);
+    const pool = new SeriesPool<string>(3);
     const first = new TargetCounters<string>({ pool, forgetAfterScrapes: 1 });
     const second = new TargetCounters<string>({ pool });
     scrape(first, { a: 1, b: 1 });

@@ -1,6 +1,6 @@
 // One scrape cycle's increases, per (edge, client workload) with traffic: what the ingest loop
 // fills and the traffic window and the lifetime counters take in.
-import type { TrafficEdge } from '../mesh/index.js';
+import type { SeriesMeaning, TrafficEdge } from '../mesh/index.js';
 import { edgeKey } from '../mesh/index.js';
 import { FAILURE, FIRST_LATENCY, LATENCY_SUM, SUCCESS } from './edge-totals.js';
 
@@ -50,7 +50,26 @@ export class LatencyLayouts {
   of(edge: TrafficEdge): LatencyLayout {
     return edge.route === undefined ? this.#plain : this.#route;
   }
+
+  /** How many numbers an edge's interval entry holds. */
+  valuesLength(edge: TrafficEdge): number {
+    return FIRST_LATENCY + this.of(edge).bounds.length;
+  }
+
+  /**
+   * Where an increase of a series of that meaning goes in an edge's entry, or -1 for a latency
+   * bound the edge's layout lacks.
+   */
+  valueIndex(edge: TrafficEdge, meaning: TrafficMeaning): number {
+    if (meaning.kind === 'response') return meaning.outcome === 'success' ? SUCCESS : FAILURE;
+    if (meaning.kind === 'latency-sum') return LATENCY_SUM;
+    const index = this.of(edge).index.get(meaning.leMs);
+    return index === undefined ? -1 : FIRST_LATENCY + index;
+  }
 }
+
+/** What a series of traffic counts: responses, a latency bucket or the latency sum. */
+export type TrafficMeaning = Exclude<SeriesMeaning, { kind: 'concrete' }>;
 
 function layout(bounds: readonly number[]): LatencyLayout {
   return { bounds, index: new Map(bounds.map((le, i) => [le, i])) };
@@ -85,14 +104,27 @@ export class IntervalBuilder {
     values[FIRST_LATENCY + index] = (values[FIRST_LATENCY + index] as number) + delta;
   }
 
-  #values(edge: TrafficEdge, source: SourceWorkload): Float64Array {
-    const key = edgeKey(edge);
-    const entryKey = `${key}\u0000${source.namespace}/${source.kind}/${source.name}`;
+  /**
+   * Adds a page's increases for one edge and client at once: `values` in the entry's layout,
+   * `key` the edge's edgeKey() and `sourceKey` the client's sourceKey().
+   */
+  addValues(edge: TrafficEdge, key: string, source: SourceWorkload, sourceKey: string, values: Float64Array): void {
+    const target = this.#values(edge, source, key, sourceKey);
+    for (let i = 0; i < target.length; i++) target[i] = (target[i] as number) + (values[i] as number);
+  }
+
+  #values(edge: TrafficEdge, source: SourceWorkload, key = edgeKey(edge), sourceKey = sourceKeyOf(source)): Float64Array {
+    const entryKey = `${key}\u0000${sourceKey}`;
     let entry = this.entries.get(entryKey);
     if (entry === undefined) {
-      entry = { edge, edgeKey: key, source, values: new Float64Array(FIRST_LATENCY + this.#layouts.of(edge).bounds.length) };
+      entry = { edge, edgeKey: key, source, values: new Float64Array(this.#layouts.valuesLength(edge)) };
       this.entries.set(entryKey, entry);
     }
     return entry.values;
   }
+}
+
+/** A client workload's identity in interval entries. */
+export function sourceKeyOf(source: SourceWorkload): string {
+  return `${source.namespace}/${source.kind}/${source.name}`;
 }

@@ -6,7 +6,7 @@ import type { TrafficEdge } from '../mesh/index.js';
 import type { EdgeTotals } from './edge-totals.js';
 import { accumulate, emptyTotals } from './edge-totals.js';
 import { IntervalBuilder, LatencyLayouts } from './interval.js';
-import type { Entry, SourceSelector, SourceWorkload } from './interval.js';
+import type { Entry, SourceSelector, SourceWorkload, TrafficMeaning } from './interval.js';
 import { LifetimeTotals } from './lifetime-totals.js';
 
 export interface WindowTotals {
@@ -67,6 +67,16 @@ export class TrafficWindow {
   /** The latency bounds (ms) of an edge's histogram: a route's edges may have their own. */
   boundsOf(edge: TrafficEdge): readonly number[] {
     return this.#layouts.of(edge).bounds;
+  }
+
+  /** How many numbers an edge's interval entry holds (IntervalBuilder.addValues). */
+  valuesLength(edge: TrafficEdge): number {
+    return this.#layouts.valuesLength(edge);
+  }
+
+  /** Where a series of that meaning counts in an edge's entry, or -1 (LatencyLayouts.valueIndex). */
+  valueIndex(edge: TrafficEdge, meaning: TrafficMeaning): number {
+    return this.#layouts.valueIndex(edge, meaning);
   }
 
   /** End of the newest interval, or undefined before the first one. */

@@ -125,10 +125,8 @@ function play({ born, steps, maxSeries }: History): Outcome {
       counters.restarted();
       last.fill(0);
     }
-    if (step.reinterpret) {
-      counters.reinterpret();
-      reading++;
-    }
+    // A page read otherwise (another proxy generation) interprets its series afresh.
+    if (step.reinterpret) reading++;
     // Up to and including the first page that is taken, every live series shows its true value,
     // so that the baseline is what the counters really were.
     const shows = step.shown.map((how): Shown => (baselineTaken || how.as === 'wrong' || how.as === 'twice' ? how : { as: 'true' }));
@@ -138,7 +136,7 @@ function play({ born, steps, maxSeries }: History): Outcome {
     // A wrong value on a page that is taken would be a lie no counter logic can see through.
     const page = wrongOnTakenPage ? shows.map((how): Shown => (how.as === 'wrong' ? { as: 'true' } : how)) : shows;
 
-    counters.beginScrape();
+    counters.beginScrape(String(reading));
     const deltas: number[] = SERIES.map(() => 0);
     let rejected = 0;
     const observe = (s: number, value: number): number => {
@@ -212,7 +210,7 @@ describe('TargetCounters over generated scrape histories', () => {
     );
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 3 }), fc.array(op, { maxLength: 40 }), (size, maxSeries, forgetAfterScrapes, ops) => {
-        const pool = new SeriesPool(size);
+        const pool = new SeriesPool<string>(size);
         const make = (): TargetCounters<string> => new TargetCounters<string>({ pool, maxSeries, forgetAfterScrapes });
         const targets = [make(), make(), make()];
         const check = (when: string): void => {

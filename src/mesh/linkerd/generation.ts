@@ -15,6 +15,8 @@
 // exists, which is as soon as the proxy sends a request to a Service, split or not). None of them
 // exists in 2.12 or earlier.
 
+import type { ExpositionBody } from '../../collect/index.js';
+
 export const LINKERD_APEX_AUTHORITY = 'linkerd-2.12';
 export const LINKERD_LEAF_AUTHORITY = 'linkerd-2.13';
 export const LINKERD_GENERATIONS: readonly string[] = [LINKERD_APEX_AUTHORITY, LINKERD_LEAF_AUTHORITY];
@@ -28,7 +30,14 @@ const STEM = 'outbound_';
  * sends a request to a Service. Without either, this page says nothing: keep what this process
  * was read as, which is undefined for a new one (it has sent nothing that could be counted yet).
  */
-export function linkerdGeneration(body: string, previous: string | undefined): string | undefined {
+export function linkerdGeneration(body: string | ExpositionBody, previous: string | undefined): string | undefined {
+  // Pieces are line-aligned, so every check below (line starts, a line's label set) holds in one.
+  const pieces = typeof body === 'string' ? [body] : body;
+  if (pieces.some(hasNewOutboundFamily)) return LINKERD_LEAF_AUTHORITY;
+  return pieces.some(hasOutboundHttp) ? LINKERD_APEX_AUTHORITY : previous;
+}
+
+function hasNewOutboundFamily(body: string): boolean {
   // One pass over the page: older pages have no `outbound_` at all (their label values say
   // `direction="outbound"`), newer ones have it early.
   for (let at = body.indexOf(STEM); at !== -1; at = body.indexOf(STEM, at + STEM.length)) {
@@ -39,9 +48,9 @@ export function linkerdGeneration(body: string, previous: string | undefined): s
     // (an escaped newline) is no comment.
     const comment = at - 7;
     const inComment = (comment === 0 || body[comment - 1] === '\n') && (body.startsWith('# HELP ', comment) || body.startsWith('# TYPE ', comment));
-    if ((atLineStart || inComment) && NEW_OUTBOUND_FAMILIES.some((family) => body.startsWith(family, at))) return LINKERD_LEAF_AUTHORITY;
+    if ((atLineStart || inComment) && NEW_OUTBOUND_FAMILIES.some((family) => body.startsWith(family, at))) return true;
   }
-  return hasOutboundHttp(body) ? LINKERD_APEX_AUTHORITY : previous;
+  return false;
 }
 
 const HTTP_FAMILIES = ['request_total{', 'response_total{'];
