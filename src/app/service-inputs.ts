@@ -3,8 +3,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeSplitSource, ManifestSplitSource, SPLIT_KINDS } from '../splits/index.js';
 import type { ManifestProblem, SplitStore } from '../splits/index.js';
-import { formatShard, inShard, KubePodTargets, loadTargetsFile } from '../collect/index.js';
-import type { ScrapeTarget } from '../collect/index.js';
+import { FileTargets, formatShard, inShard, KubePodTargets } from '../collect/index.js';
 import type { TargetProvider } from '../ingest/index.js';
 import type { ServeConfig } from './serve-config.js';
 
@@ -71,7 +70,7 @@ function kubeSplitInput(config: ServeConfig, store: SplitStore, kubeConfig: Kube
   };
 }
 
-export function targetInput(config: ServeConfig, kube: () => KubeConfig, log: (line: string) => void): TargetInput {
+export function targetInput(config: ServeConfig, kube: () => KubeConfig, log: (line: string, level?: 'info' | 'warn' | 'error') => void): TargetInput {
   const file = config.targets;
   if (file === undefined) {
     // The prometheus source scrapes nothing itself.
@@ -93,21 +92,17 @@ export function targetInput(config: ServeConfig, kube: () => KubeConfig, log: (l
       waitsForCluster: true,
     };
   }
-  let targets: readonly ScrapeTarget[] = [];
-  let loaded = false;
+  const fromFile = new FileTargets(file, { log });
   return {
-    async start() {
-      targets = await loadTargetsFile(file);
-      loaded = true;
-    },
-    stop: () => Promise.resolve(),
+    start: () => fromFile.start(),
+    stop: () => fromFile.stop(),
     get ready() {
-      return loaded;
+      return fromFile.ready;
     },
     restarts: 0,
-    targets: () => targets,
+    targets: () => fromFile.targets(),
     get description() {
-      return `${targets.length} targets from ${file}`;
+      return `${fromFile.targets().length} targets from ${file}`;
     },
     waitsForCluster: false,
   };

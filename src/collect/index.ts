@@ -20,6 +20,8 @@ export {
 } from './scraper.js';
 
 export { loadTargetsFile, parseTargetsText, TargetsFileError } from './targets-file.js';
+export { FileTargets } from './file-targets.js';
+export type { FileTargetsOptions } from './file-targets.js';
 export { findProcessStartTime } from './process-start.js';
 export { networkReason, oneLine } from './network-reason.js';
 export { formatShard, inShard, parseShard, ShardError, shardOf } from './shard.js';

@@ -157,8 +157,7 @@ class KnownSample implements Sample {
   }
 
   get name(): string {
-    const brace = this.series.indexOf('{');
-    return brace === -1 ? this.series : this.series.slice(0, brace);
+    return this.series.slice(0, metricNameEnd(this.series, 0, this.series.length));
   }
 
   get labels(): Readonly<Record<string, string>> {

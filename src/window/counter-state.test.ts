@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TargetCounters } from './counter-state.js';
+import { PageScratch, TargetCounters } from './counter-state.js';
 import { SeriesPool } from './series-pool.js';
 
 function scrape(counters: TargetCounters<string>, samples: Record<string, number>): Record<string, number> {
@@ -85,6 +85,55 @@ describe('TargetCounters', () => {
     assert.equal(counters.baselined, false);
     scrape(counters, {});
     assert.equal(counters.baselined, true);
+  });
+});
+
+describe('TargetCounters: series kept by position', () => {
+  it('finds each series wherever the page lists it: reordered, inserted, removed, back again', () => {
+    const counters = new TargetCounters<string>();
+    scrape(counters, { a: 1, b: 1, c: 1 });
+    assert.deepEqual(scrape(counters, { c: 5, x: 2, a: 3, b: 4 }), { c: 4, x: 2, a: 2, b: 3 });
+    assert.deepEqual(scrape(counters, { b: 6 }), { b: 2 });
+    assert.deepEqual(scrape(counters, { y: 1, a: 9, b: 7, c: 5, x: 2 }), { y: 1, a: 6, b: 1, c: 0, x: 0 });
+    assert.equal(counters.seriesCount, 5);
+  });
+
+  it('expects the series after the last one found, so a page that shifted still reads in order', () => {
+    const counters = new TargetCounters<string>();
+    scrape(counters, { a: 1, b: 1, c: 1 });
+    counters.beginScrape();
+    assert.equal(counters.expectedSeries(), 'a');
+    counters.observe('new', 1, () => 'new');
+    assert.equal(counters.expectedSeries(), 'a', 'a new series moves nothing');
+    counters.observe('b', 2, () => 'b');
+    assert.equal(counters.expectedSeries(), 'c', 'after b comes c');
+    counters.endScrape();
+  });
+
+  it('interprets a series once per reading, for every target sharing the pool', () => {
+    const pool = new SeriesPool<string>();
+    const targets = [new TargetCounters<string>({ pool }), new TargetCounters<string>({ pool })];
+    let interpreted = 0;
+    const read = (counters: TargetCounters<string>, reading: string): (string | null)[] => {
+      counters.beginScrape(reading);
+      const meanings = ['a', 'b'].map((series) => counters.observe(series, 1, () => `${series}@${reading} #${++interpreted}`).meaning);
+      counters.endScrape();
+      return meanings;
+    };
+    for (const counters of targets) assert.deepEqual(read(counters, 'old'), ['a@old #1', 'b@old #2']);
+    assert.deepEqual(read(targets[0] as TargetCounters<string>, 'new'), ['a@new #3', 'b@new #4']);
+    assert.deepEqual(read(targets[1] as TargetCounters<string>, 'old'), ['a@old #1', 'b@old #2'], 'each reading keeps its meaning');
+    assert.equal(interpreted, 4);
+  });
+
+  it('refuses a sample outside a page, or while another target sharing the scratch reads one', () => {
+    const scratch = new PageScratch<string>();
+    const [first, second] = [new TargetCounters<string>({ scratch }), new TargetCounters<string>({ scratch })];
+    assert.throws(() => first.observe('a', 1, () => 'a'), /outside beginScrape/);
+    first.beginScrape();
+    second.beginScrape();
+    assert.throws(() => first.observe('a', 1, () => 'a'), /another target/);
+    second.endScrape();
   });
 });
 

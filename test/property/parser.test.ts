@@ -22,9 +22,14 @@ interface Parsed {
   readonly report: ParseReport;
 }
 
-function parse(text: string, options: ParseOptions = {}): Parsed {
+function parse(text: string | readonly string[], options: ParseOptions = {}): Parsed {
   const samples: Sample[] = [];
-  const report = parseExposition(text, (sample) => samples.push({ ...sample, labels: { ...sample.labels } }), options);
+  const report = parseExposition(
+    text,
+    // Field by field: a sample read as an expected series has its name and labels as getters.
+    (sample) => samples.push({ name: sample.name, labels: { ...sample.labels }, value: sample.value, timestampMs: sample.timestampMs, series: sample.series }),
+    options,
+  );
   return { samples, report };
 }
 
@@ -441,6 +446,51 @@ describe('parseExposition on arbitrary input', () => {
         assert.equal(whole.report.skipped, perLine.reduce((sum, { report }) => sum + report.skipped, 0));
         const afterEof = eof < 0 ? 0 : lines.slice(eof + 1).filter((line) => line.trim() !== '').length;
         assert.equal(whole.report.malformed, perLine.reduce((sum, { report }) => sum + report.malformed, 0) + afterEof);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('parseExposition given expected series and line-aligned pieces', () => {
+  /** The text cut into pieces after some of its line breaks (as body-pieces.ts cuts a page). */
+  function pieces(text: string, cuts: readonly number[]): string[] {
+    const breaks: number[] = [];
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) breaks.push(at + 1);
+    const chosen = [...new Set(cuts.map((cut) => breaks[cut % Math.max(1, breaks.length)]).filter((at): at is number => at !== undefined))].sort((a, b) => a - b);
+    const out: string[] = [];
+    let from = 0;
+    for (const at of chosen) {
+      out.push(text.slice(from, at));
+      from = at;
+    }
+    out.push(text.slice(from));
+    return out;
+  }
+
+  it('reads a body exactly as without them, whichever accepted series it is told to expect where', () => {
+    // The last page's series at the same place, a place off, or any other: a line is taken as the
+    // expected series only when it is that series, and reads as it would have in full.
+    const anyText = fc.oneof(junk, exposition.map(({ text }) => text));
+    const guesses = fc.array(fc.oneof(fc.constant<'same' | 'next' | 'none'>('same'), fc.constant<'same' | 'next' | 'none'>('next'), fc.constant<'same' | 'next' | 'none'>('none'), fc.nat()), { maxLength: 30 });
+    fc.assert(
+      fc.property(anyText, fc.constantFrom<ExpositionFormat>('text', 'openmetrics'), guesses, fc.array(fc.nat(), { maxLength: 4 }), (text, format, guess, cuts) => {
+        const acceptMetric = (name: string): boolean => !name.startsWith('h');
+        const whole = parse(text, { format, acceptMetric });
+        const known = whole.samples.map((sample) => sample.series);
+        const expectedSeries = (index: number): string | undefined => {
+          const how = guess[index % Math.max(1, guess.length)] ?? 'same';
+          if (how === 'none') return undefined;
+          if (how === 'same') return known[index];
+          if (how === 'next') return known[index + 1];
+          return known[how % Math.max(1, known.length)];
+        };
+        const guided = parse(pieces(text, cuts), { format, acceptMetric, expectedSeries });
+        assert.deepEqual(guided.samples.map(plain), whole.samples.map(plain));
+        assert.deepEqual(
+          [guided.report.samples, guided.report.skipped, guided.report.malformed],
+          [whole.report.samples, whole.report.skipped, whole.report.malformed],
+        );
       }),
       { numRuns: 400 },
     );
