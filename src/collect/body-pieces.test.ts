@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyPieces, bodyText } from './body-pieces.js';
+import { bodyPieces, bodyText, isUtf8Body } from './body-pieces.js';
 
 /** The bytes cut into chunks of the given sizes (the rest in one last chunk), as a socket may. */
 function chunked(bytes: Buffer, sizes: readonly number[]): Buffer[] {
@@ -50,6 +50,9 @@ describe('bodyPieces', () => {
     const broken = Buffer.concat([Buffer.from('a{v="'), Buffer.from([0xc3, 0x28]), Buffer.from('"} 1\n')]);
     assert.equal(bodyPieces([broken]), undefined);
     assert.equal(bodyPieces([Buffer.from(page), broken]), undefined, 'a bad byte far down the page is found too');
+    assert.equal(isUtf8Body(chunked(bytes, [7])), true, 'a character cut by a chunk is still UTF-8');
+    assert.equal(isUtf8Body([broken]), false);
+    assert.equal(isUtf8Body([Buffer.from(page), broken]), false);
   });
 
   it('gives no pieces for an empty body', () => {

@@ -1,10 +1,18 @@
-// A scraped page as text, in pieces of at most some 64 KiB that each end at a line break. One
-// string for a whole page costs more than the parse of it: V8 puts a string over 128 KiB in its
+// A scraped page, as received (bytes) and as read (text in pieces). A page is kept as bytes
+// until the moment it is parsed: bytes live outside V8's heap, where a page waiting its turn
+// costs the garbage collector nothing, while its text, made just before the parse and dropped
+// just after, dies young.
+//
+// The text comes in pieces of at most some 64 KiB that each end at a line break. One string for
+// a whole page costs more than the parse of it: V8 puts a string over 128 KiB in its
 // large-object space, and allocating one there (and collecting it) took 0.37 ms for a 390 KiB
 // Linkerd page, against 0.02 ms for the same bytes as six pieces (BENCHMARKS.md). Lines never
 // straddle two pieces, so the parser reads each piece on its own.
 
 import { isAscii, isUtf8 } from 'node:buffer';
+
+/** A page's bytes as they arrived, in order (see isUtf8Body, bodyPieces). */
+export type RawBody = readonly Buffer[];
 
 /** A page's text: line-aligned pieces in order; only the last may end without a line break. */
 export type ExpositionBody = readonly string[];
@@ -14,13 +22,11 @@ const PIECE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 
 /**
- * The text of a body received as `chunks`, or undefined when its bytes are not UTF-8. Nearly every
- * page is ASCII: then a latin1 copy (one byte per character, as V8 keeps such strings anyway)
- * reads it without decoding. A line break byte never occurs inside a multi-byte UTF-8 character,
- * so line-aligned pieces are checked and decoded one by one.
+ * The body's bytes in ranges of about PIECE_BYTES that end at line breaks (the last one may
+ * not). A line break byte never occurs inside a multi-byte UTF-8 character, so each range can be
+ * checked and decoded on its own.
  */
-export function bodyPieces(chunks: readonly Buffer[]): ExpositionBody | undefined {
-  const pieces: string[] = [];
+function* lineAlignedRanges(chunks: RawBody): Generator<Buffer> {
   // The start of a line that began in an earlier range and has not ended yet.
   let pending: Buffer[] = [];
   for (const chunk of chunks) {
@@ -32,26 +38,35 @@ export function bodyPieces(chunks: readonly Buffer[]): ExpositionBody | undefine
         continue;
       }
       const head = range.subarray(0, newline + 1);
-      const text = decode(pending.length === 0 ? head : Buffer.concat([...pending, head]));
-      if (text === undefined) return undefined;
-      pieces.push(text);
+      yield pending.length === 0 ? head : Buffer.concat([...pending, head]);
       pending = newline + 1 < range.length ? [range.subarray(newline + 1)] : [];
     }
   }
-  if (pending.length > 0) {
-    const text = decode(pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending));
-    if (text === undefined) return undefined;
-    pieces.push(text);
+  if (pending.length > 0) yield pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+}
+
+/** Whether the body is UTF-8, as Prometheus requires of a page (nearly every page is ASCII). */
+export function isUtf8Body(chunks: RawBody): boolean {
+  for (const range of lineAlignedRanges(chunks)) if (!isAscii(range) && !isUtf8(range)) return false;
+  return true;
+}
+
+/**
+ * The text of a body, or undefined when its bytes are not UTF-8. An ASCII range is read as a
+ * latin1 copy (one byte per character, as V8 keeps such strings anyway), without decoding.
+ */
+export function bodyPieces(chunks: RawBody): ExpositionBody | undefined {
+  const pieces: string[] = [];
+  for (const range of lineAlignedRanges(chunks)) {
+    if (isAscii(range)) pieces.push(range.toString('latin1'));
+    else if (isUtf8(range)) pieces.push(range.toString('utf8'));
+    else return undefined;
   }
   return pieces;
 }
 
-function decode(bytes: Buffer): string | undefined {
-  if (isAscii(bytes)) return bytes.toString('latin1');
-  return isUtf8(bytes) ? bytes.toString('utf8') : undefined;
-}
-
 /** The whole text of a body (for tests and diagnostics; the scrape path reads pieces). */
-export function bodyText(body: ExpositionBody): string {
-  return body.join('');
+export function bodyText(body: ExpositionBody | RawBody): string {
+  const strings = body.filter((part): part is string => typeof part === 'string');
+  return strings.length === body.length ? strings.join('') : Buffer.concat(body.filter((part): part is Buffer => typeof part !== 'string')).toString('utf8');
 }

@@ -6,8 +6,8 @@ export { targetKey } from './target.js';
 export type { ExpositionFormat, ParseOptions, ParseReport, Sample, SampleVisitor } from './parser.js';
 export { formatFromContentType, parseExposition } from './parser.js';
 
-export type { ExpositionBody } from './body-pieces.js';
-export { bodyPieces, bodyText } from './body-pieces.js';
+export type { ExpositionBody, RawBody } from './body-pieces.js';
+export { bodyPieces, bodyText, isUtf8Body } from './body-pieces.js';
 export type { ScrapeFailureReason, ScrapeOptions, ScrapeOutcome } from './scraper.js';
 export {
   DEFAULT_MAX_BODY_BYTES,

@@ -6,8 +6,8 @@ import http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { gunzipSync } from 'node:zlib';
-import { bodyPieces } from './body-pieces.js';
-import type { ExpositionBody } from './body-pieces.js';
+import { isUtf8Body } from './body-pieces.js';
+import type { RawBody } from './body-pieces.js';
 import type { ScrapeTarget } from './target.js';
 
 export interface ScrapeOptions {
@@ -28,8 +28,8 @@ export type ScrapeOutcome =
   | {
       readonly target: ScrapeTarget;
       readonly ok: true;
-      /** The page, as line-aligned pieces (body-pieces.ts). */
-      readonly body: ExpositionBody;
+      /** The page's bytes, inflated and known to be UTF-8; bodyPieces() reads them as text. */
+      readonly body: RawBody;
       /** Body size in bytes after decompression. */
       readonly bytes: number;
       /** The response's Content-Type, for formatFromContentType(). */
@@ -84,18 +84,19 @@ export async function scrapeEach(
   let next = 0;
   let callbackError: { error: unknown } | undefined;
 
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const index = next++;
-      const target = targets[index];
-      if (target === undefined) return;
-      const outcome = await scrapeTarget(target, options);
-      try {
-        onResult(outcome, index);
-      } catch (error) {
-        callbackError ??= { error };
-      }
+  // One function call per target, whose frame ends with it: a page held in a local of the
+  // worker's loop would stay alive (a suspended async function keeps its registers) while the
+  // worker waits for its next target, so every worker would pin a page it is done with.
+  const scrapeOne = async (index: number, target: ScrapeTarget): Promise<void> => {
+    const outcome = await scrapeTarget(target, options);
+    try {
+      onResult(outcome, index);
+    } catch (error) {
+      callbackError ??= { error };
     }
+  };
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < targets.length; index = next++) await scrapeOne(index, targets[index] as ScrapeTarget);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
   if (callbackError !== undefined) throw callbackError.error;
@@ -188,14 +189,13 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
     if (cycleAborted()) return fail('aborted', 'scrape cycle aborted');
     // Prometheus refuses a page with bytes that are no UTF-8; decoded, they would become U+FFFD,
     // and two label values differing only there would become one series.
-    const body = bodyPieces(pages);
-    if (body === undefined) return fail('parse', 'the page is not valid UTF-8');
+    if (!isUtf8Body(pages)) return fail('parse', 'the page is not valid UTF-8');
     let bytes = 0;
     for (const page of pages) bytes += page.byteLength;
     return {
       target,
       ok: true,
-      body,
+      body: pages,
       bytes,
       contentType: response.headers['content-type'],
       durationMs: elapsed(),
@@ -272,14 +272,25 @@ type Inflated = Buffer | 'too-large' | Error;
  */
 function inflate(compressed: Buffer, maxBytes: number): Inflated {
   try {
-    return gunzipSync(compressed, { maxOutputLength: maxBytes, chunkSize: INFLATE_CHUNK_BYTES });
+    return gunzipSync(compressed, { maxOutputLength: maxBytes, chunkSize: inflateChunkBytes(compressed, maxBytes) });
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : (error as Error);
   }
 }
 
-/** Output steps of the inflate: fewer, larger steps cost less; 64 KiB stays a small allocation. */
-const INFLATE_CHUNK_BYTES = 64 * 1024;
+/**
+ * The inflate's output buffer. A gzip stream ends with its size (mod 2^32): one buffer that
+ * large holds the whole page, where steps of a fixed size would be copied together at the end
+ * (a second copy of the page). A stream of several members ends with its last member's size
+ * only, and a sender may write any size there: the buffer is never larger than the cap, or than
+ * deflate's best ratio (1032:1) allows, and it is filled step by step beyond that as before.
+ */
+function inflateChunkBytes(compressed: Buffer, maxBytes: number): number {
+  const MIN_CHUNK = 64 * 1024;
+  const MAX_DEFLATE_RATIO = 1032;
+  const stated = compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
+  return Math.max(MIN_CHUNK, Math.min(stated + 1, maxBytes + 1, compressed.length * MAX_DEFLATE_RATIO));
+}
 
 /** The useful part of a network error: `connect ECONNREFUSED 127.0.0.1:1`, `socket hang up`. */
 function describeNetworkError(error: unknown): string {

@@ -6,7 +6,7 @@
 // is known to be usable (a page with a series twice is not taken).
 import type { SeriesMeaning, TrafficEdge } from '../mesh/index.js';
 import { edgeKey } from '../mesh/index.js';
-import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
+import type { ClientEntries, IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
 
 /** One edge's increases on the page being read. */
 export interface EdgeSink {
@@ -140,16 +140,16 @@ export class PageSinks {
   /** The page is taken: its sums go to the interval, a leaf's to each edge `edgesOf` gives it. */
   commitPage(
     interval: IntervalBuilder,
-    source: SourceWorkload,
-    sourceKey: string,
+    client: { readonly source: SourceWorkload; readonly sourceKey: string; readonly entries: ClientEntries },
     edgesOf: (namespace: string, leaf: string) => readonly TrafficEdge[],
   ): void {
+    const { source, sourceKey, entries } = client;
     for (const sink of this.#touchedEdges) {
-      interval.addValues(sink.edge, sink.key, source, sourceKey, sink.values);
+      entries.add(interval, sink.edge, sink.key, source, sourceKey, sink.values);
       sink.values.fill(0);
     }
     for (const sink of this.#touchedLeaves) {
-      for (const edge of edgesOf(sink.namespace, sink.leaf)) interval.addValues(edge, edgeKey(edge), source, sourceKey, sink.values);
+      for (const edge of edgesOf(sink.namespace, sink.leaf)) entries.add(interval, edge, edgeKey(edge), source, sourceKey, sink.values);
       sink.values.fill(0);
     }
     this.beginPage();

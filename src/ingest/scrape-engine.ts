@@ -2,10 +2,10 @@
 // increases, keep only split traffic, and commit one interval to the traffic window. One bad
 // target (down, slow, garbage, reset) costs only its own numbers.
 import { setMaxListeners } from 'node:events';
-import { findProcessStartTime, parseExposition, scrapeEach, targetKey } from '../collect/index.js';
-import type { ExpositionBody, ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
+import { bodyPieces, findProcessStartTime, parseExposition, scrapeEach, targetKey } from '../collect/index.js';
+import type { RawBody, ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
 import type { MeshAdapter, TrafficEdge } from '../mesh/index.js';
-import { PageScratch, SeriesPool, sourceKeyOf, TargetCounters } from '../window/index.js';
+import { ClientEntries, PageScratch, SeriesPool, sourceKeyOf, TargetCounters } from '../window/index.js';
 import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
 import { BucketOrderCheck } from './bucket-order.js';
 import { PageSinks } from './page-sinks.js';
@@ -77,6 +77,8 @@ interface TargetState {
   readonly source: SourceWorkload;
   /** sourceKeyOf(source), the client's part of its interval entries. */
   readonly sourceKey: string;
+  /** Its entries in the open interval. */
+  readonly entries: ClientEntries;
   processStart: number | undefined;
   generation: string | undefined;
   /** Whether the last scrape had new series beyond the most kept (logged when it starts). */
@@ -272,11 +274,13 @@ export class ScrapeEngine {
 
   #ingest(
     state: TargetState,
-    body: ExpositionBody,
+    raw: RawBody,
     interval: IntervalBuilder,
   ): { samples: number; malformed: number; rejected: number; nonMonotonic: number; failure: { reason: ScrapeFailureReason; message: string } | undefined } {
     const { mesh, keepEdge, edgesOfLeaf } = this.#options;
     const counters = state.counters;
+    // The page becomes text only now, and is garbage once read (body-pieces.ts).
+    const body = bodyPieces(raw) ?? [];
     const processStart = findProcessStartTime(body);
     let restarted = false;
     if (processStart !== undefined) {
@@ -357,7 +361,7 @@ export class ScrapeEngine {
     }
     state.disorderedBuckets = nonMonotonic > 0;
     // Increases reach the interval only once the whole page is known to be usable.
-    sinks.commitPage(interval, state.source, state.sourceKey, (namespace, leaf) => {
+    sinks.commitPage(interval, state, (namespace, leaf) => {
       // Every split listing the leaf, narrowed to the apexes this client has a route through
       // when its page says (README: Which Linkerd); direct calls to the leaf get no split.
       const parents = parentsOfLeaf.get(`${namespace}/${leaf}`);
@@ -384,6 +388,7 @@ export class ScrapeEngine {
         counters: new TargetCounters<CompiledMeaning>({ maxSeries: this.#options.maxSeriesPerTarget, pool: this.#pool, scratch: this.#scratch }),
         source,
         sourceKey: sourceKeyOf(source),
+        entries: new ClientEntries(),
         processStart: undefined,
         generation: undefined,
         droppingSeries: false,

@@ -7,7 +7,7 @@ export { histogramQuantile } from './quantile.js';
 export type { CumulativeBucket } from './quantile.js';
 export { TrafficWindow } from './traffic-window.js';
 export type { TrafficWindowOptions, WindowTotals } from './traffic-window.js';
-export { IntervalBuilder, sourceKeyOf } from './interval.js';
+export { ClientEntries, IntervalBuilder, sourceKeyOf } from './interval.js';
 export type { SourceSelector, SourceWorkload, TrafficMeaning } from './interval.js';
 export type { EdgeTotals } from './edge-totals.js';
 export { checkStatWindow, DEFAULT_STAT_WINDOW, MIN_WINDOW_MS, parseStatWindow, StatWindowError } from './stat-window.js';

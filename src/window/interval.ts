@@ -109,8 +109,12 @@ export class IntervalBuilder {
    * `key` the edge's edgeKey() and `sourceKey` the client's sourceKey().
    */
   addValues(edge: TrafficEdge, key: string, source: SourceWorkload, sourceKey: string, values: Float64Array): void {
-    const target = this.#values(edge, source, key, sourceKey);
-    for (let i = 0; i < target.length; i++) target[i] = (target[i] as number) + (values[i] as number);
+    addInto(this.valuesOf(edge, key, source, sourceKey), values);
+  }
+
+  /** The numbers of one edge and client in this interval, created empty on first need. */
+  valuesOf(edge: TrafficEdge, key: string, source: SourceWorkload, sourceKey: string): Float64Array {
+    return this.#values(edge, source, key, sourceKey);
   }
 
   #values(edge: TrafficEdge, source: SourceWorkload, key = edgeKey(edge), sourceKey = sourceKeyOf(source)): Float64Array {
@@ -121,6 +125,33 @@ export class IntervalBuilder {
       this.entries.set(entryKey, entry);
     }
     return entry.values;
+  }
+}
+
+function addInto(target: Float64Array, values: Float64Array): void {
+  for (let i = 0; i < target.length; i++) target[i] = (target[i] as number) + (values[i] as number);
+}
+
+/**
+ * One client's entries in the open interval, found by the edge's key alone. A scrape engine
+ * keeps one per target: a page adds to a dozen edges, and finding each among the interval's
+ * (edges × clients) entries by a key built for the purpose cost more than the page's sums.
+ */
+export class ClientEntries {
+  #interval: IntervalBuilder | undefined;
+  #byEdge = new Map<string, Float64Array>();
+
+  add(interval: IntervalBuilder, edge: TrafficEdge, key: string, source: SourceWorkload, sourceKey: string, values: Float64Array): void {
+    if (interval !== this.#interval) {
+      this.#interval = interval;
+      this.#byEdge = new Map();
+    }
+    let target = this.#byEdge.get(key);
+    if (target === undefined) {
+      target = interval.valuesOf(edge, key, source, sourceKey);
+      this.#byEdge.set(key, target);
+    }
+    addInto(target, values);
   }
 }
 
