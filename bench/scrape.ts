@@ -32,6 +32,7 @@
 //   --no-build               use dist/ as it is (by default `npm run build` runs first when
 //                            a file of src/ is newer than dist/main.js)
 //   --json path              also write the results as JSON
+//   --splitstat-only         leave Prometheus out (to profile splitstat; no ratios)
 // Environment: BENCH_NODE_ARGS, Node options for splitstat's process (e.g. `--cpu-prof
 // --cpu-prof-dir=/tmp/profile` to see where its time goes).
 import { execFileSync, spawn } from 'node:child_process';
@@ -73,13 +74,15 @@ interface Options {
   readonly gzip: boolean;
   readonly build: boolean;
   readonly json: string | undefined;
+  /** Runs splitstat alone (for profiling it; no ratios). */
+  readonly splitstatOnly: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const valued = new Set(['sizes', 'authorities', 'interval', 'warmup', 'cycles', 'pods-per-worker', 'port', 'workloads', 'json']);
-  const switches = new Set(['quick', 'no-gzip', 'no-build']);
+  const switches = new Set(['quick', 'no-gzip', 'no-build', 'splitstat-only']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -122,6 +125,7 @@ function parseOptions(argv: readonly string[]): Options {
     gzip: !flags.has('no-gzip'),
     build: !flags.has('no-build'),
     json: values.get('json'),
+    splitstatOnly: flags.has('splitstat-only'),
   };
 }
 
@@ -453,6 +457,26 @@ function cycleAllowance(options: Options, pods: number): number {
 /** Start-up (first cycle included), warm-up and measurement, each with room to be slow. */
 function guardDeadline(options: Options, pods: number): number {
   return 180_000 + (options.warmup + options.cycles + 3) * cycleAllowance(options, pods) * 2;
+}
+
+/** A tool left out (--splitstat-only). */
+function notRun(tool: ToolResult['tool']): ToolResult {
+  return {
+    tool,
+    ok: false,
+    problem: 'not run (--splitstat-only)',
+    startupSeconds: Number.NaN,
+    cycles: 0,
+    windowSeconds: 0,
+    cpuSeconds: Number.NaN,
+    cpuPerCycle: Number.NaN,
+    rssBytes: Number.NaN,
+    peakRssBytes: Number.NaN,
+    targets: 0,
+    targetsUp: 0,
+    fleetCpuPerCycle: Number.NaN,
+    details: {},
+  };
 }
 
 /** A run that ended early: the memory is the last seen before it ended. */
@@ -831,7 +855,7 @@ async function runSize(options: Options, pods: number, root: string, limit: numb
     const workload = (index: number): { workload?: string } => (options.workloads === 0 ? {} : { workload: `deployment/client-${index % options.workloads}` });
     writeFileSync(targetsFile, stringify({ targets: fleet.pods.map((pod, index) => ({ url: pod.url, namespace: pod.namespace, pod: pod.pod, ...workload(index) })) }));
     const ctx: SizeContext = { options, pods: fleet.pods, fleet, dir, splitsDir, targetsFile, readSeries: page.readSeries, say: (line) => say(`${pods} pods: ${line}`) };
-    const prometheus = await runPrometheus(ctx);
+    const prometheus = options.splitstatOnly ? notRun('prometheus') : await runPrometheus(ctx);
     report(ctx, prometheus);
     // Let the fleet close the connections of the one before (and the kernel its sockets).
     await sleep(1000);

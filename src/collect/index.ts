@@ -8,6 +8,8 @@ export { formatFromContentType, parseExposition } from './parser.js';
 
 export type { ExpositionBody, RawBody } from './body-pieces.js';
 export { bodyPieces, bodyText, isUtf8Body } from './body-pieces.js';
+export { PageReader } from './page-reader.js';
+export type { PageRead, PageReadFailure } from './page-reader.js';
 export type { ScrapeFailureReason, ScrapeOptions, ScrapeOutcome } from './scraper.js';
 export {
   DEFAULT_MAX_BODY_BYTES,

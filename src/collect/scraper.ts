@@ -5,8 +5,6 @@
 import http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { gunzipSync } from 'node:zlib';
-import { isUtf8Body } from './body-pieces.js';
 import type { RawBody } from './body-pieces.js';
 import type { ScrapeTarget } from './target.js';
 
@@ -28,9 +26,13 @@ export type ScrapeOutcome =
   | {
       readonly target: ScrapeTarget;
       readonly ok: true;
-      /** The page's bytes, inflated and known to be UTF-8; bodyPieces() reads them as text. */
+      /**
+       * The page's bytes as received: PageReader.read() inflates and decodes them, as the page is
+       * parsed (not before: a page waiting its turn stays small and outside V8's heap).
+       */
       readonly body: RawBody;
-      /** Body size in bytes after decompression. */
+      readonly encoding: 'gzip' | 'identity';
+      /** Bytes received. */
       readonly bytes: number;
       /** The response's Content-Type, for formatFromContentType(). */
       readonly contentType: string | undefined;
@@ -175,28 +177,14 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
     }
     // A connection closed before the declared length arrived ends the body without an error.
     if (!response.body.complete) return fail('network', `the connection closed before the body was complete (${received} bytes received)`);
-    let pages: readonly Buffer[] = chunks;
-    if (encoding === 'gzip') {
-      // The cap bounds what a gzip bomb can make the inflate write.
-      const inflated = inflate(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received), maxBodyBytes);
-      if (inflated === 'too-large') return fail('body-too-large', `body exceeds the ${maxBodyBytes}-byte limit`);
-      if (!Buffer.isBuffer(inflated)) return fail('network', `the gzip body does not decompress: ${inflated.message}`);
-      pages = [inflated];
-    }
-    // The inflate runs to its end at once (no timer fires meanwhile): one that ends past the
-    // deadline is a timeout all the same.
-    if (timedOut || elapsed() > timeoutMs) return timeout();
+    if (timedOut) return timeout();
     if (cycleAborted()) return fail('aborted', 'scrape cycle aborted');
-    // Prometheus refuses a page with bytes that are no UTF-8; decoded, they would become U+FFFD,
-    // and two label values differing only there would become one series.
-    if (!isUtf8Body(pages)) return fail('parse', 'the page is not valid UTF-8');
-    let bytes = 0;
-    for (const page of pages) bytes += page.byteLength;
     return {
       target,
       ok: true,
-      body: pages,
-      bytes,
+      body: chunks,
+      encoding,
+      bytes: received,
       contentType: response.headers['content-type'],
       durationMs: elapsed(),
       startedAtMs,
@@ -262,35 +250,6 @@ function request(url: URL, signal: AbortSignal, headers: Readonly<Record<string,
  */
 const AGENT_OPTIONS = { keepAlive: true, maxFreeSockets: DEFAULT_SCRAPE_CONCURRENCY, scheduling: 'lifo', timeout: 60_000 } as const;
 const AGENTS = { 'http:': new http.Agent(AGENT_OPTIONS), 'https:': new https.Agent(AGENT_OPTIONS) };
-
-type Inflated = Buffer | 'too-large' | Error;
-
-/**
- * One synchronous inflate of the whole body. The asynchronous one hands every step of output to
- * the thread pool and back, and costs several times the CPU (1.7 ms against 0.3 ms for a
- * 390 KiB Linkerd page, BENCHMARKS.md); the largest body, 32 MiB, blocks for some 30 ms.
- */
-function inflate(compressed: Buffer, maxBytes: number): Inflated {
-  try {
-    return gunzipSync(compressed, { maxOutputLength: maxBytes, chunkSize: inflateChunkBytes(compressed, maxBytes) });
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : (error as Error);
-  }
-}
-
-/**
- * The inflate's output buffer. A gzip stream ends with its size (mod 2^32): one buffer that
- * large holds the whole page, where steps of a fixed size would be copied together at the end
- * (a second copy of the page). A stream of several members ends with its last member's size
- * only, and a sender may write any size there: the buffer is never larger than the cap, or than
- * deflate's best ratio (1032:1) allows, and it is filled step by step beyond that as before.
- */
-function inflateChunkBytes(compressed: Buffer, maxBytes: number): number {
-  const MIN_CHUNK = 64 * 1024;
-  const MAX_DEFLATE_RATIO = 1032;
-  const stated = compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
-  return Math.max(MIN_CHUNK, Math.min(stated + 1, maxBytes + 1, compressed.length * MAX_DEFLATE_RATIO));
-}
 
 /** The useful part of a network error: `connect ECONNREFUSED 127.0.0.1:1`, `socket hang up`. */
 function describeNetworkError(error: unknown): string {

@@ -142,6 +142,40 @@ describe('ScrapeEngine', () => {
     assert.ok(afterStop >= 3);
     assert.equal(engine.cycles, afterStop, 'no cycle after stop');
   });
+
+  it('says when cycles take longer than the interval, counts them, and says when they fit again', async () => {
+    let delayMs = 120;
+    const slow = http.createServer((_request, response) => setTimeout(() => response.end(page(n)), delayMs));
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const mesh = createLinkerdAdapter();
+      const logged: string[] = [];
+      const target = { url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/metrics`, namespace: 'prod', pod: 'slow' };
+      const engine = new ScrapeEngine({
+        targets: { targets: () => [target] },
+        mesh,
+        window: new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs }),
+        log: (line, level) => logged.push(`${level ?? 'info'}: ${line}`),
+      });
+      const waitFor = async (check: () => boolean): Promise<void> => {
+        const deadline = Date.now() + 5_000;
+        while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      };
+      engine.start(50);
+      await waitFor(() => engine.overrunsTotal >= 3);
+      delayMs = 0;
+      await waitFor(() => logged.some((line) => line.includes('fit the')));
+      await engine.stop();
+      assert.ok(engine.overrunsTotal >= 3, `${engine.overrunsTotal} overruns`);
+      const overrun = logged.filter((line) => line.includes('longer than the'));
+      assert.equal(overrun.length, 1, `said once when it starts: ${logged.join('\n')}`);
+      assert.match(overrun[0] ?? '', /^warn: scrape cycle of 1 targets took \d+\.\d s, longer than the 0\.1 s interval/);
+      assert.equal(logged.filter((line) => line.includes('fit the 0.1 s interval again')).length, 1);
+    } finally {
+      slow.closeAllConnections();
+      slow.close();
+    }
+  });
 });
 
 // Linkerd 2.13+ pages: `authority` names the leaf; the balancer gauges name the Service each

@@ -2,8 +2,8 @@
 // increases, keep only split traffic, and commit one interval to the traffic window. One bad
 // target (down, slow, garbage, reset) costs only its own numbers.
 import { setMaxListeners } from 'node:events';
-import { bodyPieces, findProcessStartTime, parseExposition, scrapeEach, targetKey } from '../collect/index.js';
-import type { RawBody, ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
+import { DEFAULT_MAX_BODY_BYTES, findProcessStartTime, PageReader, parseExposition, scrapeEach, targetKey } from '../collect/index.js';
+import type { ExpositionBody, ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
 import type { MeshAdapter, TrafficEdge } from '../mesh/index.js';
 import { ClientEntries, PageScratch, SeriesPool, sourceKeyOf, TargetCounters } from '../window/index.js';
 import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
@@ -97,6 +97,7 @@ export class ScrapeEngine {
   readonly #scratch = new PageScratch<CompiledMeaning>();
   readonly #sinks: PageSinks;
   readonly #bucketOrder = new BucketOrderCheck();
+  readonly #reader = new PageReader();
   readonly #failuresTotal = new Map<ScrapeFailureReason, number>();
   readonly #cycleListeners = new Set<(report: CycleReport) => void>();
   #previousCycleAtMs: number | undefined;
@@ -105,6 +106,8 @@ export class ScrapeEngine {
   #rejectedTotal = 0;
   #droppedSeriesTotal = 0;
   #nonMonotonicTotal = 0;
+  #overrunsTotal = 0;
+  #overrunning = false;
   #lastReport: CycleReport | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<CycleReport> | undefined;
@@ -195,11 +198,36 @@ export class ScrapeEngine {
         .catch((error: unknown) => this.#log(`scrape cycle failed: ${String(error)}`, 'error'))
         .finally(() => {
           if (this.#stopped) return;
-          const wait = Math.max(0, intervalMs - (this.#now() - started));
+          const took = this.#now() - started;
+          this.#noteOverrun(took, intervalMs);
+          const wait = Math.max(0, intervalMs - took);
           this.#timer = setTimeout(tick, wait);
         });
     };
     tick();
+  }
+
+  /** Cycles that took longer than the scrape interval since start (the next one started late). */
+  get overrunsTotal(): number {
+    return this.#overrunsTotal;
+  }
+
+  /**
+   * A fleet too large for the interval (or the CPU it has) makes cycles longer than the interval:
+   * the numbers stay exact, only less frequent. Said when it starts and when it ends.
+   */
+  #noteOverrun(tookMs: number, intervalMs: number): void {
+    const over = tookMs > intervalMs;
+    if (over) this.#overrunsTotal++;
+    if (over && !this.#overrunning) {
+      this.#log(
+        `scrape cycle of ${this.#lastReport?.targets ?? 0} targets took ${(tookMs / 1000).toFixed(1)} s, longer than the ${(intervalMs / 1000).toFixed(1)} s interval: cycles run back to back, each interval as long as its cycle (give splitstat more CPU, or split the targets with --shard)`,
+        'warn',
+      );
+    } else if (!over && this.#overrunning) {
+      this.#log(`scrape cycles fit the ${(intervalMs / 1000).toFixed(1)} s interval again (${(tookMs / 1000).toFixed(1)} s)`);
+    }
+    this.#overrunning = over;
   }
 
   async stop(): Promise<void> {
@@ -235,7 +263,13 @@ export class ScrapeEngine {
         this.#markDown(state, outcome.reason, outcome.message, outcome.durationMs, failures);
         return;
       }
-      const result = this.#ingest(state, outcome.body, interval);
+      // The page becomes text only now, and is garbage once read (page-reader.ts).
+      const page = this.#reader.read(outcome.body, outcome.encoding, this.#options.scrape?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+      if (!page.ok) {
+        this.#markDown(state, page.reason, page.message, outcome.durationMs, failures);
+        return;
+      }
+      const result = this.#ingest(state, page.body, interval);
       samples += result.samples;
       malformed += result.malformed;
       rejected += result.rejected;
@@ -274,13 +308,11 @@ export class ScrapeEngine {
 
   #ingest(
     state: TargetState,
-    raw: RawBody,
+    body: ExpositionBody,
     interval: IntervalBuilder,
   ): { samples: number; malformed: number; rejected: number; nonMonotonic: number; failure: { reason: ScrapeFailureReason; message: string } | undefined } {
     const { mesh, keepEdge, edgesOfLeaf } = this.#options;
     const counters = state.counters;
-    // The page becomes text only now, and is garbage once read (body-pieces.ts).
-    const body = bodyPieces(raw) ?? [];
     const processStart = findProcessStartTime(body);
     let restarted = false;
     if (processStart !== undefined) {

@@ -23,8 +23,14 @@ export function emptyTotals(edge: TrafficEdge, latencyBuckets: number): EdgeTota
 }
 
 export function accumulate(totals: EdgeTotals, values: Float64Array): void {
-  totals.success += values[SUCCESS] as number;
-  totals.failure += values[FAILURE] as number;
-  totals.latencySumMs += values[LATENCY_SUM] as number;
-  for (let b = 0; b < totals.latency.length; b++) totals.latency[b] = (totals.latency[b] as number) + (values[FIRST_LATENCY + b] as number);
+  accumulateAt(totals, values, 0);
+}
+
+/** accumulate() from the numbers that start at `offset` of `values` (a packed interval). */
+export function accumulateAt(totals: EdgeTotals, values: Float64Array, offset: number): void {
+  totals.success += values[offset + SUCCESS] as number;
+  totals.failure += values[offset + FAILURE] as number;
+  totals.latencySumMs += values[offset + LATENCY_SUM] as number;
+  const first = offset + FIRST_LATENCY;
+  for (let b = 0; b < totals.latency.length; b++) totals.latency[b] = (totals.latency[b] as number) + (values[first + b] as number);
 }

@@ -4,9 +4,11 @@
 // older than the fine retention are merged into coarse buckets, which bounds memory.
 import type { TrafficEdge } from '../mesh/index.js';
 import type { EdgeTotals } from './edge-totals.js';
-import { accumulate, emptyTotals } from './edge-totals.js';
+import { accumulateAt, emptyTotals } from './edge-totals.js';
 import { IntervalBuilder, LatencyLayouts } from './interval.js';
 import type { Entry, SourceSelector, SourceWorkload, TrafficMeaning } from './interval.js';
+import { PackedEntries } from './packed-entries.js';
+import type { EntryKey } from './packed-entries.js';
 import { LifetimeTotals } from './lifetime-totals.js';
 
 export interface WindowTotals {
@@ -21,8 +23,7 @@ export interface WindowTotals {
 interface Bucket {
   readonly startMs: number;
   readonly endMs: number;
-  readonly entries: Map<string, Entry>;
-  coarse: boolean;
+  readonly entries: PackedEntries;
 }
 
 export interface TrafficWindowOptions {
@@ -47,6 +48,8 @@ export class TrafficWindow {
   readonly #buckets: Bucket[] = [];
   readonly #lifetime: LifetimeTotals;
   #cache = new Map<string, WindowTotals>();
+  /** The last committed interval's entry keys, which the next one mostly repeats (PackedEntries). */
+  #recentKeys = new Map<string, EntryKey>();
 
   constructor({
     latencyBucketsMs,
@@ -95,7 +98,15 @@ export class TrafficWindow {
 
   /** Adds the interval (startMs, endMs]; drops what is older than the retention. */
   commit(interval: IntervalBuilder, startMs: number, endMs: number): void {
-    this.#buckets.push({ startMs, endMs, entries: interval.entries, coarse: false });
+    const recent = this.#recentKeys;
+    const keys = new Map<string, EntryKey>();
+    const packed = PackedEntries.pack(interval.entries, (id, entry: Entry) => {
+      const key = recent.get(id) ?? { edge: entry.edge, edgeKey: entry.edgeKey, source: entry.source, id };
+      keys.set(id, key);
+      return key;
+    });
+    this.#recentKeys = keys;
+    this.#buckets.push({ startMs, endMs, entries: packed });
     this.#lifetime.add(interval.entries.values());
     this.#cache = new Map();
     const horizon = endMs - this.retentionMs;
@@ -133,15 +144,16 @@ export class TrafficWindow {
       const bucket = this.#buckets[i] as Bucket;
       if (bucket.endMs <= from) break;
       earliestStart = bucket.startMs;
-      for (const entry of bucket.entries.values()) {
-        if (!matches(entry.source, selector)) continue;
-        let totals = edges.get(entry.edgeKey);
+      const { keys, offsets, values } = bucket.entries;
+      keys.forEach((key, i) => {
+        if (!matches(key.source, selector)) return;
+        let totals = edges.get(key.edgeKey);
         if (totals === undefined) {
-          totals = emptyTotals(entry.edge, this.#layouts.of(entry.edge).bounds.length);
-          edges.set(entry.edgeKey, totals);
+          totals = emptyTotals(key.edge, this.#layouts.of(key.edge).bounds.length);
+          edges.set(key.edgeKey, totals);
         }
-        accumulate(totals, entry.values);
-      }
+        accumulateAt(totals, values, offsets[i] as number);
+      });
     }
     return { edges, coveredMs: latest - earliestStart, endMs: latest };
   }
@@ -171,22 +183,7 @@ export class TrafficWindow {
 }
 
 function mergeBuckets(older: Bucket, newer: Bucket): Bucket {
-  const entries = older.coarse ? older.entries : cloneEntries(older.entries);
-  for (const [key, entry] of newer.entries) {
-    const existing = entries.get(key);
-    if (existing === undefined) {
-      entries.set(key, { ...entry, values: Float64Array.from(entry.values) });
-    } else {
-      for (let i = 0; i < existing.values.length; i++) existing.values[i] = (existing.values[i] as number) + (entry.values[i] as number);
-    }
-  }
-  return { startMs: older.startMs, endMs: newer.endMs, entries, coarse: true };
-}
-
-function cloneEntries(entries: ReadonlyMap<string, Entry>): Map<string, Entry> {
-  const out = new Map<string, Entry>();
-  for (const [key, entry] of entries) out.set(key, { ...entry, values: Float64Array.from(entry.values) });
-  return out;
+  return { startMs: older.startMs, endMs: newer.endMs, entries: PackedEntries.merge(older.entries, newer.entries) };
 }
 
 function matches(source: SourceWorkload, selector: SourceSelector): boolean {

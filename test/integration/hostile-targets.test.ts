@@ -54,10 +54,10 @@ const BOMB_MEMBER = gzipSync(`#${' '.repeat(1024 * 1024 - 2)}\n`, { level: 9 });
 const BOMB_INFLATED_BYTES = 64 * 1024 * 1024;
 const BOMB_TAIL = Buffer.concat(Array.from({ length: BOMB_INFLATED_BYTES / (1024 * 1024) }, () => BOMB_MEMBER));
 
-// A gzip body under the cap whose inflating ends past the deadline: headers at once, then, 10 ms
-// before the deadline, 60 MiB in 60 members (about 62 KiB on the wire, so it arrives whole, and
-// tens of milliseconds to inflate). The scraper inflates a body in one go; one that is done only
-// after the deadline is a timeout, and the cycle is not held up. Needs a cap above the 60 MiB.
+// A gzip body under the cap that arrives late in the deadline: headers at once, then, half way
+// into it, 60 MiB of comments in 60 members (about 62 KiB on the wire, so it arrives whole).
+// Received in time, it is inflated when it is read, in one go, as every page is (page-reader.ts):
+// a page, not a hang. Needs a cap above the 60 MiB.
 const LATE_BOMB = Buffer.concat(Array.from({ length: 60 }, () => BOMB_MEMBER));
 const LATE_BOMB_CAP_BYTES = 128 * 1024 * 1024;
 
@@ -201,7 +201,7 @@ describe('hostile targets beside a good one', () => {
     '/late-gzip': (response) => {
       response.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' });
       response.flushHeaders();
-      const timer = setTimeout(() => response.end(LATE_BOMB), TIMEOUT_MS - 10);
+      const timer = setTimeout(() => response.end(LATE_BOMB), TIMEOUT_MS / 2);
       response.on('close', () => clearTimeout(timer));
     },
     '/truncated': (response) => {
@@ -400,10 +400,12 @@ describe('hostile targets beside a good one', () => {
     assertDown(scraped, 'body-too-large', new RegExp(`^body exceeds the ${MAX_BODY_BYTES}-byte limit$`));
   });
 
-  it('a gzip body inflated only past the deadline: down for timeout, the cycle not held up', bounded, async () => {
+  it('a gzip body of 60 MiB of comments arriving late: read in one go, up, the cycle not held up', bounded, async () => {
     assert.ok(LATE_BOMB.length < 64 * 1024, `${LATE_BOMB.length} compressed bytes`);
+    // Received within the deadline; inflating it is bounded by the cap, and scrapeBeside checks
+    // that no cycle took much longer than the deadline.
     const scraped = await scrapeBeside(`${httpBase}/late-gzip`, {}, LATE_BOMB_CAP_BYTES);
-    assertDown(scraped, 'timeout', new RegExp(`^body not complete within ${TIMEOUT_MS} ms \\(\\d+ bytes received\\)$`));
+    assertUp(scraped);
   });
 
   it('a body cut short of its Content-Length: down for network, the part that came not counted', bounded, async () => {

@@ -92,6 +92,15 @@ export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine):
   });
 
   stateCounter(registry, {
+    name: 'splitstat_scrape_cycle_overruns_total',
+    help: 'Scrape cycles that took longer than the scrape interval (the next cycle started late; the numbers stay exact, only less frequent).',
+    labelNames: [],
+    collect(emit) {
+      emit({}, engine.overrunsTotal);
+    },
+  });
+
+  stateCounter(registry, {
     name: 'splitstat_scrape_cycles_total',
     help: 'Completed scrape cycles (the first one only takes baselines).',
     labelNames: [],
