@@ -145,10 +145,11 @@ async function main(): Promise<void> {
   const churn = (): void => {
     generation++;
     const targets = simTargets
-      .flatMap((target) => Array.from({ length: options.copies }, (_, copy) => ({ target, pod: `${target.pod}-c${copy}` })))
+      .flatMap((target) => Array.from({ length: options.copies }, (_, copy) => ({ target, copy, pod: `${target.pod}-c${copy}` })))
       .filter(() => random() > 0.2)
-      .map(({ target, pod }) => ({
-        url: target.url,
+      .map(({ target, copy, pod }) => ({
+        // A targets file lists each URL once: the copies differ by a query the proxy ignores.
+        url: `${target.url}?copy=${copy}`,
         namespace: target.namespace,
         // A restarted pod comes back under a new name.
         pod: random() < 0.1 ? `${pod}-r${generation}` : pod,
@@ -170,12 +171,23 @@ async function main(): Promise<void> {
   const pid = child.pid ?? 0;
   let logErrors = 0;
   let exited: string | undefined;
+  /** The last lines splitstat wrote, to say why if it exits. */
+  const lastLines: string[] = [];
   const readLog = (chunk: Buffer): void => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.includes('"level":"error"')) logErrors++;
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.includes('"level":"error"')) logErrors++;
+      if (line !== '') lastLines.push(line);
+    }
+    lastLines.splice(0, Math.max(0, lastLines.length - 10));
   };
   child.stdout.on('data', readLog);
   child.stderr.on('data', readLog);
-  child.on('exit', (code, signal) => (exited = `splitstat exited (${code ?? signal ?? '?'})`));
+  let stopping = false;
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    exited = `splitstat exited (${code ?? signal ?? '?'})`;
+    console.error(`${exited}; its last lines:\n${lastLines.join('\n')}`);
+  });
 
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
@@ -263,6 +275,7 @@ async function main(): Promise<void> {
   } finally {
     for (const timer of timers) clearInterval(timer);
     subscription.abort();
+    stopping = true;
     child.kill('SIGTERM');
     await files.close();
     await sim.stop();
