@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { enteredFolder, findCycles, importsOf, ROOT, sourceFiles, stageOf } from './helpers/import-graph.js';
+import { enteredFolder, findCycles, importsOf, ROOT, sourceFiles, stageOf, staticallyLoadedPackages } from './helpers/import-graph.js';
 import type { ImportEdge } from './helpers/import-graph.js';
 
 /** The data flow, earliest first (ARCHITECTURE.md). A stage may import only stages before it. */
@@ -108,5 +108,17 @@ describe('layout', () => {
     ];
     for (const pattern of expected) assert.ok(problems.some((problem) => pattern.test(problem)), `${String(pattern)} in ${problems.join('\n')}`);
     assert.equal(problems.length, expected.length, problems.join('\n'));
+  });
+
+  // Each of these costs tens of MB resident in every process that loads it (BENCHMARKS.md):
+  // only a process that uses them may load them, by import() when it does.
+  it('loads the Kubernetes client and the GraphiQL bundle only when they are used', () => {
+    const loaded = staticallyLoadedPackages('src/main.ts');
+    for (const heavy of ['@kubernetes/client-node', '@graphql-yoga/render-graphiql']) {
+      assert.equal(loaded.get(heavy)?.join(' > '), undefined, `${heavy} is loaded at start-up`);
+    }
+    // The reader does see them where they are used.
+    assert.ok(staticallyLoadedPackages('src/splits/kube/index.ts').has('@kubernetes/client-node'));
+    assert.ok(loaded.has('graphql-yoga') && loaded.has('express'));
   });
 });

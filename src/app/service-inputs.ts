@@ -1,9 +1,9 @@
 // Where `serve` gets splits (TrafficSplits, HTTPRoutes) and scrape targets: files, or the cluster (`kube`). Both kinds
 // look the same to the service: start, stop, ready, problems, restarts.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeSplitSource, ManifestSplitSource, SPLIT_KINDS } from '../splits/index.js';
+import { loadKubeSplits, ManifestSplitSource, SPLIT_KINDS } from '../splits/index.js';
 import type { ManifestProblem, SplitStore } from '../splits/index.js';
-import { FileTargets, formatShard, inShard, KubePodTargets } from '../collect/index.js';
+import { FileTargets, formatShard, inShard, loadKubeTargets } from '../collect/index.js';
 import type { TargetProvider } from '../ingest/index.js';
 import type { ServeConfig } from './serve-config.js';
 
@@ -26,8 +26,14 @@ export interface SplitInput extends Input {
 
 export type TargetInput = Input & TargetProvider;
 
-export function splitInput(config: ServeConfig, store: SplitStore, kube: () => KubeConfig, log: (line: string) => void): SplitInput {
-  if (config.splits === 'kube') return kubeSplitInput(config, store, kube(), log);
+/**
+ * The Kubernetes client (about 80 MB resident) is loaded only for inputs from the cluster: `kube`
+ * gives the service's KubeConfig, loading it on first call.
+ */
+export type KubeConfigLoader = () => Promise<KubeConfig>;
+
+export async function splitInput(config: ServeConfig, store: SplitStore, kube: KubeConfigLoader, log: (line: string) => void): Promise<SplitInput> {
+  if (config.splits === 'kube') return kubeSplitInput(config, store, await kube(), log);
   const source = new ManifestSplitSource({ path: config.splits, store, log });
   return {
     start: () => source.start(),
@@ -47,7 +53,8 @@ export function splitInput(config: ServeConfig, store: SplitStore, kube: () => K
  * found not served (a cluster without Gateway API has no HTTPRoutes to wait for), and at least
  * one kind has been listed. A kind whose API is not served is a problem only when no kind is.
  */
-function kubeSplitInput(config: ServeConfig, store: SplitStore, kubeConfig: KubeConfig, log: (line: string) => void): SplitInput {
+async function kubeSplitInput(config: ServeConfig, store: SplitStore, kubeConfig: KubeConfig, log: (line: string) => void): Promise<SplitInput> {
+  const { KubeSplitSource } = await loadKubeSplits();
   const sources = SPLIT_KINDS.map(
     (kind) => new KubeSplitSource({ kubeConfig, store, kind, namespace: config.namespace, labelSelector: config.selector, log }),
   );
@@ -70,14 +77,15 @@ function kubeSplitInput(config: ServeConfig, store: SplitStore, kubeConfig: Kube
   };
 }
 
-export function targetInput(config: ServeConfig, kube: () => KubeConfig, log: (line: string, level?: 'info' | 'warn' | 'error') => void): TargetInput {
+export async function targetInput(config: ServeConfig, kube: KubeConfigLoader, log: (line: string, level?: 'info' | 'warn' | 'error') => void): Promise<TargetInput> {
   const file = config.targets;
   if (file === undefined) {
     // The prometheus source scrapes nothing itself.
     return { start: () => Promise.resolve(), stop: () => Promise.resolve(), ready: true, restarts: 0, targets: () => [], description: 'nothing', waitsForCluster: false };
   }
   if (file === 'kube') {
-    const pods = new KubePodTargets({ kubeConfig: kube(), namespace: config.namespace, adminPort: config.adminPort, log });
+    const { KubePodTargets } = await loadKubeTargets();
+    const pods = new KubePodTargets({ kubeConfig: await kube(), namespace: config.namespace, adminPort: config.adminPort, log });
     return {
       start: () => pods.start(),
       stop: () => pods.stop(),

@@ -2,7 +2,6 @@
 // stat source → HTTP surfaces. `serve`, `demo` and the end-to-end tests all start it this way.
 import type { Express } from 'express';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { serviceKubeConfig } from '../kube/index.js';
 import { SplitStore } from '../splits/index.js';
 import { PrometheusClient } from '../promql/index.js';
 import { meshNamed } from '../mesh/index.js';
@@ -49,21 +48,18 @@ export async function startService(
   config: ServeConfig,
   { log = () => undefined, fallbackToAnyPort = false, now = Date.now, autoScrape = true }: StartServiceOptions = {},
 ): Promise<RunningService> {
+  // The Kubernetes client is loaded only when something asks the cluster (service-inputs.ts).
+  let kubeConfig: Promise<KubeConfig> | undefined;
+  const kube = (): Promise<KubeConfig> =>
+    (kubeConfig ??= import('../kube/index.js').then(({ serviceKubeConfig }) => serviceKubeConfig({ kubeconfig: config.kubeconfig, context: config.context, env: process.env })));
   // A bad tokens file or missing cluster access fails start-up before anything runs.
   const auth = await createAuth(
-    {
-      mode: config.auth,
-      tokensFile: config.authTokensFile,
-      metricsAuth: config.metricsAuth,
-      kubeConfig: config.auth === 'kubernetes' ? serviceKubeConfig({ kubeconfig: config.kubeconfig, context: config.context, env: process.env }) : undefined,
-    },
+    { mode: config.auth, tokensFile: config.authTokensFile, metricsAuth: config.metricsAuth, kubeConfig: config.auth === 'kubernetes' ? await kube() : undefined },
     { log },
   );
   const store = new SplitStore();
-  let kubeConfig: KubeConfig | undefined;
-  const kube = (): KubeConfig => (kubeConfig ??= serviceKubeConfig({ kubeconfig: config.kubeconfig, context: config.context, env: process.env }));
-  const splits = splitInput(config, store, kube, log);
-  const targets = shardedTargetInput(targetInput(config, kube, log), config);
+  const splits = await splitInput(config, store, kube, log);
+  const targets = shardedTargetInput(await targetInput(config, kube, log), config);
   // Files are read before listening (a wrong path is a start-up error); the cluster is not
   // waited for: its watchers retry in the background and /readyz says when they are synced.
   const starting: Promise<void>[] = [];

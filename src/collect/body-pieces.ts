@@ -27,19 +27,33 @@ const NEWLINE = 0x0a;
  * checked and decoded on its own.
  */
 function* lineAlignedRanges(chunks: RawBody): Generator<Buffer> {
-  // The start of a line that began in an earlier range and has not ended yet.
+  // The start of a line that began in an earlier chunk and has not ended yet.
   let pending: Buffer[] = [];
   for (const chunk of chunks) {
-    for (let start = 0; start < chunk.length; start += PIECE_BYTES) {
-      const range = chunk.subarray(start, Math.min(chunk.length, start + PIECE_BYTES));
-      const newline = range.lastIndexOf(NEWLINE);
+    let start = 0;
+    if (pending.length > 0) {
+      // Only a line that straddles two chunks is copied, to join its halves.
+      const newline = chunk.indexOf(NEWLINE);
       if (newline === -1) {
-        pending.push(range);
+        pending.push(chunk);
         continue;
       }
-      const head = range.subarray(0, newline + 1);
-      yield pending.length === 0 ? head : Buffer.concat([...pending, head]);
-      pending = newline + 1 < range.length ? [range.subarray(newline + 1)] : [];
+      yield Buffer.concat([...pending, chunk.subarray(0, newline + 1)]);
+      pending = [];
+      start = newline + 1;
+    }
+    // Views of the chunk, each ending at the last line break within PIECE_BYTES of its start (or,
+    // for a line longer than that, at its own end): nothing of the page is copied.
+    while (start < chunk.length) {
+      const limit = Math.min(chunk.length, start + PIECE_BYTES);
+      let end = limit === chunk.length && chunk[limit - 1] === NEWLINE ? limit : chunk.lastIndexOf(NEWLINE, limit - 1) + 1;
+      if (end <= start) end = chunk.indexOf(NEWLINE, limit) + 1;
+      if (end <= start) {
+        pending = [chunk.subarray(start)];
+        break;
+      }
+      yield chunk.subarray(start, end);
+      start = end;
     }
   }
   if (pending.length > 0) yield pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);

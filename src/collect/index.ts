@@ -28,5 +28,6 @@ export { findProcessStartTime } from './process-start.js';
 export { networkReason, oneLine } from './network-reason.js';
 export { formatShard, inShard, parseShard, ShardError, shardOf } from './shard.js';
 export type { Shard } from './shard.js';
-export { KubePodTargets } from './kube/index.js';
-export type { KubePodTargetsOptions } from './kube/index.js';
+export { loadKubeTargets } from './kube-loader.js';
+export type { KubeTargets } from './kube-loader.js';
+export type { KubePodTargets, KubePodTargetsOptions } from './kube/index.js';

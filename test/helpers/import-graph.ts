@@ -36,13 +36,20 @@ export function sourceFiles(folders: readonly string[]): string[] {
 
 /** Relative imports and re-exports of one file (package and `node:` imports are not edges). */
 export function importsOf(file: string): ImportEdge[] {
+  return allImportsOf(file).filter((edge) => edge.specifier.startsWith('.'));
+}
+
+/**
+ * Every import of one file, packages too: for those, `to` is the package's name
+ * (`@kubernetes/client-node`, `node:fs`).
+ */
+export function allImportsOf(file: string): ImportEdge[] {
   const text = readFileSync(path.join(ROOT, file), 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const edges: ImportEdge[] = [];
   const add = (literal: ts.StringLiteral, typeOnly: boolean, kind: ImportEdge['kind']): void => {
     const specifier = literal.text;
-    if (!specifier.startsWith('.')) return;
-    const resolved = path.posix.join(path.posix.dirname(file), specifier).replace(/\.js$/, '.ts');
+    const resolved = specifier.startsWith('.') ? path.posix.join(path.posix.dirname(file), specifier).replace(/\.js$/, '.ts') : packageName(specifier);
     const line = source.getLineAndCharacterOfPosition(literal.getStart()).line + 1;
     edges.push({ from: file, to: resolved, specifier, line, typeOnly, kind });
   };
@@ -68,6 +75,36 @@ export function importsOf(file: string): ImportEdge[] {
   };
   visit(source);
   return edges;
+}
+
+/** `@scope/name/deep/path` → `@scope/name`; `name/deep` → `name`; `node:fs` stays. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+}
+
+/**
+ * Why each package loads when `entry` is run: for every package some file reached from `entry` by
+ * static value imports (not `import type`, not `import()`) imports by value, the chain of files
+ * that leads to it, entry first.
+ */
+export function staticallyLoadedPackages(entry: string): Map<string, string[]> {
+  const chains = new Map<string, string[]>();
+  const seen = new Map<string, string[]>([[entry, [entry]]]);
+  const queue = [entry];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    const chain = seen.get(file) ?? [file];
+    for (const edge of allImportsOf(file)) {
+      if (edge.typeOnly || edge.kind === 'dynamic') continue;
+      if (!edge.specifier.startsWith('.')) {
+        if (!chains.has(edge.to)) chains.set(edge.to, chain);
+      } else if (!seen.has(edge.to)) {
+        seen.set(edge.to, [...chain, edge.to]);
+        queue.push(edge.to);
+      }
+    }
+  }
+  return chains;
 }
 
 /** The folders a path lies in, outermost first: `src/api/graphql/x.ts` → [`src`, `src/api`, `src/api/graphql`]. */

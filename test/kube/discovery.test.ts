@@ -2,7 +2,9 @@
 // know yet.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseSplitVersion, discoverGroupVersions } from '../../src/splits/index.js';
+import { loadKubeSplits } from '../../src/splits/index.js';
+
+const { chooseSplitVersion, discoverGroupVersions } = await loadKubeSplits();
 import { FakeKubeServer, PODS, kubeConfigFor } from '../helpers/fake-kube/index.js';
 import { trafficSplitCrd } from './crds.js';
 

@@ -3,10 +3,13 @@
 // owning only its own kind.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GATEWAY_HTTP_ROUTE, KubeSplitSource, LINKERD_HTTP_ROUTE, SplitStore, TRAFFIC_SPLIT } from '../../src/splits/index.js';
+import { GATEWAY_HTTP_ROUTE, LINKERD_HTTP_ROUTE, loadKubeSplits, SplitStore, TRAFFIC_SPLIT } from '../../src/splits/index.js';
 import type { SplitKind } from '../../src/splits/index.js';
 import { FakeKubeServer, kubeConfigFor, trafficSplit, waitFor } from '../helpers/fake-kube/index.js';
 import { httpRouteCrd, trafficSplitCrd } from './crds.js';
+
+const { KubeSplitSource } = await loadKubeSplits();
+type KubeSplitSource = InstanceType<typeof KubeSplitSource>;
 
 interface RouteInit {
   readonly name: string;

@@ -2,10 +2,13 @@
 // are scraped, at which URL, under which workload, and how the list follows pod churn.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KubePodTargets } from '../../src/collect/index.js';
+import { loadKubeTargets } from '../../src/collect/index.js';
 import type { KubePodTargetsOptions, ScrapeTarget } from '../../src/collect/index.js';
 import { FakeKubeServer, PODS, REPLICA_SETS, kubeConfigFor, pod, replicaSet, waitFor } from '../helpers/fake-kube/index.js';
 import type { FakeKubeOptions } from '../helpers/fake-kube/index.js';
+
+const { KubePodTargets } = await loadKubeTargets();
+type KubePodTargets = InstanceType<typeof KubePodTargets>;
 
 /** `namespace/pod url workload` per target. */
 function describeTargets(targets: readonly ScrapeTarget[]): string[] {

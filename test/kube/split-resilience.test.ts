@@ -2,11 +2,14 @@
 // failing lists, and shutdown. Each case ends with the store equal to the cluster.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KubeSplitSource, SplitStore } from '../../src/splits/index.js';
+import { loadKubeSplits, SplitStore } from '../../src/splits/index.js';
 import type { KubeSplitSourceOptions } from '../../src/splits/index.js';
 import { FakeKubeServer, kubeConfigFor, trafficSplit, waitFor } from '../helpers/fake-kube/index.js';
 import type { FakeKubeOptions } from '../helpers/fake-kube/index.js';
 import { trafficSplitCrd } from './crds.js';
+
+const { KubeSplitSource } = await loadKubeSplits();
+type KubeSplitSource = InstanceType<typeof KubeSplitSource>;
 
 function names(store: SplitStore): string {
   return store

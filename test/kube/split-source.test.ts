@@ -2,11 +2,14 @@
 // vintage, namespace and label filters, and objects that are not usable splits.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KubeSplitSource, SplitStore } from '../../src/splits/index.js';
+import { loadKubeSplits, SplitStore } from '../../src/splits/index.js';
 import type { KubeSplitSourceOptions, SplitChange } from '../../src/splits/index.js';
 import { FakeKubeServer, kubeConfigFor, trafficSplit, waitFor } from '../helpers/fake-kube/index.js';
 import { trafficSplitCrd } from './crds.js';
 import type { CrdVintage } from './crds.js';
+
+const { KubeSplitSource } = await loadKubeSplits();
+type KubeSplitSource = InstanceType<typeof KubeSplitSource>;
 
 /** `namespace/name@version=backend:weight,…` for every split in the store. */
 function contents(store: SplitStore): string[] {

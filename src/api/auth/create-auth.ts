@@ -7,7 +7,6 @@ import { AuthConfigError } from './auth-errors.js';
 import type { AuthMode, Authorizer } from './authorizer.js';
 import { graphqlAuth } from './graphql-context.js';
 import type { GraphQLAuth } from './graphql-context.js';
-import { createKubeReviews } from './kube-reviews.js';
 import type { KubeReviews } from './kube-reviews.js';
 import { KubernetesAuthorizer } from './kubernetes-authorizer.js';
 import { metricsGuard, OPEN_METRICS } from './metrics-guard.js';
@@ -82,7 +81,10 @@ export async function createAuth(
     if (tokensFile === undefined || tokensFile === '') throw new AuthConfigError('--auth token needs --auth-tokens-file <file>');
     authorizer = new TokenAuthorizer(await loadTokensFile(tokensFile));
   } else if (mode === 'kubernetes') {
-    const reviews = kubeReviews ?? (kubeConfig === undefined ? undefined : createKubeReviews(kubeConfig, { timeoutMs: reviewTimeoutMs, audiences }));
+    // Loaded only in this mode: it brings the Kubernetes client (about 80 MB resident).
+    const reviews =
+      kubeReviews ??
+      (kubeConfig === undefined ? undefined : (await import('./kube-reviews.js')).createKubeReviews(kubeConfig, { timeoutMs: reviewTimeoutMs, audiences }));
     if (reviews === undefined) throw new AuthConfigError('--auth kubernetes needs a kubeconfig (in-cluster, $KUBECONFIG or ~/.kube/config)');
     authorizer = new KubernetesAuthorizer(reviews, { cacheTtlMs, cacheMaxEntries, maxConcurrentReviews, now });
   } else {

@@ -12,5 +12,4 @@ export type { AuthContext, AuthLog } from './namespace-access.js';
 export { metricsGuard, OPEN_METRICS } from './metrics-guard.js';
 export { TokensFileError, loadTokensFile, MIN_TOKEN_LENGTH } from './tokens-file.js';
 export type { TokenEntry } from './tokens-file.js';
-export { createKubeReviews } from './kube-reviews.js';
 export type { KubeReviews, ReviewedUser } from './kube-reviews.js';

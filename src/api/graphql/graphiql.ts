@@ -1,7 +1,6 @@
 // GraphiQL at GET /graphql (Accept: text/html), from the bundle @graphql-yoga/render-graphiql
 // inlines into the page: nothing is fetched from a CDN, so it works in air-gapped clusters and
 // behind a port-forward. Subscriptions in it use SSE, like every other client.
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 /** What a first-time user sees: the question splitstat exists to answer, ready to run. */
@@ -38,4 +37,11 @@ export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
   subscriptionsProtocol: 'SSE',
 };
 
-export { renderGraphiQL };
+/**
+ * The page, with the bundle loaded on the first request for it: held from start-up, its 9 MB of
+ * script cost about 50 MB of resident memory in every process, used or not (BENCHMARKS.md).
+ */
+export async function renderGraphiQL(options: GraphiQLOptions): Promise<string> {
+  const { renderGraphiQL: render } = await import('@graphql-yoga/render-graphiql');
+  return render(options);
+}

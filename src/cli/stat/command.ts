@@ -1,14 +1,7 @@
 // `splitstat stat ts` (and `kubectl splitstat ts`): Linkerd 2.11's `linkerd viz stat ts`, with
 // the numbers from a running splitstat over GraphQL. Flags and errors: SPEC-stat-ts.md §1.
 import type { Command } from 'commander';
-import { contextNamespace } from '../../kube/index.js';
-import type { StatFlags } from './args.js';
-import { fetchStatOutput } from './fetch.js';
-import { readStatRequest } from './request.js';
-import { mayCarryKubeconfigToken, resolveStatToken } from './token.js';
 import type { CliIo } from '../io.js';
-import { printStat } from './watch.js';
-import { runPrometheusStat, runWithoutPrometheus } from './prometheus.js';
 import { collectValues } from './prometheus-flags.js';
 import type { PrometheusStatFlags } from './prometheus-flags.js';
 
@@ -54,26 +47,10 @@ export function registerStatCommand(program: Command, setAction: (action: Promis
         '  splitstat stat ts --prometheus http://prometheus.linkerd-viz:9090 --manifests ./splits/',
       ].join('\n'),
     )
+    // What runs the command is loaded only when it runs: it brings the Kubernetes client (for the
+    // kubeconfig), which `serve` and `demo` need not carry.
     .action((resources: string[], flags: PrometheusStatFlags) => {
-      setAction(
-        flags.prometheus === undefined ? runWithoutPrometheus(flags, io, () => runStat(resources, flags, io)) : runPrometheusStat(resources, flags, io),
-      );
+      setAction(import('./run-stat.js').then(({ runStatCommand }) => runStatCommand(resources, flags, io)));
     });
-}
-
-export async function runStat(resources: readonly string[], flags: StatFlags, io: CliIo): Promise<number> {
-  const kubeconfig = { file: flags.kubeconfig, context: flags.context };
-  const read = readStatRequest(resources, flags, io, () => ({
-    // Only read when needed: `-n x` must work with a kubeconfig that is broken or absent.
-    defaultNamespace: flags.namespace === undefined || flags.allNamespaces === true ? contextNamespace({ ...kubeconfig, env: io.env }) : 'default',
-    prepared: resolveStatToken(flags.token, io.env, kubeconfig),
-  }));
-  if (typeof read === 'number') return read;
-  const { request } = read;
-  let token = read.prepared;
-  // A cluster credential found in the kubeconfig only travels encrypted or stays on this machine;
-  // a token given on purpose (--token, $SPLITSTAT_TOKEN) goes wherever it was meant to.
-  if (token?.origin.startsWith('kubeconfig') === true && !mayCarryKubeconfigToken(request.endpoint)) token = undefined;
-  return printStat(io, request.watchIntervalMs, (signal) => fetchStatOutput(request, { signal, token }));
 }
 

@@ -3,4 +3,4 @@
 export { renderStatTs } from './table.js';
 export { renderStat } from './render.js';
 export { registerStatCommand } from './command.js';
-export { mayCarryKubeconfigToken } from './token.js';
+export { mayCarryKubeconfigToken } from './token-destination.js';

@@ -6,7 +6,7 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describeKubeError, serviceKubeConfig } from '../../kube/index.js';
-import { chooseSplitVersion, discoverResourceVersions, TRAFFIC_SPLIT } from '../../splits/index.js';
+import { loadKubeSplits, TRAFFIC_SPLIT } from '../../splits/index.js';
 import type { SplitKind, TrafficSplit } from '../../splits/index.js';
 
 export interface ClusterSplitsOptions {
@@ -57,6 +57,7 @@ async function listKind(kubeConfig: KubeConfig, server: string, kind: SplitKind,
   let body: unknown;
   let version: string | undefined;
   try {
+    const { chooseSplitVersion, discoverResourceVersions } = await loadKubeSplits();
     const served = await discoverResourceVersions(kubeConfig, kind.group, kind.plural, kind.versions);
     version = served === undefined ? undefined : chooseSplitVersion(served, kind.versions);
     if (version === undefined) return undefined;

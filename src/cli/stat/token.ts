@@ -88,13 +88,3 @@ function reason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return (message.split('\n')[0] ?? message).trim();
 }
-
-/**
- * A cluster credential found in the kubeconfig only travels encrypted (https) or stays on this
- * machine (plain http to a port-forward); a token given on purpose goes wherever it was meant to.
- */
-export function mayCarryKubeconfigToken(endpoint: string): boolean {
-  const url = new URL(endpoint);
-  if (url.protocol === 'https:') return true;
-  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname);
-}
