@@ -17,6 +17,12 @@ export type RawBody = readonly Buffer[];
 /** A page's text: line-aligned pieces in order; only the last may end without a line break. */
 export type ExpositionBody = readonly string[];
 
+/**
+ * A page as it is parsed: its text in pieces, or, when every byte is ASCII, the bytes themselves,
+ * which the parser reads in place where they are what it expects (parser.ts).
+ */
+export type PageBody = ExpositionBody | Buffer;
+
 /** Below V8's large-object threshold (128 KiB), with room for the line that ends a piece. */
 const PIECE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
@@ -80,7 +86,8 @@ export function bodyPieces(chunks: RawBody): ExpositionBody | undefined {
 }
 
 /** The whole text of a body (for tests and diagnostics; the scrape path reads pieces). */
-export function bodyText(body: ExpositionBody | RawBody): string {
+export function bodyText(body: PageBody | RawBody): string {
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
   const strings = body.filter((part): part is string => typeof part === 'string');
   return strings.length === body.length ? strings.join('') : Buffer.concat(body.filter((part): part is Buffer => typeof part !== 'string')).toString('utf8');
 }

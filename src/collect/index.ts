@@ -6,7 +6,7 @@ export { targetKey } from './target.js';
 export type { ExpositionFormat, ParseOptions, ParseReport, Sample, SampleVisitor } from './parser.js';
 export { formatFromContentType, parseExposition } from './parser.js';
 
-export type { ExpositionBody, RawBody } from './body-pieces.js';
+export type { ExpositionBody, PageBody, RawBody } from './body-pieces.js';
 export { bodyPieces, bodyText, isUtf8Body } from './body-pieces.js';
 export { PageReader } from './page-reader.js';
 export type { PageRead, PageReadFailure } from './page-reader.js';

@@ -1,5 +1,6 @@
-// A received page turned into text, at the moment it is parsed: inflated when it came gzipped,
-// checked to be UTF-8, and cut into line-aligned pieces (body-pieces.ts).
+// A received page made readable, at the moment it is parsed: inflated when it came gzipped, and
+// then either left as bytes (all ASCII, as proxies' pages are: the parser reads them in place), or
+// checked to be UTF-8 and cut into line-aligned pieces of text (body-pieces.ts).
 //
 // Inflating is most of what reading a page costs, and where a scrape loop of thousands of pages
 // spends it is not zlib itself: `gunzipSync` sets up a new zlib stream and allocates the page's
@@ -13,13 +14,15 @@
 // handle the way Node's own synchronous functions do (`_handle.writeSync`, `_writeState`, stable
 // since Node 10), when the running Node has them; otherwise it falls back to `gunzipSync`. Both
 // give the same bytes (tested), and the same failures.
+import { isAscii } from 'node:buffer';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import type { Gunzip } from 'node:zlib';
 import { bodyPieces } from './body-pieces.js';
-import type { ExpositionBody, RawBody } from './body-pieces.js';
+import type { PageBody, RawBody } from './body-pieces.js';
 
 export type PageReadFailure = { readonly ok: false; readonly reason: 'body-too-large' | 'network' | 'parse'; readonly message: string };
-export type PageRead = { readonly ok: true; readonly body: ExpositionBody; readonly bytes: number } | PageReadFailure;
+/** `body` as bytes is a view of the reader's buffer: valid until its next read. */
+export type PageRead = { readonly ok: true; readonly body: PageBody; readonly bytes: number } | PageReadFailure;
 
 /** What Node's synchronous zlib functions drive (lib/zlib.js processChunkSync). */
 interface ZlibHandle {
@@ -45,22 +48,34 @@ export class PageReader {
 
   /** The page's text; `encoding` as the response said (only gzip and identity are asked for). */
   read(raw: RawBody, encoding: 'gzip' | 'identity', maxBytes: number): PageRead {
-    let bytes: RawBody = raw;
+    let bytes: Buffer;
     if (encoding === 'gzip') {
       const compressed = raw.length === 1 ? (raw[0] as Buffer) : Buffer.concat(raw);
       const inflated = this.reusesInflater ? this.#inflate(compressed, maxBytes) : inflateOnce(compressed, maxBytes);
       if (inflated === 'too-large') return { ok: false, reason: 'body-too-large', message: `body exceeds the ${maxBytes}-byte limit` };
       if (!Buffer.isBuffer(inflated)) return { ok: false, reason: 'network', message: `the gzip body does not decompress: ${inflated.message}` };
-      bytes = [inflated];
+      bytes = inflated;
+    } else {
+      bytes = raw.length === 1 ? (raw[0] as Buffer) : this.#joined(raw);
     }
+    // A big buffer is not kept for the next page; this one stays readable until it is read.
+    if (this.#output.length > KEPT_BUFFER_BYTES) this.#output = Buffer.allocUnsafe(0);
+    if (isAscii(bytes)) return { ok: true, body: bytes, bytes: bytes.length };
     // Prometheus refuses a page with bytes that are no UTF-8; decoded, they would become U+FFFD,
     // and two label values differing only there would become one series.
-    const body = bodyPieces(bytes);
-    let size = 0;
-    for (const part of bytes) size += part.length;
-    if (this.#output.length > KEPT_BUFFER_BYTES) this.#output = Buffer.allocUnsafe(0);
+    const body = bodyPieces([bytes]);
     if (body === undefined) return { ok: false, reason: 'parse', message: 'the page is not valid UTF-8' };
-    return { ok: true, body, bytes: size };
+    return { ok: true, body, bytes: bytes.length };
+  }
+
+  /** The chunks of a page that came in several, one after the other in the reader's buffer. */
+  #joined(chunks: RawBody): Buffer {
+    let size = 0;
+    for (const chunk of chunks) size += chunk.length;
+    this.#ensure(size, 0);
+    let at = 0;
+    for (const chunk of chunks) at += chunk.copy(this.#output, at);
+    return this.#output.subarray(0, size);
   }
 
   /** The inflated page as a view of the reader's buffer (valid until the next read), or why not. */

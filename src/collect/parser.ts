@@ -36,7 +36,9 @@ import {
   tokenEnd,
   unescapeLabelValue,
 } from './exposition-lexer.js';
-import type { ExpositionBody } from './body-pieces.js';
+import { isAscii } from 'node:buffer';
+import { bodyPieces } from './body-pieces.js';
+import type { ExpositionBody, PageBody } from './body-pieces.js';
 import { detach, InternTable } from './intern.js';
 import { LabelBuilder } from './label-builder.js';
 
@@ -60,7 +62,21 @@ export interface ParseOptions {
    * Only ever give series text this parser produced for an accepted sample.
    */
   expectedSeries?: ((index: number) => string | undefined) | undefined;
+  /**
+   * For a page given as bytes: the bytes of the text expectedSeries(index) gives at that moment,
+   * or undefined. A line made of exactly those bytes, one space, a value of plain decimal digits
+   * and its line break is that series' sample, read without the line becoming text; any other
+   * line is read as text. Gives the same samples as the text path (parser.test.ts).
+   */
+  expectedBytes?: ((index: number) => Buffer | undefined) | undefined;
 }
+
+/**
+ * A page as text (whole or in line-aligned pieces), or as its bytes. Bytes are read in place
+ * where they are what the caller expects (see ParseOptions.expectedBytes), and as text elsewhere;
+ * bytes that are not ASCII are decoded as UTF-8 first.
+ */
+export type ExpositionInput = string | PageBody;
 
 export interface Sample {
   /** Metric name as written on the line, suffix included (`response_latency_ms_bucket`). */
@@ -115,7 +131,7 @@ type LineError = string;
  * Parses an exposition body, calling `onSample` for every accepted sample in order. Never throws
  * for bad input (exceptions from `onSample` propagate); bad lines are counted and skipped.
  */
-export function parseExposition(text: string | ExpositionBody, onSample: SampleVisitor, options: ParseOptions = {}): ParseReport {
+export function parseExposition(text: ExpositionInput, onSample: SampleVisitor, options: ParseOptions = {}): ParseReport {
   const reader = new ExpositionReader(text, onSample, options);
   try {
     return reader.run();
@@ -166,6 +182,12 @@ class KnownSample implements Sample {
   }
 }
 
+/** Where the line after the one at `start` begins (the length at the last line). */
+function lineAfter(bytes: Buffer, start: number): number {
+  const newline = bytes.indexOf(NEWLINE, start);
+  return newline === -1 ? bytes.length : newline + 1;
+}
+
 /** The labels of a series text as the parser wrote it (`name{a="1"}`). */
 function labelsOfSeries(series: string): Readonly<Record<string, string>> {
   let labels: Readonly<Record<string, string>> = {};
@@ -175,8 +197,21 @@ function labelsOfSeries(series: string): Readonly<Record<string, string>> {
   return labels;
 }
 
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+/** Digits of a value read in place: up to 15 are an exact integer (below 2^53). */
+const MAX_PLAIN_DIGITS = 15;
+const EOF_MARKER = '# EOF';
+/** Longest metric name looked for in place; longer ones are read as text. */
+const MAX_NAME_BYTES = 256;
+
 class ExpositionReader {
   #pieces: ExpositionBody;
+  /** An ASCII page read as bytes, or undefined when the page is text. */
+  #bytes: Buffer | undefined;
+  #expectedBytes: ((index: number) => Buffer | undefined) | undefined;
   #text = '';
   #onSample: SampleVisitor;
   #accept: ((metricName: string) => boolean) | undefined;
@@ -202,8 +237,15 @@ class ExpositionReader {
   #value = 0;
   #timestamp: number | undefined;
 
-  constructor(text: string | ExpositionBody, onSample: SampleVisitor, options: ParseOptions) {
-    this.#pieces = typeof text === 'string' ? [text] : text;
+  constructor(text: ExpositionInput, onSample: SampleVisitor, options: ParseOptions) {
+    if (Buffer.isBuffer(text)) {
+      const ascii = isAscii(text);
+      this.#bytes = ascii ? text : undefined;
+      this.#pieces = ascii ? [] : (bodyPieces([text]) ?? [text.toString('utf8')]);
+    } else {
+      this.#pieces = typeof text === 'string' ? [text] : text;
+    }
+    this.#expectedBytes = options.expectedBytes;
     this.#onSample = onSample;
     this.#openMetrics = options.format === 'openmetrics';
     this.#maxProblems = options.maxProblems ?? 10;
@@ -212,9 +254,101 @@ class ExpositionReader {
   }
 
   run(): ParseReport {
+    if (this.#bytes !== undefined) {
+      this.#runBytes(this.#bytes);
+      return this.#report;
+    }
     const pieces = this.#pieces;
     for (let piece = 0; piece < pieces.length && !this.#eof; piece++) this.#runPiece(pieces[piece] ?? '');
     return this.#report;
+  }
+
+  /**
+   * A page as bytes: each line that is the expected series with a plain value is read in place;
+   * every run of other lines becomes text and is read as such (the text path's own expectations
+   * included), so the samples are the text path's, in its order.
+   */
+  #runBytes(bytes: Buffer): void {
+    const length = bytes.length;
+    let start = 0;
+    while (start < length && !this.#eof) {
+      const known = this.#expectedBytes?.(this.#report.samples);
+      if (known !== undefined) {
+        const next = this.#knownLine(bytes, start, known);
+        if (next >= 0) {
+          start = next;
+          continue;
+        }
+      }
+      const declined = this.#declinedLine(bytes, start);
+      start = declined >= 0 ? declined : this.#textRun(bytes, start, known);
+    }
+  }
+
+  /**
+   * The line at `start` if it is a sample with labels of a metric the caller declines (a family
+   * the page has beside the ones wanted, or `_count` among them): counted as skipped, and the
+   * next line's start returned, as the text path would. Otherwise -1, and nothing happened.
+   */
+  #declinedLine(bytes: Buffer, start: number): number {
+    const limit = Math.min(bytes.length, start + MAX_NAME_BYTES);
+    let p = start;
+    let c = bytes[p];
+    while (p < limit && c !== BRACE_OPEN && c !== SPACE && c !== NEWLINE) c = bytes[++p];
+    if (c !== BRACE_OPEN || p === start) return -1;
+    const name = bytes.toString('latin1', start, p);
+    if (metricNameEnd(name, 0, name.length) !== name.length || this.#metrics.get(name, 0, name.length).accepted) return -1;
+    this.#line++;
+    this.#report.skipped++;
+    return lineAfter(bytes, p);
+  }
+
+  /**
+   * The line at `start` if it is `known`, one space, plain digits and its line break: its sample
+   * is passed on and the next line's start returned. Otherwise -1, and nothing happened.
+   */
+  #knownLine(bytes: Buffer, start: number, known: Buffer): number {
+    const keyEnd = start + known.length;
+    if (keyEnd >= bytes.length || bytes[keyEnd] !== SPACE || known.compare(bytes, start, keyEnd) !== 0) return -1;
+    let p = keyEnd + 1;
+    let value = 0;
+    let c = bytes[p] ?? NEWLINE;
+    while (c >= DIGIT_0 && c <= DIGIT_9) {
+      value = value * 10 + (c - DIGIT_0);
+      c = bytes[++p] ?? NEWLINE;
+    }
+    const digits = p - keyEnd - 1;
+    if (digits === 0 || digits > MAX_PLAIN_DIGITS || c !== NEWLINE) return -1;
+    const series = this.#expected?.(this.#report.samples);
+    // The caller's text and bytes must name the same series; if not, the line is read as text.
+    if (series === undefined || series.length !== known.length) return -1;
+    this.#line++;
+    // What the builder remembers as the previous line is not this one.
+    this.#labels.forget();
+    this.#prevMetric = undefined;
+    this.#report.samples++;
+    this.#onSample(new KnownSample(series, value, undefined));
+    return p + 1;
+  }
+
+  /**
+   * Reads as text the lines from `start` up to the next one that begins with `known` and a space
+   * (or to the end), at least one line; returns where it stopped. A run with `# EOF` in it goes
+   * on to the end of the page, where the text path counts what follows the marker.
+   */
+  #textRun(bytes: Buffer, start: number, known: Buffer | undefined): number {
+    const length = bytes.length;
+    let stop = known === undefined ? length : lineAfter(bytes, start);
+    while (known !== undefined && stop < length) {
+      const keyEnd = stop + known.length;
+      if (keyEnd < length && bytes[keyEnd] === SPACE && known.compare(bytes, stop, keyEnd) === 0) break;
+      stop = lineAfter(bytes, stop);
+    }
+    if (stop < length && bytes.subarray(start, stop).includes(EOF_MARKER)) stop = length;
+    const pieces = bodyPieces([bytes.subarray(start, stop)]) ?? [];
+    this.#pieces = pieces;
+    for (let piece = 0; piece < pieces.length && !this.#eof; piece++) this.#runPiece(pieces[piece] ?? '');
+    return stop;
   }
 
   /** One line-aligned piece of the body; no line of it continues in the next one. */
@@ -250,6 +384,8 @@ class ExpositionReader {
   release(): void {
     this.#text = '';
     this.#pieces = [];
+    this.#bytes = undefined;
+    this.#expectedBytes = undefined;
     this.#expected = undefined;
     this.#onSample = ignoreSample;
     this.#accept = undefined;

@@ -1,6 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findProcessStartTime } from './process-start.js';
+import { findProcessStartTime as findInText } from './process-start.js';
+
+/** The answer for the page as text, checked to be the same for the page as bytes. */
+function findProcessStartTime(page: string): number | undefined {
+  const fromText = findInText(page);
+  assert.equal(findInText(Buffer.from(page, 'latin1')), fromText, `as bytes: ${JSON.stringify(page)}`);
+  assert.equal(findInText([page]), fromText, `as one piece: ${JSON.stringify(page)}`);
+  return fromText;
+}
 
 describe('findProcessStartTime', () => {
   it('reads the sample wherever it is on the page', () => {
@@ -15,5 +23,6 @@ describe('findProcessStartTime', () => {
     assert.equal(findProcessStartTime('my_process_start_time_seconds 5\n'), undefined);
     assert.equal(findProcessStartTime('process_start_time_seconds abc\n'), undefined);
     assert.equal(findProcessStartTime(''), undefined);
+    assert.equal(findProcessStartTime('a 1\nmy_process_start_time_seconds 5\nprocess_start_time_seconds_x 1\nprocess_start_time_seconds 42'), 42);
   });
 });

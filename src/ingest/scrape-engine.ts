@@ -2,8 +2,8 @@
 // increases, keep only split traffic, and commit one interval to the traffic window. One bad
 // target (down, slow, garbage, reset) costs only its own numbers.
 import { setMaxListeners } from 'node:events';
-import { DEFAULT_MAX_BODY_BYTES, findProcessStartTime, PageReader, parseExposition, scrapeEach, targetKey } from '../collect/index.js';
-import type { ExpositionBody, ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
+import { bodyPieces, DEFAULT_MAX_BODY_BYTES, findProcessStartTime, PageReader, parseExposition, scrapeEach, targetKey } from '../collect/index.js';
+import type { PageBody, ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
 import type { MeshAdapter, TrafficEdge } from '../mesh/index.js';
 import { ClientEntries, PageScratch, SeriesPool, sourceKeyOf, TargetCounters } from '../window/index.js';
 import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
@@ -308,7 +308,7 @@ export class ScrapeEngine {
 
   #ingest(
     state: TargetState,
-    body: ExpositionBody,
+    body: PageBody,
     interval: IntervalBuilder,
   ): { samples: number; malformed: number; rejected: number; nonMonotonic: number; failure: { reason: ScrapeFailureReason; message: string } | undefined } {
     const { mesh, keepEdge, edgesOfLeaf } = this.#options;
@@ -323,7 +323,7 @@ export class ScrapeEngine {
     // A new process may be a new proxy version: what the old one was read as no longer holds.
     // The same process stays what it was found to be, and its pages need not be searched again.
     const sameProcess = processStart !== undefined && !restarted && state.generation !== undefined;
-    const generation = sameProcess ? state.generation : mesh.generation(body, restarted ? undefined : state.generation);
+    const generation = sameProcess ? state.generation : mesh.generation(Buffer.isBuffer(body) ? (bodyPieces([body]) ?? []) : body, restarted ? undefined : state.generation);
     if (generation !== undefined && state.generation !== undefined && generation !== state.generation) {
       const { target } = state.status;
       this.#log(`scrape ${target.url} (${target.namespace}/${target.pod}): now read as ${generation} (was ${state.generation})`);
@@ -362,7 +362,8 @@ export class ScrapeEngine {
       },
       // A proxy writes its series in the same order every time: the one after the last found is
       // expected, and its line read without its labels when it is that one.
-      { acceptMetric: (name) => mesh.acceptMetric(name), expectedSeries: () => counters.expectedSeries() },
+      // Read as bytes, such a line does not even become text (parser.ts).
+      { acceptMetric: (name) => mesh.acceptMetric(name), expectedSeries: () => counters.expectedSeries(), expectedBytes: () => counters.expectedBytes() },
     );
     const readable = report.samples + report.skipped;
     const { duplicates, rejected, droppedSeries } = counters;

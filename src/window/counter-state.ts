@@ -160,6 +160,11 @@ export class TargetCounters<M> {
     return this.#cursor < this.#count ? this.#keys[this.#cursor]?.key : undefined;
   }
 
+  /** The bytes of expectedSeries() (see ParseOptions.expectedBytes). */
+  expectedBytes(): Buffer | undefined {
+    return this.#cursor < this.#count ? this.#keys[this.#cursor]?.bytes : undefined;
+  }
+
   /**
    * Starts a page. `reading` names how its labels are to be understood (the proxy generation it
    * was read as): each series is interpreted once per reading, and keeps its counter state

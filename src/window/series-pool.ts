@@ -12,7 +12,15 @@
 /** Series kept over all targets by default. */
 export const DEFAULT_MAX_SERIES_TOTAL = 2_000_000;
 
+// eslint-disable-next-line no-control-regex -- ASCII is exactly the range \x00–\x7f.
+const NOT_ASCII = /[^\x00-\x7f]/;
+
+function isAscii(text: string): boolean {
+  return !NOT_ASCII.test(text);
+}
+
 /** One series text as every target keeping it shares it. */
+
 export class SharedSeries<M> {
   readonly key: string;
   /** Targets keeping the series. */
@@ -23,8 +31,20 @@ export class SharedSeries<M> {
   /** Meanings under other readings (targets of two generations listing the same text). */
   #others: Map<string, M | null> | undefined;
 
+  #bytes: Buffer | null | undefined;
+
   constructor(key: string) {
     this.key = key;
+  }
+
+  /**
+   * The key's bytes, made on first need: a page read as bytes is compared with them without
+   * becoming text (parser.ts, expectedBytes). Undefined for a key that is not ASCII: only ASCII
+   * pages are read as bytes, and no ASCII line may match it.
+   */
+  get bytes(): Buffer | undefined {
+    if (this.#bytes === undefined) this.#bytes = isAscii(this.key) ? Buffer.from(this.key, 'latin1') : null;
+    return this.#bytes ?? undefined;
   }
 
   /** What the series means under `reading`, interpreted on first need. */

@@ -22,7 +22,7 @@ interface Parsed {
   readonly report: ParseReport;
 }
 
-function parse(text: string | readonly string[], options: ParseOptions = {}): Parsed {
+function parse(text: string | readonly string[] | Buffer, options: ParseOptions = {}): Parsed {
   const samples: Sample[] = [];
   const report = parseExposition(
     text,
@@ -471,7 +471,19 @@ describe('parseExposition given expected series and line-aligned pieces', () => 
   it('reads a body exactly as without them, whichever accepted series it is told to expect where', () => {
     // The last page's series at the same place, a place off, or any other: a line is taken as the
     // expected series only when it is that series, and reads as it would have in full.
-    const anyText = fc.oneof(junk, exposition.map(({ text }) => text));
+    // Pages as a proxy writes them (one space, plain integer values, series repeated), which
+    // the byte path reads in place, with now and then a line it must leave to the text path.
+    const proxyLine = fc.oneof(
+      {
+        weight: 12,
+        arbitrary: fc
+          .tuple(fc.constantFrom('a_total', 'b', 'h_bucket'), fc.nat({ max: 3 }), fc.constantFrom('', ',le="1"', ',le="+Inf"'), fc.oneof(fc.nat().map(String), fc.constantFrom('9007199254740993', '9007199254740993123', '0007', '1.5', '1e3')))
+          .map(([name, i, le, value]) => `${name}{i="${i}"${le}} ${value}`),
+      },
+      { weight: 1, arbitrary: fc.constantFrom('# HELP a_total A.', '# TYPE b gauge', '', 'b 7', 'b{i="1"} 3 1700000000000', 'a_total{i="2"}  4', 'a_total{i="1"} 5\r', '# EOF', 'x y z') },
+    );
+    const proxyPage = fc.array(proxyLine, { maxLength: 40 }).map((lines) => lines.join('\n') + '\n');
+    const anyText = fc.oneof(junk, exposition.map(({ text }) => text), proxyPage);
     const guesses = fc.array(fc.oneof(fc.constant<'same' | 'next' | 'none'>('same'), fc.constant<'same' | 'next' | 'none'>('next'), fc.constant<'same' | 'next' | 'none'>('none'), fc.nat()), { maxLength: 30 });
     fc.assert(
       fc.property(anyText, fc.constantFrom<ExpositionFormat>('text', 'openmetrics'), guesses, fc.array(fc.nat(), { maxLength: 4 }), (text, format, guess, cuts) => {
@@ -491,8 +503,17 @@ describe('parseExposition given expected series and line-aligned pieces', () => 
           [guided.report.samples, guided.report.skipped, guided.report.malformed],
           [whole.report.samples, whole.report.skipped, whole.report.malformed],
         );
+        // The page as bytes, each expected series also as bytes: lines read in place where they
+        // are that series, as text elsewhere; the same samples, counts and problems.
+        const expectedBytes = (index: number): Buffer | undefined => {
+          const series = expectedSeries(index);
+          return series === undefined ? undefined : Buffer.from(series, 'latin1');
+        };
+        const bytes = parse(Buffer.from(text), { format, acceptMetric, expectedSeries, expectedBytes });
+        assert.deepEqual(bytes.samples.map(plain), whole.samples.map(plain));
+        assert.deepEqual(bytes.report, whole.report);
       }),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
   });
 });
