@@ -110,6 +110,20 @@ describe('TargetCounters: series kept by position', () => {
     counters.endScrape();
   });
 
+  it('gives the expected series as bytes too, and none for a series that is not ASCII', () => {
+    const counters = new TargetCounters<string>();
+    // 'Ł' is U+0141: its low byte is 'A', so as latin1 bytes it would read as a line with "A".
+    scrape(counters, { 'x{a="1"}': 1, 'x{a="Ł"}': 1, 'x{a="2"}': 1 });
+    counters.beginScrape();
+    assert.deepEqual(counters.expectedBytes(), Buffer.from('x{a="1"}'));
+    counters.observe('x{a="1"}', 2, () => 'one');
+    assert.equal(counters.expectedSeries(), 'x{a="Ł"}');
+    assert.equal(counters.expectedBytes(), undefined, 'no bytes may stand for it');
+    counters.observe('x{a="Ł"}', 2, () => 'Ł');
+    assert.deepEqual(counters.expectedBytes(), Buffer.from('x{a="2"}'));
+    counters.endScrape();
+  });
+
   it('interprets a series once per reading, for every target sharing the pool', () => {
     const pool = new SeriesPool<string>();
     const targets = [new TargetCounters<string>({ pool }), new TargetCounters<string>({ pool })];

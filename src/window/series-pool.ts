@@ -19,6 +19,17 @@ function isAscii(text: string): boolean {
   return !NOT_ASCII.test(text);
 }
 
+/**
+ * A string's latin1 bytes in memory of their own. `Buffer.from` would carve small buffers out of
+ * shared 8 KiB slabs, and one series that outlives the others of its slab (pods come and go)
+ * would keep the whole slab alive.
+ */
+function ownBytes(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(text.length);
+  bytes.write(text, 'latin1');
+  return bytes;
+}
+
 /** One series text as every target keeping it shares it. */
 
 export class SharedSeries<M> {
@@ -43,7 +54,7 @@ export class SharedSeries<M> {
    * pages are read as bytes, and no ASCII line may match it.
    */
   get bytes(): Buffer | undefined {
-    if (this.#bytes === undefined) this.#bytes = isAscii(this.key) ? Buffer.from(this.key, 'latin1') : null;
+    if (this.#bytes === undefined) this.#bytes = isAscii(this.key) ? ownBytes(this.key) : null;
     return this.#bytes ?? undefined;
   }
 
