@@ -182,6 +182,12 @@ class KnownSample implements Sample {
   }
 }
 
+/** Whether the line at `at` starts with the series `known` and the space before its value. */
+function startsWithSeries(bytes: Buffer, at: number, known: Buffer): boolean {
+  const keyEnd = at + known.length;
+  return keyEnd < bytes.length && bytes[keyEnd] === SPACE && known.compare(bytes, at, keyEnd) === 0;
+}
+
 /** Where the line after the one at `start` begins (the length at the last line). */
 function lineAfter(bytes: Buffer, start: number): number {
   const newline = bytes.indexOf(NEWLINE, start);
@@ -258,9 +264,14 @@ class ExpositionReader {
       this.#runBytes(this.#bytes);
       return this.#report;
     }
-    const pieces = this.#pieces;
-    for (let piece = 0; piece < pieces.length && !this.#eof; piece++) this.#runPiece(pieces[piece] ?? '');
+    this.#runPieces(this.#pieces);
     return this.#report;
+  }
+
+  /** Line-aligned pieces in order, until `# EOF`. */
+  #runPieces(pieces: ExpositionBody): void {
+    this.#pieces = pieces;
+    for (let piece = 0; piece < pieces.length && !this.#eof; piece++) this.#runPiece(pieces[piece] ?? '');
   }
 
   /**
@@ -308,8 +319,8 @@ class ExpositionReader {
    * is passed on and the next line's start returned. Otherwise -1, and nothing happened.
    */
   #knownLine(bytes: Buffer, start: number, known: Buffer): number {
+    if (!startsWithSeries(bytes, start, known)) return -1;
     const keyEnd = start + known.length;
-    if (keyEnd >= bytes.length || bytes[keyEnd] !== SPACE || known.compare(bytes, start, keyEnd) !== 0) return -1;
     let p = keyEnd + 1;
     let value = 0;
     let c = bytes[p] ?? NEWLINE;
@@ -339,15 +350,9 @@ class ExpositionReader {
   #textRun(bytes: Buffer, start: number, known: Buffer | undefined): number {
     const length = bytes.length;
     let stop = known === undefined ? length : lineAfter(bytes, start);
-    while (known !== undefined && stop < length) {
-      const keyEnd = stop + known.length;
-      if (keyEnd < length && bytes[keyEnd] === SPACE && known.compare(bytes, stop, keyEnd) === 0) break;
-      stop = lineAfter(bytes, stop);
-    }
+    while (known !== undefined && stop < length && !startsWithSeries(bytes, stop, known)) stop = lineAfter(bytes, stop);
     if (stop < length && bytes.subarray(start, stop).includes(EOF_MARKER)) stop = length;
-    const pieces = bodyPieces([bytes.subarray(start, stop)]) ?? [];
-    this.#pieces = pieces;
-    for (let piece = 0; piece < pieces.length && !this.#eof; piece++) this.#runPiece(pieces[piece] ?? '');
+    this.#runPieces(bodyPieces([bytes.subarray(start, stop)]) ?? []);
     return stop;
   }
 
