@@ -33,6 +33,8 @@
 //                            a file of src/ is newer than dist/main.js)
 //   --json path              also write the results as JSON
 //   --splitstat-only         leave Prometheus out (to profile splitstat; no ratios)
+//   --no-floor               leave out the Node.js floor (bench/floor-scraper.ts: fetch and
+//                            inflate every page, nothing more), which by default runs third
 // Environment: BENCH_NODE_ARGS, Node options for splitstat's process (e.g. `--cpu-prof
 // --cpu-prof-dir=/tmp/profile` to see where its time goes).
 import { execFileSync, spawn } from 'node:child_process';
@@ -47,6 +49,7 @@ import { startFleet, stopChild, withFileLimit } from './fleet.js';
 import type { Fleet, FleetPod } from './fleet.js';
 import { linkerdSplitPage } from './proxy-payload.js';
 import { freePort } from '../test/helpers/prometheus.js';
+import { DEFAULT_SCRAPE_CONCURRENCY } from '../src/collect/scraper.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -76,13 +79,15 @@ interface Options {
   readonly json: string | undefined;
   /** Runs splitstat alone (for profiling it; no ratios). */
   readonly splitstatOnly: boolean;
+  /** Also measures the Node.js floor (bench/floor-scraper.ts). */
+  readonly floor: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const valued = new Set(['sizes', 'authorities', 'interval', 'warmup', 'cycles', 'pods-per-worker', 'port', 'workloads', 'json']);
-  const switches = new Set(['quick', 'no-gzip', 'no-build', 'splitstat-only']);
+  const switches = new Set(['quick', 'no-gzip', 'no-build', 'splitstat-only', 'no-floor']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -126,6 +131,7 @@ function parseOptions(argv: readonly string[]): Options {
     build: !flags.has('no-build'),
     json: values.get('json'),
     splitstatOnly: flags.has('splitstat-only'),
+    floor: !flags.has('no-floor') && !flags.has('splitstat-only'),
   };
 }
 
@@ -407,7 +413,7 @@ async function httpText(url: string, timeoutMs = 5000): Promise<{ status: number
 // Measuring one tool
 
 interface ToolResult {
-  readonly tool: 'prometheus' | 'splitstat';
+  readonly tool: 'prometheus' | 'splitstat' | 'node-floor';
   readonly ok: boolean;
   /** Why the run stopped early, or what was off (cycles slower than the interval). */
   readonly problem?: string;
@@ -779,6 +785,68 @@ async function runSplitstat(ctx: SizeContext): Promise<ToolResult> {
   }
 }
 
+/**
+ * The Node.js floor (bench/floor-scraper.ts): the same fetches and inflates as splitstat, nothing
+ * parsed. Measured like splitstat, over M of its cycles, which it prints as they end.
+ */
+async function runFloor(ctx: SizeContext): Promise<ToolResult> {
+  const { options, pods } = ctx;
+  const configFile = path.join(ctx.dir, 'floor-scraper.json');
+  writeFileSync(configFile, JSON.stringify({ urls: pods.map((pod) => pod.url), intervalMs: options.intervalMs, concurrency: DEFAULT_SCRAPE_CONCURRENCY }));
+  let cycles = 0;
+  let bytes = 0;
+  let cycleMsSum = 0;
+  const started = Date.now();
+  const running = startProcess('node-floor', [process.execPath, '--import', 'tsx', 'bench/floor-scraper.ts', configFile], (line) => {
+    const match = /^cycle (\d+) (\d+) (\d+)$/.exec(line);
+    if (match === null) return;
+    cycles = Number(match[1]);
+    cycleMsSum += Number(match[2]);
+    bytes = Number(match[3]);
+  });
+  const guard = new Guard(running, guardDeadline(options, pods.length));
+  const { signal } = guard;
+  const waitForCycle = (count: number, what: string): Promise<true> =>
+    until(what, () => Promise.resolve(cycles >= count ? true : undefined), (count - cycles + 1) * cycleAllowance(options, pods.length) * 2 + 60_000, 50, signal);
+  try {
+    await waitForCycle(1, 'node-floor first cycle');
+    const startupSeconds = (Date.now() - started) / 1000;
+    // Every page must have come whole, or the floor would be lower than the work it stands for.
+    const expected = linkerdSplitPage({ authorities: options.authorities }).render(100, 1).length * pods.length;
+    if (bytes < expected * 0.9) throw new Error(`node-floor read ${bytes} bytes in its first cycle, expected about ${expected}`);
+    const first = 1 + Math.max(1, options.warmup);
+    await waitForCycle(first, 'node-floor warm-up cycles');
+    const cpu0 = cpuSeconds(running.pid);
+    const fleet0 = fleetCpu(ctx.fleet);
+    const ms0 = cycleMsSum;
+    const t0 = Date.now();
+    guard.progress = 'measuring';
+    await waitForCycle(first + options.cycles, `${options.cycles} node-floor cycles`);
+    const cpu = cpuSeconds(running.pid) - cpu0;
+    return {
+      tool: 'node-floor',
+      ok: true,
+      startupSeconds,
+      cycles: options.cycles,
+      windowSeconds: (Date.now() - t0) / 1000,
+      cpuSeconds: cpu,
+      cpuPerCycle: cpu / options.cycles,
+      rssBytes: statusBytes(running.pid, 'VmRSS'),
+      peakRssBytes: statusBytes(running.pid, 'VmHWM'),
+      targets: pods.length,
+      targetsUp: bytes >= expected * 0.9 ? pods.length : 0,
+      fleetCpuPerCycle: (fleetCpu(ctx.fleet) - fleet0) / options.cycles,
+      cycleSeconds: (cycleMsSum - ms0) / 1000 / options.cycles,
+      details: { bytesPerCycle: bytes },
+    };
+  } catch (error) {
+    return failedResult('node-floor', guard, error);
+  } finally {
+    guard.dispose();
+    await stopChild(running.child, 10_000);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // One fleet size
 
@@ -788,8 +856,11 @@ interface SizeResult {
   readonly skipped?: string;
   readonly prometheus?: ToolResult;
   readonly splitstat?: ToolResult;
+  readonly floor?: ToolResult;
   readonly cpuRatio?: number;
   readonly rssRatio?: number;
+  /** The Node.js floor's CPU against Prometheus': no Node.js scraper can have a lower CPU ratio. */
+  readonly floorCpuRatio?: number;
   readonly verdict: string;
 }
 
@@ -861,13 +932,29 @@ async function runSize(options: Options, pods: number, root: string, limit: numb
     await sleep(1000);
     const splitstat = await runSplitstat(ctx);
     report(ctx, splitstat);
+    let floor: ToolResult | undefined;
+    if (options.floor) {
+      await sleep(1000);
+      floor = await runFloor(ctx);
+      report(ctx, floor);
+    }
     const stats = await fleet.stats();
     say(`${pods} pods: the fleet answered ${stats.requests} requests (${stats.gzipped} gzipped) from ${stats.renders} rendered pages`);
     // A ratio with a failed run on either side would compare unlike things.
     const both = prometheus.ok && splitstat.ok;
     const cpuRatio = both ? splitstat.cpuPerCycle / prometheus.cpuPerCycle : Number.NaN;
     const rssRatio = both ? splitstat.rssBytes / prometheus.rssBytes : Number.NaN;
-    return { pods, prometheus, splitstat, cpuRatio, rssRatio, verdict: verdict(options, pods, prometheus, splitstat, cpuRatio, rssRatio) };
+    const floorCpuRatio = prometheus.ok && floor?.ok === true ? floor.cpuPerCycle / prometheus.cpuPerCycle : Number.NaN;
+    return {
+      pods,
+      prometheus,
+      splitstat,
+      ...(floor === undefined ? {} : { floor }),
+      cpuRatio,
+      rssRatio,
+      floorCpuRatio,
+      verdict: verdict(options, pods, prometheus, splitstat, cpuRatio, rssRatio, floorCpuRatio),
+    };
   } finally {
     await fleet.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -890,7 +977,7 @@ function report(ctx: SizeContext, result: ToolResult): void {
  * The size against the goals. Without splitstat's numbers there is none; without Prometheus's,
  * only the absolute goals (cycle, memory) can be judged, and the ratios are named as missing.
  */
-function verdict(options: Options, pods: number, prometheus: ToolResult, splitstat: ToolResult, cpuRatio: number, rssRatio: number): string {
+function verdict(options: Options, pods: number, prometheus: ToolResult, splitstat: ToolResult, cpuRatio: number, rssRatio: number, floorCpuRatio: number): string {
   const failures = [prometheus, splitstat].filter((result) => !result.ok).map((result) => `${result.tool} failed: ${firstLine(result.problem)}`);
   if (!splitstat.ok) return `${pods} pods: no verdict: ${failures.join('; ')}`;
   const mark = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
@@ -910,7 +997,9 @@ function verdict(options: Options, pods: number, prometheus: ToolResult, splitst
   const met = prometheus.ok && checks.every((check) => check.ok) && allUp;
   const outcome = met ? 'meets every goal' : checks.every((check) => check.ok) && allUp ? 'no ratios to judge' : 'misses a goal';
   const missing = prometheus.ok ? '' : ` (no ratios: ${failures.join('; ')})`;
-  return `${pods} pods: ${checks.map((check) => `${check.text} ${mark(check.ok)}`).join(', ')}${allUp ? '' : ', NOT all targets up'} → ${outcome}${missing}`;
+  // A CPU goal below the floor cannot be met by any scraper on this runtime: say so beside the miss.
+  const floor = floorCpuRatio > GOALS.cpuRatio && cpuRatio > GOALS.cpuRatio ? `; the CPU goal is below the Node.js floor (fetch and inflate alone: ${floorCpuRatio.toFixed(2)} of Prometheus)` : '';
+  return `${pods} pods: ${checks.map((check) => `${check.text} ${mark(check.ok)}`).join(', ')}${allUp ? '' : ', NOT all targets up'} → ${outcome}${missing}${floor}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -946,7 +1035,7 @@ function rssCell(result: ToolResult | undefined): string {
 }
 
 function table(results: readonly SizeResult[]): string {
-  const header = ['pods', 'Prometheus CPU-s/cycle', 'splitstat CPU-s/cycle', 'ratio', 'Prometheus RSS MiB', 'splitstat RSS MiB', 'ratio', 'splitstat cycle s', 'all up?'];
+  const header = ['pods', 'Prometheus CPU-s/cycle', 'splitstat CPU-s/cycle', 'ratio', 'Node floor CPU-s/cycle', 'ratio', 'Prometheus RSS MiB', 'splitstat RSS MiB', 'ratio', 'splitstat cycle s', 'all up?'];
   const num = (value: number | undefined, digits: number): string => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
   const rows = results.map((result) => {
     const p = result.prometheus;
@@ -962,6 +1051,8 @@ function table(results: readonly SizeResult[]): string {
       num(p?.ok === true ? p.cpuPerCycle : undefined, 3),
       num(s?.ok === true ? s.cpuPerCycle : undefined, 3),
       num(result.cpuRatio, 3),
+      num(result.floor?.ok === true ? result.floor.cpuPerCycle : undefined, 3),
+      num(result.floorCpuRatio, 3),
       rssCell(p),
       rssCell(s),
       num(result.rssRatio, 3),

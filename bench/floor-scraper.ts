@@ -1,0 +1,76 @@
+// The least a Node.js scraper can do per cycle: fetch every page over a kept-alive connection,
+// asking for gzip as Prometheus does, and inflate it in one call on the thread pool. Nothing is
+// parsed or kept. The scrape bench runs it as a third tool beside Prometheus and splitstat, so a
+// ratio goal below what this costs is shown to be out of reach of any scraper on this runtime,
+// rather than assumed to be.
+// Run by bench/scrape.ts: node --import tsx bench/floor-scraper.ts config.json, where the file
+// holds {"urls":[…],"intervalMs":10000,"concurrency":32}; prints `cycle <n> <ms> <bytes>` after
+// every cycle.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { gunzip } from 'node:zlib';
+
+interface FloorConfig {
+  readonly urls: readonly string[];
+  readonly intervalMs: number;
+  readonly concurrency: number;
+}
+
+const config = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as FloorConfig;
+// The same keep-alive settings as splitstat's scraper (src/collect/scraper.ts).
+const agent = new http.Agent({ keepAlive: true, maxFreeSockets: config.concurrency, scheduling: 'lifo', timeout: 60_000 });
+
+function fetchPage(url: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent, headers: { 'accept-encoding': 'gzip' }, timeout: config.intervalMs }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const body = chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(chunks);
+        if (response.headers['content-encoding'] !== 'gzip') {
+          resolve(body);
+          return;
+        }
+        gunzip(body, { maxOutputLength: 64 * 1024 * 1024 }, (error, page) => (error === null ? resolve(page) : reject(error)));
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', reject);
+  });
+}
+
+let cycles = 0;
+
+async function cycle(): Promise<void> {
+  const started = performance.now();
+  let bytes = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < config.urls.length; index = next++) {
+      const url = config.urls[index];
+      if (url === undefined) continue;
+      try {
+        // Read first, then add: `bytes += await …` would add to the total as it was before the wait.
+        const page = await fetchPage(url);
+        bytes += page.length;
+      } catch {
+        // A failed page costs what it cost; the bench checks that every page came.
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(config.concurrency, config.urls.length) }, worker));
+  cycles++;
+  process.stdout.write(`cycle ${cycles} ${(performance.now() - started).toFixed(0)} ${bytes}\n`);
+}
+
+// Cycles start on the interval like splitstat's: the next one waits for the last to end.
+async function loop(): Promise<void> {
+  for (;;) {
+    const started = Date.now();
+    await cycle();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, config.intervalMs - (Date.now() - started))));
+  }
+}
+
+void loop();
