@@ -45,11 +45,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
+import { DEFAULT_SCRAPE_CONCURRENCY } from '../src/collect/index.js';
 import { startFleet, stopChild, withFileLimit } from './fleet.js';
 import type { Fleet, FleetPod } from './fleet.js';
 import { linkerdSplitPage } from './proxy-payload.js';
 import { freePort } from '../test/helpers/prometheus.js';
-import { DEFAULT_SCRAPE_CONCURRENCY } from '../src/collect/scraper.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const PROMETHEUS = '/usr/bin/prometheus';

@@ -39,6 +39,8 @@ export interface PrometheusOptions {
   readonly scrapeIntervalMs?: number;
   /** How long start-up may take until /-/ready answers 200. */
   readonly readyTimeoutMs?: number;
+  /** Rules files to load (absolute paths), evaluated at the scrape interval. */
+  readonly ruleFiles?: readonly string[];
 }
 
 export interface Sample {
@@ -94,11 +96,12 @@ export function staticTarget(url: string, labels?: Readonly<Record<string, strin
 }
 
 /** The prometheus.yml for these jobs. */
-export function prometheusConfig({ jobs, scrapeIntervalMs = 1000 }: PrometheusOptions): string {
+export function prometheusConfig({ jobs, scrapeIntervalMs = 1000, ruleFiles = [] }: PrometheusOptions): string {
   // Prometheus durations are whole numbers of a unit ("0.5s" is an error), so milliseconds.
   const interval = `${Math.round(scrapeIntervalMs)}ms`;
   return stringify({
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
+    ...(ruleFiles.length === 0 ? {} : { rule_files: [...ruleFiles] }),
     scrape_configs: jobs.map((job) => ({
       job_name: job.name,
       honor_labels: job.honorLabels ?? false,

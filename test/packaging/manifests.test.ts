@@ -20,6 +20,7 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { SPLIT_KINDS } from '../../src/splits/index.js';
+import { ruleGroups } from '../../grafana/src/rules.js';
 import { readDockerfile, ROOT } from './dockerfile.js';
 import {
   apiGroup,
@@ -453,7 +454,7 @@ describe('kubectl kustomize renders deploy/ and its components', () => {
     for (const object of rendered) assert.equal(await validateObject(object), undefined, `${object.kind} as rendered`);
   });
 
-  it('an overlay with every component: ServiceMonitor, auth RBAC, and `--auth kubernetes` appended', { timeout: 60_000 }, async () => {
+  it('an overlay with every component: ServiceMonitor, PrometheusRule, auth RBAC, and `--auth kubernetes` appended', { timeout: 60_000 }, async () => {
     const components = kustomizations.filter((document) => document.object.kind === 'Component').map((document) => path.dirname(path.join(ROOT, document.file)));
     const overlay = await mkdtemp(path.join(os.tmpdir(), 'splitstat-overlay-'));
     try {
@@ -477,10 +478,16 @@ describe('kubectl kustomize renders deploy/ and its components', () => {
         'ClusterRoleBinding splitstat-auth-kubernetes',
         'Deployment splitstat',
         'Namespace splitstat',
+        'PrometheusRule splitstat',
         'Service splitstat',
         'ServiceAccount splitstat',
         'ServiceMonitor splitstat',
       ]);
+      // The rules as Prometheus Operator's CRD schema allows them, and as the rules file has them.
+      const rule = rendered.find((object) => object.kind === 'PrometheusRule');
+      assert.ok(rule !== undefined);
+      assert.equal(await validateObject(rule), undefined, 'PrometheusRule as rendered');
+      assert.deepEqual((rule as unknown as { spec: { groups: unknown } }).spec.groups, JSON.parse(JSON.stringify(ruleGroups())));
       const renderedDeployment = rendered.find((object) => Deployment.is(object));
       assert.ok(renderedDeployment !== undefined && isKubeObject(renderedDeployment));
       const args = (renderedDeployment as unknown as IDeployment).spec?.template.spec?.containers[0]?.args ?? [];

@@ -10,6 +10,7 @@ import { GRAPHIQL_OPTIONS, renderGraphiQL } from './graphiql.js';
 import { renderLandingPage } from './landing-page.js';
 import { loadTypeDefs } from './load-schema.js';
 import { MASKED_ERRORS } from './masked-errors.js';
+import { QueryTimings } from './query-timings.js';
 import { RefusalTally } from './refusal-tally.js';
 import type { RequestContext } from './request-context.js';
 import { createResolvers } from './resolvers.js';
@@ -18,6 +19,7 @@ import { useCostLimit } from './use-cost-limit.js';
 import { useMaxAliases } from './use-max-aliases.js';
 import { useMaxDepth } from './use-max-depth.js';
 import { useMaxTokens } from './use-max-tokens.js';
+import { useQueryTimings } from './use-query-timings.js';
 import { useRequestTimeout } from './use-request-timeout.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -38,6 +40,8 @@ export interface GraphQLOptions {
   readonly maxAnswerItems?: number;
   /** Where refusals by each limit are counted (splitstat_graphql_refusals_total). */
   readonly refusals?: RefusalTally;
+  /** Where query durations are counted (splitstat_graphql_query_duration_seconds). */
+  readonly queryTimings?: QueryTimings;
   /** Serve GraphiQL at GET /graphql for browsers. */
   readonly graphiql?: boolean;
   /** A small HTML page pointing to /graphql for browsers on unknown paths (off: an empty 404). */
@@ -76,6 +80,7 @@ export function createGraphQL(
     timeoutMs = 10_000,
     maxAnswerItems = 100_000,
     refusals = new RefusalTally(),
+    queryTimings = new QueryTimings(),
     graphiql = true,
     landingPage = false,
     logging = true,
@@ -103,6 +108,7 @@ export function createGraphQL(
     cors: false,
     logging,
     plugins: [
+      useQueryTimings({ timings: queryTimings }),
       useMaxTokens({ maxTokens, refusals }),
       useMaxDepth({ maxDepth, refusals }),
       useMaxAliases({ maxAliases, refusals }),

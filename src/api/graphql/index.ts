@@ -3,4 +3,5 @@
 export { createGraphQL, GRAPHQL_ENDPOINT } from './create-graphql.js';
 export type { GraphQLOptions, GraphQLServer } from './create-graphql.js';
 export { DEFAULT_QUERY } from './graphiql.js';
+export { QUERY_DURATION_BOUNDS, QueryTimings } from './query-timings.js';
 export { GRAPHQL_LIMITS, RefusalTally } from './refusal-tally.js';

@@ -2,7 +2,7 @@
 // produced from the service's state at scrape time, plus the process's runtime metrics.
 import { Registry } from 'prom-client';
 import type { ServiceContext } from '../context.js';
-import type { RefusalTally } from '../graphql/index.js';
+import type { QueryTimings, RefusalTally } from '../graphql/index.js';
 import { registerDefaultMetrics } from './default-metrics.js';
 import { registerGraphQLMetrics } from './graphql-metrics.js';
 import { registerScrapeMetrics } from './scrape-metrics.js';
@@ -15,8 +15,11 @@ export interface MetricsRegistryOptions {
   readonly observedWindowMs?: number;
   /** Include prom-client's process and Node.js metrics. Default true. */
   readonly collectDefaultMetrics?: boolean;
-  /** GraphQL refusals by limit (splitstat_graphql_refusals_total); absent where no GraphQL is served. */
-  readonly graphqlRefusals?: RefusalTally;
+  /**
+   * GraphQL refusals by limit (splitstat_graphql_refusals_total) and query durations
+   * (splitstat_graphql_query_duration_seconds); absent where no GraphQL is served.
+   */
+  readonly graphql?: { readonly refusals: RefusalTally; readonly queryTimings: QueryTimings };
 }
 
 /**
@@ -24,7 +27,7 @@ export interface MetricsRegistryOptions {
  * splits, traffic and engine state. With an engine, a cycle listener is added for the scrape
  * duration histogram; it lives as long as the engine, so build one registry per service.
  */
-export function createMetricsRegistry(ctx: ServiceContext, { observedWindowMs = 60_000, collectDefaultMetrics = true, graphqlRefusals }: MetricsRegistryOptions = {}): Registry {
+export function createMetricsRegistry(ctx: ServiceContext, { observedWindowMs = 60_000, collectDefaultMetrics = true, graphql }: MetricsRegistryOptions = {}): Registry {
   if (!(Number.isFinite(observedWindowMs) && observedWindowMs > 0)) {
     throw new RangeError(`observedWindowMs must be a positive number of milliseconds, not ${observedWindowMs}`);
   }
@@ -34,8 +37,8 @@ export function createMetricsRegistry(ctx: ServiceContext, { observedWindowMs = 
   // mode); a prometheus-mode replica has none to report, rather than misleading zeros.
   if (ctx.window !== undefined) registerTrafficFamilies(registry, { store: ctx.store, window: ctx.window, observedWindowMs });
   registerSelfMetrics(registry, ctx);
-  if (graphqlRefusals !== undefined) registerGraphQLMetrics(registry, graphqlRefusals);
-  if (ctx.engine !== undefined) registerScrapeMetrics(registry, ctx.engine);
+  if (graphql !== undefined) registerGraphQLMetrics(registry, graphql);
+  if (ctx.engine !== undefined) registerScrapeMetrics(registry, ctx.engine, ctx.info.scrapeIntervalMs);
   if (collectDefaultMetrics) registerDefaultMetrics(registry);
   return registry;
 }

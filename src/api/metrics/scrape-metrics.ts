@@ -26,7 +26,17 @@ export const MAX_DOWN_TARGET_SERIES = 100;
 /** Cycle durations from a loopback demo (milliseconds) to many slow targets (the 5 s timeout, in waves). */
 const CYCLE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine): void {
+export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine, scrapeIntervalMs: number): void {
+  // The interval cycle durations are measured against (a dashboard draws both on one panel).
+  stateGauge(registry, {
+    name: 'splitstat_scrape_interval_seconds',
+    help: 'The scrape interval (--scrape-interval): a cycle that takes longer delays the next one.',
+    labelNames: [],
+    collect(emit) {
+      emit({}, scrapeIntervalMs / 1000);
+    },
+  });
+
   stateGauge(registry, {
     name: 'splitstat_scrape_targets',
     help: 'Proxies scraped, by the state of their last scrape (up or down).',
