@@ -112,13 +112,14 @@ describe('layout', () => {
 
   // Each of these costs tens of MB resident in every process that loads it (BENCHMARKS.md):
   // only a process that uses them may load them, by import() when it does.
-  it('loads the Kubernetes client and the GraphiQL bundle only when they are used', () => {
+  it('loads the Kubernetes client, GraphQL and the GraphiQL bundle only when they are used', () => {
     const loaded = staticallyLoadedPackages('src/main.ts');
-    for (const heavy of ['@kubernetes/client-node', '@graphql-yoga/render-graphiql']) {
+    for (const heavy of ['@kubernetes/client-node', '@graphql-yoga/render-graphiql', 'graphql-yoga', 'graphql', '@escape.tech/graphql-armor']) {
       assert.equal(loaded.get(heavy)?.join(' > '), undefined, `${heavy} is loaded at start-up`);
     }
     // The reader does see them where they are used.
     assert.ok(staticallyLoadedPackages('src/splits/kube/index.ts').has('@kubernetes/client-node'));
-    assert.ok(loaded.has('graphql-yoga') && loaded.has('express'));
+    assert.ok(staticallyLoadedPackages('src/api/graphql/create-graphql.ts').has('graphql-yoga'));
+    assert.ok(loaded.has('express') && loaded.has('prom-client'));
   });
 });

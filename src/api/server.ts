@@ -6,9 +6,10 @@ import express from 'express';
 import type { RequestHandler } from 'express';
 import { OPEN_METRICS } from './auth/index.js';
 import type { ServiceContext } from './context.js';
-import { createGraphQL, QueryTimings, RefusalTally } from './graphql/index.js';
+import { GRAPHQL_ENDPOINT, loadGraphQL, QueryTimings, RefusalTally } from './graphql/index.js';
 import type { GraphQLOptions } from './graphql/index.js';
 import { healthHandler, readinessHandler } from './health.js';
+import { lazyHandler } from './lazy-handler.js';
 import type { ReadinessCheck } from './health.js';
 import { createMetricsRegistry, metricsHandler } from './metrics/index.js';
 
@@ -27,12 +28,18 @@ export function createApp(ctx: ServiceContext, { readiness, graphql = {}, metric
   const refusals = graphql.refusals ?? new RefusalTally();
   const queryTimings = graphql.queryTimings ?? new QueryTimings();
   const registry = createMetricsRegistry(ctx, { graphql: { refusals, queryTimings } });
-  const yoga = createGraphQL(ctx, { ...graphql, refusals, queryTimings });
   app.get('/healthz', healthHandler);
   app.get('/readyz', readinessHandler(readiness));
   app.get('/metrics', metricsGuard, metricsHandler(registry));
-  app.use(yoga.graphqlEndpoint, yoga);
-  app.get('/', (_request, response) => response.redirect(yoga.graphqlEndpoint));
+  // Built on the first request to /graphql: until then the process holds none of it.
+  app.use(
+    GRAPHQL_ENDPOINT,
+    lazyHandler(async () => {
+      const { createGraphQL } = await loadGraphQL();
+      return createGraphQL(ctx, { ...graphql, refusals, queryTimings });
+    }),
+  );
+  app.get('/', (_request, response) => response.redirect(GRAPHQL_ENDPOINT));
   return app;
 }
 

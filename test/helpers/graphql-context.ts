@@ -11,8 +11,10 @@ import type { IntervalBuilder, SourceWorkload } from '../../src/window/index.js'
 import { ScrapeStatSource } from '../../src/stats/index.js';
 import type { SplitStats, StatQuery, StatSource } from '../../src/stats/index.js';
 import type { GraphQLOptions, GraphQLServer, ServiceContext } from '../../src/api/index.js';
-import { createGraphQL } from '../../src/api/index.js';
+import { loadGraphQL } from '../../src/api/index.js';
 import { testSplit } from './splits.js';
+
+const { createGraphQL } = await loadGraphQL();
 
 export const NOW_MS = Date.parse('2024-05-01T12:00:00.000Z');
 

@@ -1,7 +1,7 @@
-// The errors access control produces. The GraphQL ones are GraphQLErrors without an
-// originalError, so error masking leaves their message intact; their `http` extension sets the
-// status and headers yoga answers with (yoga strips it from the body).
-import { GraphQLError } from 'graphql';
+// The errors access control produces. A refusal the caller can act on is an AccessError: its
+// code and `http` (status and headers) become a GraphQLError's extensions in the GraphQL layer
+// (graphql/masked-errors.ts), which yoga answers with (it strips `http` from the body). Access
+// control itself stays free of graphql-js, so a process never asked a GraphQL query never loads it.
 
 export const UNAUTHENTICATED = 'UNAUTHENTICATED';
 export const FORBIDDEN = 'FORBIDDEN';
@@ -25,23 +25,36 @@ export function wwwAuthenticate(invalidToken: boolean): string {
   return invalidToken ? 'Bearer realm="splitstat", error="invalid_token"' : 'Bearer realm="splitstat"';
 }
 
-export function unauthenticatedError(message: string, invalidToken: boolean): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code: UNAUTHENTICATED, http: { status: 401, headers: { 'WWW-Authenticate': wwwAuthenticate(invalidToken) } } },
-  });
+export type AccessErrorCode = typeof UNAUTHENTICATED | typeof FORBIDDEN | typeof UNAVAILABLE;
+
+/** A request refused by access control: what the caller sees, exactly (never masked). */
+export class AccessError extends Error {
+  override readonly name = 'AccessError';
+  readonly code: AccessErrorCode;
+  readonly http: { readonly status: number; readonly headers?: Readonly<Record<string, string>> };
+
+  constructor(message: string, code: AccessErrorCode, http: AccessError['http']) {
+    super(message);
+    this.code = code;
+    this.http = http;
+  }
+}
+
+export function unauthenticatedError(message: string, invalidToken: boolean): AccessError {
+  return new AccessError(message, UNAUTHENTICATED, { status: 401, headers: { 'WWW-Authenticate': wwwAuthenticate(invalidToken) } });
 }
 
 export function forbiddenMessage(namespace: string): string {
   return `not allowed to list trafficsplits in namespace ${JSON.stringify(namespace)}`;
 }
 
-export function forbiddenError(namespace: string): GraphQLError {
-  return new GraphQLError(forbiddenMessage(namespace), { extensions: { code: FORBIDDEN, http: { status: 403 } } });
+export function forbiddenError(namespace: string): AccessError {
+  return new AccessError(forbiddenMessage(namespace), FORBIDDEN, { status: 403 });
 }
 
 /** What callers see when access cannot be checked; the details (URLs, hosts) go to the log only. */
 export const UNAVAILABLE_MESSAGE = 'cannot check access right now: the Kubernetes API server did not answer; try again shortly';
 
-export function unavailableError(): GraphQLError {
-  return new GraphQLError(UNAVAILABLE_MESSAGE, { extensions: { code: UNAVAILABLE, http: { status: 503, headers: { 'Retry-After': '5' } } } });
+export function unavailableError(): AccessError {
+  return new AccessError(UNAVAILABLE_MESSAGE, UNAVAILABLE, { status: 503, headers: { 'Retry-After': '5' } });
 }

@@ -7,7 +7,7 @@ import type { Authentication, Authorizer } from './authorizer.js';
 import { NamespaceAccess } from './namespace-access.js';
 import type { AuthContext, AuthLog } from './namespace-access.js';
 
-/** Builds one request's AuthContext, or rejects with the GraphQLError to answer. */
+/** Builds one request's AuthContext, or rejects with the AccessError to answer. */
 export type GraphQLAuth = (request: Request) => Promise<AuthContext>;
 
 export const OPEN_GRAPHQL_AUTH: GraphQLAuth = () => Promise.resolve({ access: NamespaceAccess.open() });

@@ -4,7 +4,7 @@
 export { createAuth, AUTH_MODES, METRICS_AUTH_MODES } from './create-auth.js';
 export type { Auth, AuthConfig, AuthOptions, MetricsAuthMode } from './create-auth.js';
 export type { AuthFailure, Authentication, AuthMode, Authorizer, HeaderSource, NamespaceGrant, Principal } from './authorizer.js';
-export { AuthConfigError, AuthUnavailableError, FORBIDDEN, UNAUTHENTICATED, UNAVAILABLE } from './auth-errors.js';
+export { AccessError, AuthConfigError, AuthUnavailableError, FORBIDDEN, UNAUTHENTICATED, UNAVAILABLE } from './auth-errors.js';
 export { graphqlAuth, OPEN_GRAPHQL_AUTH } from './graphql-context.js';
 export type { GraphQLAuth } from './graphql-context.js';
 export { NamespaceAccess } from './namespace-access.js';

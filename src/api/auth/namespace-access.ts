@@ -25,7 +25,7 @@ export class NamespaceAccess {
     return OPEN;
   }
 
-  /** Rejects with an UNAVAILABLE GraphQLError when the decision cannot be made. */
+  /** Rejects with an UNAVAILABLE AccessError when the decision cannot be made. */
   async grant(candidates: readonly string[]): Promise<NamespaceGrant> {
     try {
       return await this.#authorizer.allowedNamespaces(this.principal, candidates);
@@ -40,7 +40,7 @@ export class NamespaceAccess {
     return grantAllows(await this.grant([namespace]), namespace);
   }
 
-  /** Rejects with a FORBIDDEN GraphQLError unless the caller may list splits in `namespace`. */
+  /** Rejects with a FORBIDDEN AccessError unless the caller may list splits in `namespace`. */
   async require(namespace: string): Promise<void> {
     if (!(await this.allows(namespace))) throw forbiddenError(namespace);
   }

@@ -6,6 +6,7 @@ import { OPEN_GRAPHQL_AUTH } from '../auth/index.js';
 import type { GraphQLAuth } from '../auth/index.js';
 import type { ServiceContext } from '../context.js';
 import { AnswerBudget } from './answer-budget.js';
+import { GRAPHQL_ENDPOINT } from './endpoint.js';
 import { GRAPHIQL_OPTIONS, renderGraphiQL } from './graphiql.js';
 import { renderLandingPage } from './landing-page.js';
 import { loadTypeDefs } from './load-schema.js';
@@ -22,7 +23,7 @@ import { useMaxTokens } from './use-max-tokens.js';
 import { useQueryTimings } from './use-query-timings.js';
 import { useRequestTimeout } from './use-request-timeout.js';
 
-export const GRAPHQL_ENDPOINT = '/graphql';
+export { GRAPHQL_ENDPOINT };
 
 export interface GraphQLOptions {
   /** Deepest selection nesting allowed (introspection exempt). */
