@@ -59,6 +59,11 @@ export const RECORDED = {
   latencyQuantile: 'split_backend_quantile:trafficsplit_backend_response_latency_seconds:histogram_quantile',
 } as const;
 
+/** Every series the rules record, thresholds included: what dashboards may read besides splitstat's own. */
+export function recordedSeries(): Set<string> {
+  return new Set<string>([...Object.values(RECORDED), ...Object.values(THRESHOLDS).map((threshold) => threshold.record)]);
+}
+
 /** The quantiles recorded (label `quantile`), as `stat ts` shows them. */
 export const QUANTILES = ['0.5', '0.95', '0.99'] as const;
 
@@ -138,7 +143,7 @@ function splitAlerts(): AlertingRule[] {
         description:
           `Over the last 5 minutes ${BACKEND_NAME} answered ${percentOf(r.backendSuccessRatio)} of its requests successfully, ` +
           `the split's other backends ${percentOf(r.othersSuccessRatio)}: {{ $value | humanizePercentage }} less ` +
-          `(allowed: ${thresholdPercent(t.successRateMargin)}, set in splitstat:alert_success_rate_margin:ratio).`,
+          `(allowed: ${thresholdPercent(t.successRateMargin)}, set in ${t.successRateMargin.record}).`,
       },
     },
     {
@@ -154,7 +159,7 @@ function splitAlerts(): AlertingRule[] {
         description:
           `Over the last 5 minutes ${BACKEND_NAME} served ${percentOf(r.observedShare)} of the split's requests, ` +
           `while its weight gives it ${percentOf(r.configuredShare)}: {{ $value | humanizePercentage }} apart ` +
-          `(allowed: ${thresholdPercent(t.shareTolerance)}, set in splitstat:alert_share_tolerance:ratio).`,
+          `(allowed: ${thresholdPercent(t.shareTolerance)}, set in ${t.shareTolerance.record}).`,
       },
     },
     {

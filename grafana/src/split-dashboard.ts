@@ -6,6 +6,7 @@ import { METRIC } from './promql.js';
 import { datasourceVariable, labelVariable, query, row, SUCCESS_THRESHOLDS, table, tableQuery, thresholds, timeSeries } from './panels.js';
 import type { PromQuery } from './panels.js';
 import { dashboard } from './dashboard.js';
+import { THRESHOLDS } from './rules.js';
 
 export const SPLIT_DASHBOARD_UID = 'splitstat-split';
 
@@ -174,7 +175,8 @@ export function splitDashboard(): Dashboard {
         id: next(),
         title: 'Success rate minus the other backends\'',
         description:
-          'Each backend\'s success rate minus that of the split\'s other backends taken together: below 0, it fails more than they do. The TrafficSplitBackendFailing alert fires below −5 % (splitstat:alert_success_rate_margin:ratio).',
+          "Each backend's success rate minus that of the split's other backends taken together: below 0, it fails more than they do. " +
+          `The TrafficSplitBackendFailing alert fires below −${THRESHOLDS.successRateMargin.value * 100} % (${THRESHOLDS.successRateMargin.record}).`,
         place: { x: 0, y: 36, w: 12, h: 8 },
         unit: 'percentunit',
         thresholds: thresholds('red', [-0.05, 'orange'], [-0.01, 'green']),

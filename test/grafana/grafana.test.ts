@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { generatedFiles } from '../../grafana/src/build.js';
-import { RECORDED, ruleGroups, THRESHOLDS } from '../../grafana/src/rules.js';
+import { recordedSeries, ruleGroups } from '../../grafana/src/rules.js';
 import type { AlertingRule } from '../../grafana/src/rules.js';
 import { ROOT } from '../packaging/dockerfile.js';
 import { prometheusSkipReason } from '../helpers/prometheus.js';
@@ -82,7 +82,7 @@ describe('dashboards', () => {
       });
 
       it('reads only splitstat\'s own series, the recorded ones of its rules, and its process metrics', () => {
-        const recorded = new Set<string>([...Object.values(RECORDED), ...Object.values(THRESHOLDS).map((threshold) => threshold.record)]);
+        const recorded = recordedSeries();
         for (const { expr, where } of expressions(dashboard)) {
           for (const name of metricNames(expr)) {
             const known = /^(trafficsplit_|splitstat_)/.test(name) || recorded.has(name) || /^(process_|nodejs_)/.test(name);

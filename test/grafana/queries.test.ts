@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
-import { RECORDED, THRESHOLDS } from '../../grafana/src/rules.js';
+import { recordedSeries } from '../../grafana/src/rules.js';
 import { ROOT } from '../packaging/dockerfile.js';
 import { prometheusSkipReason, startPrometheus, staticTarget, waitUntil } from '../helpers/prometheus.js';
 import type { RunningPrometheus } from '../helpers/prometheus.js';
@@ -142,7 +142,7 @@ describe('dashboard queries against a real Prometheus scraping splitstat demo', 
       families.add(name);
       if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) families.add(name + suffix);
     }
-    const recorded = new Set<string>([...Object.values(RECORDED), ...Object.values(THRESHOLDS).map((threshold) => threshold.record)]);
+    const recorded = recordedSeries();
     const rules = parseYaml(await readFile(path.join(ROOT, 'grafana/rules/splitstat.rules.yaml'), 'utf8')) as { groups: { rules: { expr: string }[] }[] };
     const everywhere = [
       ...dashboardFiles().flatMap(({ dashboard: d }) => expressions(d).map(({ expr, where }) => ({ expr, where: `${d.uid} ${where}` }))),
@@ -158,7 +158,7 @@ describe('dashboard queries against a real Prometheus scraping splitstat demo', 
     const rules = answer.data.groups.flatMap((group) => group.rules);
     assert.ok(rules.length >= 25, `${rules.length} rules loaded`);
     for (const rule of rules) assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError ?? ''}`);
-    for (const name of [...Object.values(RECORDED), ...Object.values(THRESHOLDS).map((threshold) => threshold.record)]) {
+    for (const name of recordedSeries()) {
       const series = await prometheus?.query(`count(${name})`);
       assert.ok((series?.[0]?.value ?? 0) > 0, `${name} has no series`);
     }
