@@ -84,7 +84,7 @@ export const SETTINGS = {
   prometheusSchema: { env: 'SPLITSTAT_PROMETHEUS_SCHEMA', default: 'linkerd', help: "which series to query: linkerd (the proxies' raw metrics) or splitstat (sharded collectors' exports)" },
   prometheusToken: { env: 'SPLITSTAT_PROMETHEUS_TOKEN', default: undefined, help: 'bearer token for Prometheus' },
   prometheusHeaders: { env: 'SPLITSTAT_PROMETHEUS_HEADERS', default: undefined, help: 'extra headers for Prometheus, "Name: value" separated by ";" (e.g. X-Scope-OrgID: tenant)' },
-  mesh: { env: 'SPLITSTAT_MESH', default: 'linkerd', help: `which mesh the proxies belong to: ${MESH_NAMES.join(', ')}` },
+  mesh: { env: 'SPLITSTAT_MESH', default: 'auto', help: `which mesh the scraped proxies belong to: ${MESH_NAMES.join(', ')} (auto: each target as its page shows)` },
   clusterDomain: { env: 'SPLITSTAT_CLUSTER_DOMAIN', default: 'cluster.local', help: 'cluster domain in proxy authorities' },
   scrapeInterval: { env: 'SPLITSTAT_SCRAPE_INTERVAL', default: '10s', help: 'how often to scrape every target' },
   scrapeTimeout: { env: 'SPLITSTAT_SCRAPE_TIMEOUT', default: '5s', help: 'per-target scrape timeout (at most the interval)' },

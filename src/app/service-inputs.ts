@@ -85,7 +85,9 @@ export async function targetInput(config: ServeConfig, kube: KubeConfigLoader, l
   }
   if (file === 'kube') {
     const { KubePodTargets } = await loadKubeTargets();
-    const pods = new KubePodTargets({ kubeConfig: await kube(), namespace: config.namespace, adminPort: config.adminPort, log });
+    // --mesh auto discovers every sidecar splitstat reads; a named mesh only its own.
+    const meshes = config.mesh === 'auto' ? undefined : [config.mesh];
+    const pods = new KubePodTargets({ kubeConfig: await kube(), namespace: config.namespace, adminPort: config.adminPort, meshes, log });
     return {
       start: () => pods.start(),
       stop: () => pods.stop(),

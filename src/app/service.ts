@@ -74,7 +74,7 @@ export async function startService(
     }
   }
   const mesh = meshNamed(config.mesh).createAdapter({ clusterDomain: config.clusterDomain });
-  const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, routeLatencyBucketsMs: mesh.routeLatencyBucketsMs, retentionMs: config.maxWindowMs });
+  const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, routeLatencyBucketsMs: mesh.routeLatencyBucketsMs, layouts: mesh.layouts, retentionMs: config.maxWindowMs });
   const apexFilter = splitApexFilter(store);
   const engine = new ScrapeEngine({
     targets,

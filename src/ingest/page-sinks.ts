@@ -5,12 +5,13 @@
 // asked once per edge and page instead of once per sample. The page's sums wait until the page
 // is known to be usable (a page with a series twice is not taken).
 import type { SeriesMeaning, TrafficEdge } from '../mesh/index.js';
-import { edgeKey } from '../mesh/index.js';
+import { storageKey } from '../mesh/index.js';
 import type { ClientEntries, IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
 
 /** One edge's increases on the page being read. */
 export interface EdgeSink {
   readonly edge: TrafficEdge;
+  /** storageKey(edge): an edge of two layouts has a sink per layout. */
   readonly key: string;
   readonly values: Float64Array;
   /** The page that last added to it. */
@@ -26,6 +27,8 @@ export interface EdgeSink {
 export interface LeafSink {
   readonly namespace: string;
   readonly leaf: string;
+  /** The layout its series were counted in (TrafficEdge.layout), given to every edge it stands for. */
+  readonly layout: string | undefined;
   readonly values: Float64Array;
   page: number;
   usedCycle: number;
@@ -76,14 +79,14 @@ export class PageSinks {
       const sink = this.#edgeSink(to.edge);
       return { kind: 'edge', sink, index: this.#window.valueIndex(to.edge, meaning), scale, latency, leMs };
     }
-    const sink = this.#leafSink(to.namespace, to.leaf);
-    // A leaf stands for edges without a route: their layout is the plain one.
-    const asEdge: TrafficEdge = { apexNamespace: to.namespace, apex: to.leaf, leaf: to.leaf };
+    const sink = this.#leafSink(to.namespace, to.leaf, to.layout);
+    // A leaf stands for edges without a route: their layout is the plain one, or the one it names.
+    const asEdge: TrafficEdge = { apexNamespace: to.namespace, apex: to.leaf, leaf: to.leaf, layout: to.layout };
     return { kind: 'leaf', sink, index: this.#window.valueIndex(asEdge, meaning), scale, latency, leMs };
   }
 
   #edgeSink(edge: TrafficEdge): EdgeSink {
-    const key = edgeKey(edge);
+    const key = storageKey(edge);
     let sink = this.#edges.get(key);
     if (sink === undefined) {
       sink = { edge, key, values: new Float64Array(this.#window.valuesLength(edge)), page: 0, kept: false, keptCycle: -1, usedCycle: this.#cycle };
@@ -92,12 +95,12 @@ export class PageSinks {
     return sink;
   }
 
-  #leafSink(namespace: string, leaf: string): LeafSink {
-    const key = `${namespace}/${leaf}`;
+  #leafSink(namespace: string, leaf: string, layout: string | undefined): LeafSink {
+    const key = layout === undefined ? `${namespace}/${leaf}` : `${namespace}/${leaf}~${layout}`;
     let sink = this.#leaves.get(key);
     if (sink === undefined) {
-      const asEdge: TrafficEdge = { apexNamespace: namespace, apex: leaf, leaf };
-      sink = { namespace, leaf, values: new Float64Array(this.#window.valuesLength(asEdge)), page: 0, usedCycle: this.#cycle };
+      const asEdge: TrafficEdge = { apexNamespace: namespace, apex: leaf, leaf, layout };
+      sink = { namespace, leaf, layout, values: new Float64Array(this.#window.valuesLength(asEdge)), page: 0, usedCycle: this.#cycle };
       this.#leaves.set(key, sink);
     }
     return sink;
@@ -149,7 +152,10 @@ export class PageSinks {
       sink.values.fill(0);
     }
     for (const sink of this.#touchedLeaves) {
-      for (const edge of edgesOf(sink.namespace, sink.leaf)) entries.add(interval, edge, edgeKey(edge), source, sourceKey, sink.values);
+      for (const splitEdge of edgesOf(sink.namespace, sink.leaf)) {
+        const edge = sink.layout === undefined ? splitEdge : { ...splitEdge, layout: sink.layout };
+        entries.add(interval, edge, storageKey(edge), source, sourceKey, sink.values);
+      }
       sink.values.fill(0);
     }
     this.beginPage();

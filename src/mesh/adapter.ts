@@ -13,6 +13,12 @@ export interface TrafficEdge {
    * traffic is an HTTPRoute split's, kept apart from what TrafficSplits of the same apex see.
    */
   readonly route?: string | undefined;
+  /**
+   * The latency histogram layout its series were counted in, when it is not the adapter's plain
+   * or route one (MeshAdapter.layouts): the mesh of the client that sent them. Not part of the
+   * edge's identity (edgeKey): the window keeps each layout apart and merges them when read.
+   */
+  readonly layout?: string | undefined;
 }
 
 /**
@@ -22,11 +28,14 @@ export interface TrafficEdge {
  */
 export type SeriesDestination =
   | { readonly kind: 'edge'; readonly edge: TrafficEdge }
-  | { readonly kind: 'leaf'; readonly namespace: string; readonly leaf: string };
+  | { readonly kind: 'leaf'; readonly namespace: string; readonly leaf: string; readonly layout?: string | undefined };
 
 export type SeriesMeaning =
   | { readonly kind: 'response'; readonly to: SeriesDestination; readonly outcome: 'success' | 'failure' }
-  /** `leMs` is one of the adapter's latency bounds: `latencyBucketsMs`, or `routeLatencyBucketsMs` for a route's edge. */
+  /**
+   * `leMs` is one of the bounds of the destination's layout: `latencyBucketsMs`, or
+   * `routeLatencyBucketsMs` for a route's edge, or `layouts[layout]` for a destination with a layout.
+   */
   | { readonly kind: 'latency'; readonly to: SeriesDestination; readonly leMs: number }
   /** The histogram's sum; its unit is `unitMs` milliseconds (1000 for a seconds histogram), 1 when absent. */
   | { readonly kind: 'latency-sum'; readonly to: SeriesDestination; readonly unitMs?: number }
@@ -42,6 +51,8 @@ export interface MeshAdapter {
   readonly latencyBucketsMs: readonly number[];
   /** The bounds (ms) of the histogram of edges with a route, when the proxy keeps another one for them. */
   readonly routeLatencyBucketsMs?: readonly number[];
+  /** Further histogram layouts by name, for destinations that name one (TrafficEdge.layout). */
+  readonly layouts?: Readonly<Record<string, readonly number[]>>;
   /** Every generation `generation()` may answer, for self metrics that must list them up front. */
   readonly generations: readonly string[];
   /**
@@ -56,9 +67,24 @@ export interface MeshAdapter {
   interpret(metricName: string, labels: Readonly<Record<string, string>>, generation: string): SeriesMeaning | null;
 }
 
+/** The mesh a generation belongs to: generations are named `<mesh>` or `<mesh>-<version>`. */
+export function meshOfGeneration(generation: string): string {
+  const dash = generation.indexOf('-');
+  return dash === -1 ? generation : generation.slice(0, dash);
+}
+
 export function edgeKey(edge: TrafficEdge): string {
   const base = `${edge.apexNamespace}/${edge.apex}/${edge.leaf}`;
   return edge.route === undefined ? base : `${base}|${edge.route}`;
+}
+
+/**
+ * Where an edge's numbers are stored while they are counted: its edgeKey(), and its layout when
+ * it has one, since numbers of two layouts cannot be added bucket by bucket.
+ */
+export function storageKey(edge: TrafficEdge): string {
+  const key = edgeKey(edge);
+  return edge.layout === undefined ? key : `${key}~${edge.layout}`;
 }
 
 /** An apex, or an apex as reached through one route. */

@@ -3,21 +3,26 @@
 // stat source all find it here by name.
 import type { QuerySchema } from '../promql/index.js';
 import type { MeshAdapter } from './adapter.js';
+import { createAutoAdapter } from './auto-adapter.js';
+import { createIstioAdapter } from './istio/index.js';
 import { createLinkerdAdapter, linkerdQuerySchema, linkerdRouteQuerySchema } from './linkerd/index.js';
 
 export interface Mesh {
-  /** What `--mesh` and `--prometheus-schema` call it. */
+  /** What `--mesh` (and `--prometheus-schema`, for a mesh with PromQL) call it. */
   readonly name: string;
   /** How the scrape path reads this mesh's proxy pages. */
   createAdapter(options: { readonly clusterDomain: string }): MeshAdapter;
   /** The PromQL over this mesh's own series, for the prometheus stat source. */
-  querySchema(): QuerySchema;
+  querySchema?(): QuerySchema;
   /** The PromQL for HTTPRoute splits, when the mesh counts traffic per route. */
   routeQuerySchema?(): QuerySchema;
 }
 
 export const MESHES = [
+  // Each target as the mesh its page shows (auto-adapter.ts): the default.
+  { name: 'auto', createAdapter: createAutoAdapter },
   { name: 'linkerd', createAdapter: createLinkerdAdapter, querySchema: () => linkerdQuerySchema(), routeQuerySchema: () => linkerdRouteQuerySchema() },
+  { name: 'istio', createAdapter: createIstioAdapter },
 ] as const satisfies readonly Mesh[];
 
 export type MeshName = (typeof MESHES)[number]['name'];
@@ -28,4 +33,18 @@ export const MESH_NAMES = MESHES.map((mesh) => mesh.name) as [MeshName, ...MeshN
 export function meshNamed(name: MeshName): Mesh {
   // Typed names always match: MeshName is derived from MESHES.
   return MESHES.find((mesh) => mesh.name === name) as Mesh;
+}
+
+/** The meshes whose own series the prometheus stat source can query. */
+export type PromqlMesh = Mesh & Required<Pick<Mesh, 'querySchema'>>;
+export type PromqlMeshName = Extract<(typeof MESHES)[number], { querySchema: unknown }>['name'];
+
+export const PROMQL_MESH_NAMES = MESHES.filter((mesh): mesh is Extract<(typeof MESHES)[number], { querySchema: unknown }> => 'querySchema' in mesh).map((mesh) => mesh.name) as [
+  PromqlMeshName,
+  ...PromqlMeshName[],
+];
+
+export function promqlMeshNamed(name: PromqlMeshName): PromqlMesh {
+  // Typed names always match, and only meshes with a querySchema have such a name.
+  return MESHES.find((mesh) => mesh.name === name) as PromqlMesh;
 }

@@ -239,6 +239,17 @@ describe('HTTPRoute splits in the simulator', () => {
     assert.deepEqual(errorsOf(routeScenario().replace('    proxy: stable-2.17\n', '')), expected('runs stable-2.11 and stable-2.8 proxies (no proxy given)'));
   });
 
+  it('rejects a call to an HTTPRoute from an Istio client, and a Linkerd proxy version on one', () => {
+    assert.deepEqual(errorsOf(routeScenario().replace('    proxy: stable-2.17\n', '    mesh: istio\n')), [
+      'clients[0].calls[0].split: default/web-route is an HTTPRoute, and this client runs Istio: Istio clients are simulated calling TrafficSplits only (their series name only the backend, which splitstat attributes through the TrafficSplits listing it)',
+    ]);
+    assert.deepEqual(errorsOf(routeScenario().replace('    proxy: stable-2.17\n', '    proxy: stable-2.17\n    mesh: istio\n')), [
+      'clients[0].proxy: names a Linkerd proxy version, and this client runs Istio (mesh: istio): leave proxy out',
+      'clients[0].calls[0].split: default/web-route is an HTTPRoute, and this client runs Istio: Istio clients are simulated calling TrafficSplits only (their series name only the backend, which splitstat attributes through the TrafficSplits listing it)',
+    ]);
+    assert.deepEqual(errorsOf(routeScenario().replace('    proxy: stable-2.17\n', '    mesh: consul\n')), ['clients[0].mesh: must be one of linkerd, istio']);
+  });
+
   it('accepts only Gateway API weights and HTTPRoute versions for an HTTPRoute, in the split and in schedule steps', () => {
     const text = routeScenario();
     assert.deepEqual(errorsOf(text.replace('weight: 90', 'weight: "900m"')), ['splits[0].backends[0].weight: must be a whole number from 0 to 1000000 (an HTTPRoute backendRef weight)']);

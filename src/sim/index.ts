@@ -2,10 +2,11 @@
 export { Simulator } from './simulator.js';
 export type { ClientPodInfo, SimulatorOptions, SplitsChange, SplitsListener } from './simulator.js';
 export type { HttpRouteBackendRef, HttpRouteManifest, SplitManifest, TrafficSplitManifest } from './split-manifests.js';
-export { loadScenarioFile, parseScenarioText, ScenarioError, formatPath } from './scenario.js';
+export { CLIENT_MESHES, loadScenarioFile, parseScenarioText, ScenarioError, formatPath } from './scenario.js';
 export type {
   BackendScenario,
   CallScenario,
+  ClientMesh,
   ClientScenario,
   HttpRouteApiVersion,
   HttpRouteScenario,
@@ -24,7 +25,7 @@ export { BUILTIN_SCENARIOS, DEMO_SCENARIO_YAML, builtinScenario } from './builti
 export { GroundTruth, latencyBucketsMsOf, Outcomes, TruthSeries } from './ground-truth.js';
 export type { ClientPodRef, ClientTruth, LeafTruth, TruthFilter, TruthKey } from './ground-truth.js';
 export type { LabelStyle } from './linkerd-exposition.js';
-export { LATENCY_BUCKETS_MS, ROUTE_LATENCY_BUCKETS_MS } from './proxy-counters.js';
+export { ISTIO_LATENCY_BUCKETS_MS, LATENCY_BUCKETS_MS, ROUTE_LATENCY_BUCKETS_MS } from './proxy-counters.js';
 export { POD_HEALTH_MODES } from './metrics-server.js';
 export type { PodHealth } from './metrics-server.js';
 export { feedSimulatedSplits } from './split-feed.js';

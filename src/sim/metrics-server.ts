@@ -1,5 +1,6 @@
-// One pod's proxy admin endpoint: a real HTTP server answering `GET /metrics`, which can be told
-// to misbehave the ways real targets do, for the scraper's failure tests.
+// One pod's metrics endpoint: a real HTTP server answering `GET` on its sidecar's path (Linkerd's
+// `/metrics`, Istio's `/stats/prometheus`), which can be told to misbehave the ways real targets
+// do, for the scraper's failure tests.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,8 @@ const GARBAGE =
 export interface MetricsSource {
   health(): PodHealth;
   render(): string;
+  /** The path it serves (default `/metrics`). */
+  readonly path?: string | undefined;
 }
 
 export class PodMetricsServer {
@@ -66,7 +69,7 @@ export class PodMetricsServer {
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const path = (request.url ?? '/').split('?')[0];
-    if (path !== '/metrics') {
+    if (path !== (this.source.path ?? '/metrics')) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }

@@ -150,3 +150,74 @@ export class ProxyCounters {
     return series;
   }
 }
+
+/**
+ * Istio's `istio_request_duration_milliseconds` default bounds (ms), as the real 1.7.1 sidecar
+ * page in shared/fixtures/istio has them; +Inf is implied after the last.
+ */
+export const ISTIO_LATENCY_BUCKETS_MS: readonly number[] = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
+];
+
+/**
+ * One `istio_requests_total` label set of a sidecar: Istio labels the destination workload and
+ * Service, not the endpoint pod nor the address the client called, and each response code (and
+ * gRPC status) is a series of its own, with its own latency histogram.
+ */
+export class IstioSeries {
+  requests = 0;
+  readonly latency = new LatencyHistogram(ISTIO_LATENCY_BUCKETS_MS);
+
+  constructor(
+    readonly reporter: 'source' | 'destination',
+    /** The leaf's pod (any of its deployment's: only workload-level labels are written); undefined for a probe. */
+    readonly endpoint: EndpointPod | undefined,
+    readonly responseCode: string,
+    /** `""` for plain HTTP. */
+    readonly grpcStatus: string,
+  ) {}
+
+  record(latencyMs: number): void {
+    this.requests += 1;
+    this.latency.observe(latencyMs);
+  }
+}
+
+/** What an Istio sidecar counted since it started: its series in first-use order. */
+export class IstioCounters {
+  readonly series = new Map<string, IstioSeries>();
+  /** Failures so far, to vary how they show (see request()). */
+  #failures = 0;
+
+  constructor(readonly startTimeSeconds: number) {}
+
+  /**
+   * One request the client's sidecar sent to a leaf pod. A failure is a 503, or on gRPC an
+   * UNAVAILABLE status under HTTP 200; one HTTP failure in four never got a response
+   * (`response_code="0"`, the stream reset), which Istio reports too.
+   */
+  request(endpoint: EndpointPod, grpc: boolean, ok: boolean, latencyMs: number): void {
+    let code = '200';
+    let grpcStatus = grpc ? '0' : '';
+    if (!ok) {
+      if (grpc) grpcStatus = '14';
+      else code = this.#failures++ % 4 === 3 ? '0' : '503';
+    }
+    this.#series('source', endpoint, code, grpcStatus).record(latencyMs);
+  }
+
+  /** A kubelet probe of the pod's own app, which its sidecar reports as the destination. */
+  probe(latencyMs: number): void {
+    this.#series('destination', undefined, '200', '').record(latencyMs);
+  }
+
+  #series(reporter: 'source' | 'destination', endpoint: EndpointPod | undefined, code: string, grpcStatus: string): IstioSeries {
+    const key = `${reporter}|${endpoint === undefined ? '' : `${endpoint.namespace}/${endpoint.deployment}/${endpoint.service}`}|${code}|${grpcStatus}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = new IstioSeries(reporter, endpoint, code, grpcStatus);
+      this.series.set(key, series);
+    }
+    return series;
+  }
+}

@@ -57,6 +57,9 @@ export function checkReferences(shape: ScenarioShape): RawIssue[] {
 
   const clientIndex = new Map<string, number>();
   shape.clients.forEach((client, i) => {
+    if (client.mesh === 'istio' && client.proxy !== undefined) {
+      issues.push({ path: ['clients', i, 'proxy'], message: 'names a Linkerd proxy version, and this client runs Istio (mesh: istio): leave proxy out' });
+    }
     const key = `${client.namespace}/${client.workload.kind}/${client.workload.name}`;
     const earlier = clientIndex.get(key);
     if (earlier !== undefined) issues.push({ path: ['clients', i, 'workload'], message: `duplicate client workload ${key} (also clients[${earlier}])` });
@@ -70,7 +73,12 @@ export function checkReferences(shape: ScenarioShape): RawIssue[] {
       }
       // Proxies before Linkerd 2.16 neither route by HTTPRoute nor write route-backend metrics, so
       // such a call would be traffic no simulated page could show.
-      if (shape.splits[target]?.kind === 'HTTPRoute' && client.proxy !== HTTPROUTE_PROXY) {
+      if (shape.splits[target]?.kind === 'HTTPRoute' && client.mesh === 'istio') {
+        issues.push({
+          path: ['clients', i, 'calls', j, 'split'],
+          message: `${key} is an HTTPRoute, and this client runs Istio: Istio clients are simulated calling TrafficSplits only (their series name only the backend, which splitstat attributes through the TrafficSplits listing it)`,
+        });
+      } else if (shape.splits[target]?.kind === 'HTTPRoute' && client.proxy !== HTTPROUTE_PROXY) {
         const runs = client.proxy === undefined ? 'runs stable-2.11 and stable-2.8 proxies (no proxy given)' : `runs ${client.proxy}`;
         issues.push({
           path: ['clients', i, 'calls', j, 'split'],

@@ -12,6 +12,10 @@ import { parseQuantity, quantityToNumber } from '../splits/index.js';
 export const PROXY_VERSIONS = ['stable-2.8', 'stable-2.11', 'stable-2.17'] as const;
 export type ProxyVersion = (typeof PROXY_VERSIONS)[number];
 
+/** The mesh a client pod's sidecar belongs to, which decides which page it serves. */
+export const CLIENT_MESHES = ['linkerd', 'istio'] as const;
+export type ClientMesh = (typeof CLIENT_MESHES)[number];
+
 /** What a split is in the simulated cluster: an SMI TrafficSplit, or a weighted HTTPRoute on its apex. */
 export const SPLIT_KIND_NAMES = ['TrafficSplit', 'HTTPRoute'] as const;
 export type ScenarioSplitKind = (typeof SPLIT_KIND_NAMES)[number];
@@ -224,6 +228,7 @@ const client = z.strictObject({
   workload: workloadRef,
   pods: count(10_000).default(1),
   protocol: z.enum(['http', 'grpc'], { error: 'must be http or grpc' }).default('http'),
+  mesh: z.enum(CLIENT_MESHES, { error: `must be one of ${CLIENT_MESHES.join(', ')}` }).default('linkerd'),
   proxy: z.enum(PROXY_VERSIONS, { error: `must be one of ${PROXY_VERSIONS.join(', ')}` }).optional(),
   calls: z
     .array(

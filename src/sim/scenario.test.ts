@@ -52,6 +52,7 @@ describe('scenario files', () => {
       workload: { kind: 'deployment', name: 'client' },
       pods: 1,
       protocol: 'http',
+      mesh: 'linkerd',
       // A bare split name resolves in the client's namespace.
       calls: [{ split: { namespace: 'default', name: 'web' }, rps: 5 }],
     });

@@ -30,6 +30,8 @@
 //       workload: deployment/client     # kind/name (deploy, sts, ds, rs short forms accepted)
 //       pods: 2                         # default 1
 //       protocol: http                  # http | grpc, default http
+//       mesh: linkerd                   # linkerd | istio: the sidecar its pods run, default linkerd;
+//                                       # an Istio pod serves :15020/stats/prometheus (istio-exposition.ts)
 //       proxy: stable-2.17              # stable-2.8 | stable-2.11 | stable-2.17: the Linkerd proxy's
 //                                       # metric labels; default: pods alternate 2.11 and 2.8
 //       calls:
@@ -64,10 +66,10 @@ import type { Workload } from '../collect/index.js';
 import { checkReferences } from './scenario-references.js';
 import type { RawIssue } from './scenario-references.js';
 import { scenarioShape } from './scenario-schema.js';
-import type { HttpRouteApiVersion, ProxyVersion, ScenarioShape, SplitApiVersion, SplitRef, WeightSpec } from './scenario-schema.js';
+import type { ClientMesh, HttpRouteApiVersion, ProxyVersion, ScenarioShape, SplitApiVersion, SplitRef, WeightSpec } from './scenario-schema.js';
 
-export type { HttpRouteApiVersion, ProxyVersion, ScenarioSplitKind, SplitApiVersion, WeightSpec } from './scenario-schema.js';
-export { PROXY_VERSIONS } from './scenario-schema.js';
+export type { ClientMesh, HttpRouteApiVersion, ProxyVersion, ScenarioSplitKind, SplitApiVersion, WeightSpec } from './scenario-schema.js';
+export { CLIENT_MESHES, PROXY_VERSIONS } from './scenario-schema.js';
 
 export interface NamespacedName {
   readonly namespace: string;
@@ -120,7 +122,9 @@ export interface ClientScenario {
   readonly workload: Workload;
   readonly pods: number;
   readonly protocol: 'http' | 'grpc';
-  /** Undefined: the client's pods alternate between the 2.11 and 2.8 label layouts. */
+  /** Which mesh's sidecar its pods run: Linkerd's proxy (of `proxy`'s version) or Istio's. */
+  readonly mesh: ClientMesh;
+  /** Linkerd only. Undefined: the client's pods alternate between the 2.11 and 2.8 label layouts. */
   readonly proxy?: ProxyVersion | undefined;
   readonly calls: readonly CallScenario[];
 }

@@ -10,17 +10,18 @@
 import type { ScrapeTarget } from '../collect/index.js';
 import { snapshot } from './ground-truth.js';
 import type { GroundTruth } from './ground-truth.js';
+import { renderIstioSidecarMetrics } from './istio-exposition.js';
 import { renderLinkerdProxyMetrics } from './linkerd-exposition.js';
 import type { LabelStyle } from './linkerd-exposition.js';
 import { POD_HEALTH_MODES, PodMetricsServer } from './metrics-server.js';
 import type { PodHealth } from './metrics-server.js';
-import { ProxyCounters } from './proxy-counters.js';
+import { IstioCounters, ProxyCounters } from './proxy-counters.js';
 import type { EndpointPod } from './proxy-counters.js';
 import { ScheduleClock } from './schedule.js';
-import type { NamespacedName, Scenario } from './scenario.js';
+import type { ClientMesh, NamespacedName, Scenario } from './scenario.js';
 import { splitManifest } from './split-manifests.js';
 import type { SplitManifest } from './split-manifests.js';
-import { buildTopology } from './topology.js';
+import { buildTopology, CLIENT_APP_PORT } from './topology.js';
 import type { CallStream, ClientPod, Topology } from './topology.js';
 
 export interface SplitsChange {
@@ -48,6 +49,9 @@ export interface ClientPodInfo {
   readonly workload: { readonly kind: string; readonly name: string };
   readonly ip: string;
   readonly protocol: 'http' | 'grpc';
+  /** The sidecar its pods run (the scenario's `mesh`). */
+  readonly mesh: ClientMesh;
+  /** Linkerd's label layout (meaningful for Linkerd pods only). */
   readonly labelStyle: LabelStyle;
 }
 
@@ -56,6 +60,8 @@ export interface ClientPodInfo {
 const PROBE_PERIOD_MS = 5_000;
 const CONTROL_PLANE_PERIOD_MS = 15_000;
 const NO_AUTHORITY_PERIOD_MS = 60_000;
+/** Where an Istio sidecar serves its merged metrics (the agent's port 15020). */
+const ISTIO_METRICS_PATH = '/stats/prometheus';
 
 export class Simulator {
   readonly scenario: Scenario;
@@ -94,7 +100,7 @@ export class Simulator {
     try {
       for (const pod of this.topology.clientPods) {
         if (this.servers.has(pod)) continue;
-        const server = new PodMetricsServer({ health: () => pod.health, render: () => this.renderPod(pod) });
+        const server = new PodMetricsServer({ health: () => pod.health, render: () => this.renderPod(pod), path: metricsPathOf(pod) });
         this.servers.set(pod, server);
         await server.listen(this.host);
       }
@@ -119,7 +125,7 @@ export class Simulator {
       const server = this.servers.get(pod);
       if (server === undefined) throw new Error('the simulator is not started; call start() first');
       return {
-        url: `http://${urlHost(this.host)}:${server.port}/metrics`,
+        url: `http://${urlHost(this.host)}:${server.port}${metricsPathOf(pod)}`,
         namespace: pod.namespace,
         pod: pod.name,
         workload: { kind: pod.workload.kind, name: pod.workload.name },
@@ -135,6 +141,7 @@ export class Simulator {
       workload: { kind: pod.workload.kind, name: pod.workload.name },
       ip: pod.ip,
       protocol: pod.grpc ? 'grpc' : 'http',
+      mesh: pod.mesh,
       labelStyle: pod.style,
     }));
   }
@@ -215,7 +222,9 @@ export class Simulator {
 
   /** Simulates a proxy restart: its counters start from zero again; ground truth is unaffected. */
   resetCounters(podName: string): void {
-    this.pod(podName).counters = new ProxyCounters(this.wallSeconds());
+    const pod = this.pod(podName);
+    pod.counters = new ProxyCounters(this.wallSeconds());
+    pod.istio = new IstioCounters(this.wallSeconds());
   }
 
   /** How the pod's metrics endpoint behaves from now on (see PodHealth). */
@@ -238,6 +247,10 @@ export class Simulator {
   }
 
   private renderPod(pod: ClientPod): string {
+    if (pod.mesh === 'istio') {
+      const client = { namespace: pod.namespace, workload: pod.workload.name, ip: pod.ip, appPort: CLIENT_APP_PORT };
+      return renderIstioSidecarMetrics({ counters: pod.istio, clusterDomain: this.scenario.clusterDomain, client, nowSeconds: this.wallSeconds() });
+    }
     return renderLinkerdProxyMetrics({ style: pod.style, counters: pod.counters, nowSeconds: this.wallSeconds() });
   }
 
@@ -273,6 +286,11 @@ export class Simulator {
         for (let i = 0; i < count; i++) this.request(pod, stream);
       }
       // Background traffic: constant latencies, always successful, never part of any split.
+      if (pod.mesh === 'istio') {
+        // Istio's sidecar reports probes as their destination; its control plane speaks xDS, which it does not count.
+        for (let i = periodic(PROBE_PERIOD_MS); i > 0; i--) pod.istio.probe(1);
+        continue;
+      }
       const counters = pod.counters;
       for (let i = periodic(PROBE_PERIOD_MS); i > 0; i--) counters.http(pod.inboundRoute, false).record(true, 1);
       for (let i = periodic(CONTROL_PLANE_PERIOD_MS); i > 0; i--) counters.http(controlPlaneRoute, true).record(true, 3);
@@ -296,7 +314,10 @@ export class Simulator {
     // successRate 1 never fails and 0 always fails, because draws are in [0, 1).
     const ok = outcomeDraw < backend.successRate;
     const latencyMs = backend.latency.sample(latencyDraw1, latencyDraw2);
-    pod.counters.http(route, pod.grpc).record(ok, latencyMs);
+    if (pod.mesh === 'istio') {
+      if (route.kind === 'outbound') pod.istio.request(route.endpoint, pod.grpc, ok, latencyMs);
+    }
+    else pod.counters.http(route, pod.grpc).record(ok, latencyMs);
     // An HTTPRoute's request is also counted per route backend, as the proxy's route stack does.
     const routeBackend = split.routeBackends?.[backendIndex];
     if (routeBackend !== undefined) pod.counters.routeBackend(routeBackend).record(ok, latencyMs);
@@ -305,6 +326,11 @@ export class Simulator {
     else cell.failure += 1;
     cell.latencies.push(latencyMs);
   }
+}
+
+/** Each sidecar's own metrics path: Linkerd's admin `/metrics`, Istio's merged `/stats/prometheus`. */
+function metricsPathOf(pod: ClientPod): string {
+  return pod.mesh === 'istio' ? ISTIO_METRICS_PATH : '/metrics';
 }
 
 /** How a listening host is written in a URL: wildcard binds are reached over loopback. */

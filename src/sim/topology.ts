@@ -5,17 +5,17 @@ import type { Workload } from '../collect/index.js';
 import { TruthCell } from './ground-truth.js';
 import { LatencyModel } from './latency.js';
 import type { LabelStyle } from './linkerd-exposition.js';
-import type { ProxyVersion } from './scenario-schema.js';
+import type { ClientMesh, ProxyVersion } from './scenario-schema.js';
 import type { PodHealth } from './metrics-server.js';
 import { IpAllocator, podNames } from './names.js';
-import { ProxyCounters } from './proxy-counters.js';
+import { IstioCounters, ProxyCounters } from './proxy-counters.js';
 import type { EndpointPod, Route, RouteBackendRef } from './proxy-counters.js';
 import { Rng } from './rng.js';
 import type { Scenario, SplitScenario, WeightSpec } from './scenario.js';
 
 const CONTROL_PLANE_NAMESPACE = 'linkerd';
 /** Client pods' own app port, where kubelet probes arrive. */
-const CLIENT_APP_PORT = 8080;
+export const CLIENT_APP_PORT = 8080;
 
 export interface BackendRuntime {
   readonly namespace: string;
@@ -104,11 +104,17 @@ export interface ClientPod {
   readonly workload: Workload;
   readonly name: string;
   readonly ip: string;
+  /** The sidecar it runs: Linkerd's proxy (of `style`) or Istio's. */
+  readonly mesh: ClientMesh;
+  /** The Linkerd label layout (Linkerd pods only). */
   readonly style: LabelStyle;
   readonly grpc: boolean;
   readonly inboundRoute: Route;
   readonly streams: readonly CallStream[];
+  /** A Linkerd pod's counters. */
   counters: ProxyCounters;
+  /** An Istio pod's counters. */
+  istio: IstioCounters;
   health: PodHealth;
 }
 
@@ -205,6 +211,8 @@ export function buildTopology(scenario: Scenario, startTimeSeconds: number): Top
         inboundRoute: { kind: 'inbound', ip, port: CLIENT_APP_PORT },
         streams,
         counters: new ProxyCounters(startTimeSeconds),
+        istio: new IstioCounters(startTimeSeconds),
+        mesh: client.mesh,
         health: 'ok',
       });
     }

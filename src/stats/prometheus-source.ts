@@ -7,17 +7,17 @@
 import type { TrafficSplit } from '../splits/index.js';
 import type { PrometheusClient, QuerySchema, QuerySelection, SampleKey } from '../promql/index.js';
 import { promqlRange, QUANTILE_VALUES, splitstatQuerySchema } from '../promql/index.js';
-import { MESH_NAMES, meshNamed } from '../mesh/index.js';
-import type { MeshName } from '../mesh/index.js';
+import { PROMQL_MESH_NAMES, promqlMeshNamed } from '../mesh/index.js';
+import type { PromqlMeshName } from '../mesh/index.js';
 import { SplitLatencyBuckets } from './latency-buckets.js';
 import { addCount, emptyAccumulator, latencyMs, splitStatsFromAnswers } from './prometheus-answers.js';
 import type { SplitAccumulator } from './prometheus-answers.js';
 import type { SplitStats, StatQuery, StatSource } from './stat-source.js';
 
 /** A mesh's own series (what Linkerd viz queried), or splitstat's exported ones (sharded collectors). */
-export type PrometheusSchemaName = MeshName | 'splitstat';
+export type PrometheusSchemaName = PromqlMeshName | 'splitstat';
 
-export const PROMETHEUS_SCHEMA_NAMES: [PrometheusSchemaName, ...PrometheusSchemaName[]] = [...MESH_NAMES, 'splitstat'];
+export const PROMETHEUS_SCHEMA_NAMES: [PrometheusSchemaName, ...PrometheusSchemaName[]] = [...PROMQL_MESH_NAMES, 'splitstat'];
 
 /** What PrometheusStatSource needs of a client (PrometheusClient, or a test double). */
 export type InstantQuerier = Pick<PrometheusClient, 'query'>;
@@ -63,8 +63,8 @@ export class PrometheusStatSource implements StatSource {
 
   constructor({ client, schema = 'linkerd', routeSchema, concurrency = 8, now = Date.now }: PrometheusStatSourceOptions) {
     this.#client = client;
-    this.#schema = typeof schema !== 'string' ? schema : schema === 'splitstat' ? splitstatQuerySchema() : meshNamed(schema).querySchema();
-    this.#routeSchema = typeof schema !== 'string' || schema === 'splitstat' ? routeSchema : meshNamed(schema).routeQuerySchema?.();
+    this.#schema = typeof schema !== 'string' ? schema : schema === 'splitstat' ? splitstatQuerySchema() : promqlMeshNamed(schema).querySchema();
+    this.#routeSchema = typeof schema !== 'string' || schema === 'splitstat' ? routeSchema : promqlMeshNamed(schema).routeQuerySchema?.();
     this.#concurrency = Math.max(1, concurrency);
     this.#now = now;
   }

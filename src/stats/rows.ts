@@ -2,25 +2,21 @@
 // from the summed histogram, and no numbers at all for a leaf without requests.
 import type { TrafficSplit } from '../splits/index.js';
 import { apexKey, edgeKey, splitApexKey, splitEdge } from '../mesh/index.js';
-import type { TrafficEdge } from '../mesh/index.js';
-import { histogramQuantile } from '../window/index.js';
+import { addTotals, emptyTotals, histogramQuantile } from '../window/index.js';
 import type { EdgeTotals, WindowTotals } from '../window/index.js';
 import { statRow } from './stat-row.js';
 import type { BackendStats, StatRow } from './stat-row.js';
 import type { SplitStats } from './stat-source.js';
 
-/** The latency bounds (ms) an edge's histogram has (TrafficWindow.boundsOf). */
-export type LatencyBounds = (edge: TrafficEdge) => readonly number[];
-
-export function splitStats(splits: readonly TrafficSplit[], totals: WindowTotals, boundsOf: LatencyBounds): SplitStats[] {
+export function splitStats(splits: readonly TrafficSplit[], totals: WindowTotals): SplitStats[] {
   const byApex = apexTotals(totals);
   return splits.map((split) => {
     const apex = byApex.get(splitApexKey(split));
-    const total = apex === undefined ? null : backendStats(apex, totals.coveredMs, boundsOf(apex.edge));
+    const total = apex === undefined ? null : backendStats(apex, totals.coveredMs);
     // The observed share is of every request sent to the apex, including any the mesh sent to
     // a leaf the split does not list (yet or any more): that is exactly what a rollout must see.
     const apexRequests = apex === undefined ? 0 : apex.success + apex.failure;
-    return { split, total, rows: backendRows(split, totals, apexRequests, boundsOf) };
+    return { split, total, rows: backendRows(split, totals, apexRequests) };
   });
 }
 
@@ -31,29 +27,27 @@ function apexTotals(totals: WindowTotals): Map<string, EdgeTotals> {
     const key = apexKey(edge.edge.apexNamespace, edge.edge.apex, edge.edge.route);
     let sum = byApex.get(key);
     if (sum === undefined) {
-      sum = { edge: { ...edge.edge, leaf: '' }, success: 0, failure: 0, latencySumMs: 0, latency: new Float64Array(edge.latency.length) };
+      sum = emptyTotals({ ...edge.edge, leaf: '' }, edge.bounds);
       byApex.set(key, sum);
     }
-    sum.success += edge.success;
-    sum.failure += edge.failure;
-    sum.latencySumMs += edge.latencySumMs;
-    for (let i = 0; i < sum.latency.length; i++) sum.latency[i] = (sum.latency[i] as number) + (edge.latency[i] as number);
+    // Edges counted by clients of different meshes sum in the bounds both histograms have.
+    addTotals(sum, edge);
   }
   return byApex;
 }
 
-function backendRows(split: TrafficSplit, totals: WindowTotals, apexRequests: number, boundsOf: LatencyBounds): StatRow[] {
+function backendRows(split: TrafficSplit, totals: WindowTotals, apexRequests: number): StatRow[] {
   return split.backends.map((backend) => {
     const edge = totals.edges.get(edgeKey(splitEdge(split, backend.service)));
-    return statRow(split, backend, edge === undefined ? null : backendStats(edge, totals.coveredMs, boundsOf(edge.edge)), apexRequests);
+    return statRow(split, backend, edge === undefined ? null : backendStats(edge, totals.coveredMs), apexRequests);
   });
 }
 
-export function backendStats(edge: EdgeTotals, coveredMs: number, latencyBucketsMs: readonly number[]): BackendStats | null {
+export function backendStats(edge: Readonly<EdgeTotals>, coveredMs: number): BackendStats | null {
   const requests = edge.success + edge.failure;
   if (requests <= 0 || coveredMs <= 0) return null;
   const windowSeconds = coveredMs / 1000;
-  const cumulative = latencyBucketsMs.map((le, i) => ({ le, count: edge.latency[i] ?? 0 }));
+  const cumulative = edge.bounds.map((le, i) => ({ le, count: edge.latency[i] ?? 0 }));
   return {
     successCount: edge.success,
     failureCount: edge.failure,

@@ -19,7 +19,7 @@ export class ScrapeStatSource implements StatSource {
     try {
       checkStatWindow(query.window, this.#window.retentionMs);
       const totals = this.#window.totals(query.window.ms, query.from ?? {});
-      return Promise.resolve(splitStats(query.splits, totals, (edge) => this.#window.boundsOf(edge)));
+      return Promise.resolve(splitStats(query.splits, totals));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

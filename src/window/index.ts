@@ -9,6 +9,7 @@ export { TrafficWindow } from './traffic-window.js';
 export type { TrafficWindowOptions, WindowTotals } from './traffic-window.js';
 export { ClientEntries, IntervalBuilder, sourceKeyOf } from './interval.js';
 export type { SourceSelector, SourceWorkload, TrafficMeaning } from './interval.js';
+export { addTotals, commonBounds, emptyTotals } from './edge-totals.js';
 export type { EdgeTotals } from './edge-totals.js';
 export { checkStatWindow, DEFAULT_STAT_WINDOW, MIN_WINDOW_MS, parseStatWindow, StatWindowError } from './stat-window.js';
 export type { StatWindow, StatWindowProblem } from './stat-window.js';

@@ -1,7 +1,7 @@
 // One scrape cycle's increases, per (edge, client workload) with traffic: what the ingest loop
 // fills and the traffic window and the lifetime counters take in.
 import type { SeriesMeaning, TrafficEdge } from '../mesh/index.js';
-import { edgeKey } from '../mesh/index.js';
+import { edgeKey, storageKey } from '../mesh/index.js';
 import { FAILURE, FIRST_LATENCY, LATENCY_SUM, SUCCESS } from './edge-totals.js';
 
 /** The client side of traffic: the scraped pod's workload, for `--from` filtering. */
@@ -21,6 +21,7 @@ export interface SourceSelector {
 
 export interface Entry {
   readonly edge: TrafficEdge;
+  /** edgeKey(edge): what the window's totals are keyed by, whatever the layout. */
   readonly edgeKey: string;
   readonly source: SourceWorkload;
   /** [success, failure, latency sum (ms), latency bucket 0 … n-1] */
@@ -35,19 +36,28 @@ export interface LatencyLayout {
 
 /**
  * The histogram layouts of a window: one for edges a proxy names by apex or leaf, one for edges
- * of a route (Linkerd keeps a second-based histogram for those). An edge keeps one layout for
- * life, since its route is part of its key.
+ * of a route (Linkerd keeps a second-based histogram for those), and one per further name an
+ * edge may carry (TrafficEdge.layout: the mesh of the clients that counted it, MeshAdapter.layouts).
+ * An entry keeps one layout for life, since the layout is part of its key (storageKey).
  */
 export class LatencyLayouts {
   readonly #plain: LatencyLayout;
   readonly #route: LatencyLayout;
+  readonly #named: ReadonlyMap<string, LatencyLayout>;
 
-  constructor(plain: readonly number[], route: readonly number[]) {
+  constructor(plain: readonly number[], route: readonly number[], named: Readonly<Record<string, readonly number[]>> = {}) {
     this.#plain = layout(plain);
     this.#route = layout(route);
+    this.#named = new Map(Object.entries(named).map(([name, bounds]) => [name, layout(bounds)]));
   }
 
   of(edge: TrafficEdge): LatencyLayout {
+    if (edge.layout !== undefined) {
+      const named = this.#named.get(edge.layout);
+      // Adapters declare every layout their meanings name; anything else is a bug, not input.
+      if (named === undefined) throw new Error(`no latency layout named ${JSON.stringify(edge.layout)}`);
+      return named;
+    }
     return edge.route === undefined ? this.#plain : this.#route;
   }
 
@@ -106,7 +116,7 @@ export class IntervalBuilder {
 
   /**
    * Adds a page's increases for one edge and client at once: `values` in the entry's layout,
-   * `key` the edge's edgeKey() and `sourceKey` the client's sourceKey().
+   * `key` the edge's storageKey() and `sourceKey` the client's sourceKey().
    */
   addValues(edge: TrafficEdge, key: string, source: SourceWorkload, sourceKey: string, values: Float64Array): void {
     addInto(this.valuesOf(edge, key, source, sourceKey), values);
@@ -117,11 +127,11 @@ export class IntervalBuilder {
     return this.#values(edge, source, key, sourceKey);
   }
 
-  #values(edge: TrafficEdge, source: SourceWorkload, key = edgeKey(edge), sourceKey = sourceKeyOf(source)): Float64Array {
+  #values(edge: TrafficEdge, source: SourceWorkload, key = storageKey(edge), sourceKey = sourceKeyOf(source)): Float64Array {
     const entryKey = `${key}\u0000${sourceKey}`;
     let entry = this.entries.get(entryKey);
     if (entry === undefined) {
-      entry = { edge, edgeKey: key, source, values: new Float64Array(this.#layouts.valuesLength(edge)) };
+      entry = { edge, edgeKey: edge.layout === undefined ? key : edgeKey(edge), source, values: new Float64Array(this.#layouts.valuesLength(edge)) };
       this.entries.set(entryKey, entry);
     }
     return entry.values;

@@ -15,16 +15,17 @@ export class LifetimeTotals {
 
   add(entries: Iterable<Entry>): void {
     for (const entry of entries) {
+      const { bounds } = this.#layouts.of(entry.edge);
       let totals = this.#totals.get(entry.edgeKey);
       if (totals === undefined) {
-        totals = emptyTotals(entry.edge, this.#layouts.of(entry.edge).bounds.length);
+        totals = emptyTotals(entry.edge, bounds);
         this.#totals.set(entry.edgeKey, totals);
       }
-      accumulate(totals, entry.values);
+      accumulate(totals, entry.values, bounds);
     }
   }
 
-  /** By edgeKey(). */
+  /** By edgeKey(); an edge counted in two layouts keeps the bounds both have (edge-totals.ts). */
   all(): ReadonlyMap<string, Readonly<EdgeTotals>> {
     return this.#totals;
   }

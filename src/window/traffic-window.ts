@@ -12,7 +12,7 @@ import type { EntryKey } from './packed-entries.js';
 import { LifetimeTotals } from './lifetime-totals.js';
 
 export interface WindowTotals {
-  /** By edgeKey(). Only edges with traffic in the window. */
+  /** By edgeKey(), every layout of an edge summed into one. Only edges with traffic in the window. */
   readonly edges: ReadonlyMap<string, EdgeTotals>;
   /** How many milliseconds of data the totals cover: the window, or less when less exists. */
   readonly coveredMs: number;
@@ -31,6 +31,8 @@ export interface TrafficWindowOptions {
   readonly latencyBucketsMs: readonly number[];
   /** The bounds of edges with a route, when their proxy histogram has others (MeshAdapter). */
   readonly routeLatencyBucketsMs?: readonly number[] | undefined;
+  /** Further layouts by name, for edges that name one (TrafficEdge.layout, MeshAdapter.layouts). */
+  readonly layouts?: Readonly<Record<string, readonly number[]>> | undefined;
   /** The longest window that can be asked for. */
   readonly retentionMs?: number;
   /** Intervals older than this are merged into coarse buckets to bound memory. */
@@ -54,6 +56,7 @@ export class TrafficWindow {
   constructor({
     latencyBucketsMs,
     routeLatencyBucketsMs = latencyBucketsMs,
+    layouts = {},
     retentionMs = 3_600_000,
     fineRetentionMs = 600_000,
     coarseBucketMs = 60_000,
@@ -63,11 +66,14 @@ export class TrafficWindow {
     this.retentionMs = retentionMs;
     this.#fineRetentionMs = fineRetentionMs;
     this.#coarseBucketMs = coarseBucketMs;
-    this.#layouts = new LatencyLayouts(latencyBucketsMs, routeLatencyBucketsMs);
+    this.#layouts = new LatencyLayouts(latencyBucketsMs, routeLatencyBucketsMs, layouts);
     this.#lifetime = new LifetimeTotals(this.#layouts);
   }
 
-  /** The latency bounds (ms) of an edge's histogram: a route's edges may have their own. */
+  /**
+   * The latency bounds (ms) an edge's numbers are counted in: a route's edges and edges of a
+   * named layout have their own. Totals say which bounds they hold (EdgeTotals.bounds).
+   */
   boundsOf(edge: TrafficEdge): readonly number[] {
     return this.#layouts.of(edge).bounds;
   }
@@ -147,12 +153,13 @@ export class TrafficWindow {
       const { keys, offsets, values } = bucket.entries;
       keys.forEach((key, i) => {
         if (!matches(key.source, selector)) return;
+        const { bounds } = this.#layouts.of(key.edge);
         let totals = edges.get(key.edgeKey);
         if (totals === undefined) {
-          totals = emptyTotals(key.edge, this.#layouts.of(key.edge).bounds.length);
+          totals = emptyTotals(key.edge, bounds);
           edges.set(key.edgeKey, totals);
         }
-        accumulateAt(totals, values, offsets[i] as number);
+        accumulateAt(totals, values, offsets[i] as number, bounds);
       });
     }
     return { edges, coveredMs: latest - earliestStart, endMs: latest };

@@ -1,5 +1,6 @@
 // Query.scrapeTargets: each proxy's last scrape, for the operator asking why a split's numbers
 // look wrong. A target is shown to whoever may see its pod's namespace.
+import { meshOfGeneration } from '../../mesh/index.js';
 import type { TargetStatus } from '../../ingest/index.js';
 import type { ServiceContext } from '../context.js';
 import type { RequestContext } from './request-context.js';
@@ -18,6 +19,7 @@ export interface ScrapeTargetView {
   readonly reason: string | null;
   readonly lastError: string | null;
   readonly generation: string | null;
+  readonly mesh: string | null;
   readonly lastScrapeDurationMs: number;
   readonly lastScrape: string;
 }
@@ -43,6 +45,7 @@ function viewOf({ target, up, reason, lastError, generation, lastDurationMs, las
     reason: up ? null : (reason ?? null),
     lastError: up ? null : (lastError ?? null),
     generation: generation ?? null,
+    mesh: generation === undefined ? null : meshOfGeneration(generation),
     lastScrapeDurationMs: lastDurationMs,
     lastScrape: new Date(lastScrapeAtMs).toISOString(),
   };

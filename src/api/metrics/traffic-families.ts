@@ -4,6 +4,7 @@
 import type { Registry } from 'prom-client';
 import type { SplitStore } from '../../splits/index.js';
 import { edgeKey, splitEdge } from '../../mesh/index.js';
+import { emptyTotals } from '../../window/index.js';
 import type { EdgeTotals, TrafficWindow } from '../../window/index.js';
 import { splitStats } from '../../stats/index.js';
 import { BACKEND_LABELS, backendLabels, secondsBound } from './labels.js';
@@ -19,7 +20,7 @@ export interface TrafficFamiliesOptions {
 
 export function registerTrafficFamilies(registry: Registry, { store, window, observedWindowMs }: TrafficFamiliesOptions): void {
   const plainBounds = window.latencyBucketsMs.map(secondsBound);
-  const routeBounds = window.routeLatencyBucketsMs.map(secondsBound);
+  const secondsOf = secondsBoundsCache();
   stateCounter(registry, {
     name: 'trafficsplit_backend_responses_total',
     help: 'Responses served by the backend to requests sent to the apex, by classification (success or failure), since this process started.',
@@ -40,9 +41,9 @@ export function registerTrafficFamilies(registry: Registry, { store, window, obs
     *series() {
       for (const { labels, totals } of backendTotals(store, window)) {
         // The mesh reports milliseconds; the sum is the proxies' own histogram sum, not an estimate.
-        // An HTTPRoute split's series keep the bounds of the proxy's route histogram.
-        const bounds = totals.edge.route === undefined ? plainBounds : routeBounds;
-        yield { labels, buckets: totals.latency, sum: totals.latencySumMs / 1000, bounds };
+        // Each series keeps the bounds of the histogram its proxies keep: an HTTPRoute split's
+        // the route histogram's, a backend called by clients of two meshes those both have.
+        yield { labels, buckets: totals.latency, sum: totals.latencySumMs / 1000, bounds: secondsOf(totals.bounds) };
       }
     },
   });
@@ -52,7 +53,7 @@ export function registerTrafficFamilies(registry: Registry, { store, window, obs
     help: `Share of the requests sent to the apex that this backend served over the last ${observedWindowMs / 1000}s, 0 to 1 (requests to backends the split no longer lists count in the whole). Absent without traffic.`,
     labelNames: BACKEND_LABELS,
     collect(emit) {
-      const stats = splitStats(store.list(), window.totals(observedWindowMs), (edge) => window.boundsOf(edge));
+      const stats = splitStats(store.list(), window.totals(observedWindowMs));
       for (const { split, rows } of stats) {
         for (const row of rows) {
           if (row.observedRatio !== null) emit(backendLabels(split, row.leaf), row.observedRatio);
@@ -73,8 +74,21 @@ function* backendTotals(store: SplitStore, window: TrafficWindow): Generator<{ l
   for (const split of store.list()) {
     for (const backend of split.backends) {
       const edge = splitEdge(split, backend.service);
-      const totals = lifetime.get(edgeKey(edge)) ?? { edge, success: 0, failure: 0, latencySumMs: 0, latency: new Float64Array(window.boundsOf(edge).length) };
+      const totals = lifetime.get(edgeKey(edge)) ?? emptyTotals(edge, window.boundsOf(edge));
       yield { labels: backendLabels(split, backend.service), totals };
     }
   }
+}
+
+/** `le` texts of a layout's bounds (ms), made once per layout: layouts are a few long-lived arrays. */
+function secondsBoundsCache(): (boundsMs: readonly number[]) => readonly string[] {
+  const cache = new WeakMap<readonly number[], readonly string[]>();
+  return (boundsMs) => {
+    let texts = cache.get(boundsMs);
+    if (texts === undefined) {
+      texts = boundsMs.map(secondsBound);
+      cache.set(boundsMs, texts);
+    }
+    return texts;
+  };
 }

@@ -1,5 +1,6 @@
 // Scrape targets from the cluster: every meshed, running pod with an address, as
-// `http://<podIP>:<adminPort>/metrics`, with its namespace, name and owning workload. Pods and
+// `http://<podIP>:<adminPort>/metrics` (Linkerd) or `http://<podIP>:15020/stats/prometheus`
+// (Istio; the port and path its injector announces), with its namespace, name and owning workload. Pods and
 // ReplicaSets are listed and watched (ResilientInformer, the same machinery as the split
 // source); targets() follows the cluster within one watch event. Used by `serve --targets kube`.
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
@@ -7,8 +8,8 @@ import type { KubeConfig, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { ResilientInformer } from '../../kube/index.js';
 import type { BackoffOptions } from '../../kube/index.js';
 import type { ScrapeTarget } from '../target.js';
-import { DEFAULT_ADMIN_PORT, proxyMetricsUrl, readMeshedPod } from './meshed-pod.js';
-import type { MeshedPod } from './meshed-pod.js';
+import { DEFAULT_ADMIN_PORT, podMetricsUrl, readMeshedPod, SIDECAR_MESHES } from './meshed-pod.js';
+import type { MeshedPod, SidecarMesh } from './meshed-pod.js';
 import { controllerOf, resolveWorkload } from './owner.js';
 import type { ReplicaSetOwner } from './owner.js';
 
@@ -20,6 +21,8 @@ export interface KubePodTargetsOptions {
   readonly labelSelector?: string | undefined;
   /** The proxy's admin port, where it serves /metrics (Linkerd's default 4191). */
   readonly adminPort?: number | undefined;
+  /** Which sidecars to scrape (default: every one discovery knows, meshed-pod.ts). */
+  readonly meshes?: readonly SidecarMesh[] | undefined;
   readonly log?: ((line: string) => void) | undefined;
   readonly watchdogMs?: number | undefined;
   readonly backoff?: BackoffOptions | undefined;
@@ -29,6 +32,7 @@ export interface KubePodTargetsOptions {
 
 export class KubePodTargets {
   readonly #adminPort: number;
+  readonly #meshes: readonly SidecarMesh[];
   readonly #pods = new Map<string, MeshedPod>();
   readonly #replicaSets = new Map<string, ReplicaSetOwner>();
   readonly #podInformer: ResilientInformer<V1Pod>;
@@ -36,8 +40,9 @@ export class KubePodTargets {
   #targets: readonly ScrapeTarget[] = [];
   #dirty = false;
 
-  constructor({ kubeConfig, namespace, labelSelector, adminPort = DEFAULT_ADMIN_PORT, log, watchdogMs, backoff, watchTimeoutSeconds, healthyAfterMs }: KubePodTargetsOptions) {
+  constructor({ kubeConfig, namespace, labelSelector, adminPort = DEFAULT_ADMIN_PORT, meshes = SIDECAR_MESHES, log, watchdogMs, backoff, watchTimeoutSeconds, healthyAfterMs }: KubePodTargetsOptions) {
     this.#adminPort = adminPort;
+    this.#meshes = meshes;
     const ns = namespace === '' ? undefined : namespace;
     const where = ns === undefined ? '' : `/namespaces/${encodeURIComponent(ns)}`;
     const scope = ns === undefined ? '' : ` in ${ns}`;
@@ -117,7 +122,7 @@ export class KubePodTargets {
     const targets: ScrapeTarget[] = [];
     for (const pod of this.#pods.values()) {
       if (!pod.scrapable || pod.ip === undefined) continue;
-      targets.push({ url: proxyMetricsUrl(pod.ip, this.#adminPort), namespace: pod.namespace, pod: pod.name, workload: resolveWorkload(pod, lookup) });
+      targets.push({ url: podMetricsUrl({ ...pod, ip: pod.ip }, this.#adminPort), namespace: pod.namespace, pod: pod.name, workload: resolveWorkload(pod, lookup) });
     }
     return targets.sort((a, b) => compare(a.namespace, b.namespace) || compare(a.pod, b.pod));
   }
@@ -125,14 +130,14 @@ export class KubePodTargets {
   #replacePods(pods: readonly V1Pod[]): void {
     this.#pods.clear();
     for (const pod of pods) {
-      const meshed = readMeshedPod(pod);
+      const meshed = readMeshedPod(pod, this.#meshes);
       if (meshed !== undefined) this.#pods.set(objectKey(pod), meshed);
     }
     this.#dirty = true;
   }
 
   #setPod(pod: V1Pod): void {
-    const meshed = readMeshedPod(pod);
+    const meshed = readMeshedPod(pod, this.#meshes);
     if (meshed === undefined) {
       this.#deletePod(objectKey(pod));
       return;

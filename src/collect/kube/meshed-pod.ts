@@ -1,5 +1,5 @@
 // What splitstat needs to know about a pod, read once when the pod changes: whether it runs a
-// Linkerd proxy, whether that proxy can be scraped now, and where.
+// mesh's sidecar (Linkerd's proxy or Istio's), whether it can be scraped now, and where.
 import { isIPv6 } from 'node:net';
 import type { V1ObjectMeta, V1Pod } from '@kubernetes/client-node';
 
@@ -8,9 +8,25 @@ export const PROXY_CONTAINER = 'linkerd-proxy';
 export const PROXY_VERSION_ANNOTATION = 'linkerd.io/proxy-version';
 export const DEFAULT_ADMIN_PORT = 4191;
 
+/** Istio's sidecar container, and the annotation its injector sets on every injected pod. */
+export const ISTIO_PROXY_CONTAINER = 'istio-proxy';
+export const ISTIO_STATUS_ANNOTATION = 'sidecar.istio.io/status';
+/** Where the Istio agent serves the sidecar's metrics merged with the app's (Istio's default). */
+export const ISTIO_METRICS_PORT = 15020;
+export const ISTIO_METRICS_PATH = '/stats/prometheus';
+
+/** The sidecars pod discovery knows. */
+export const SIDECAR_MESHES = ['linkerd', 'istio'] as const;
+export type SidecarMesh = (typeof SIDECAR_MESHES)[number];
+
 export interface MeshedPod {
   readonly namespace: string;
   readonly name: string;
+  /** Which sidecar it runs. */
+  readonly sidecar: SidecarMesh;
+  /** Istio: the metrics port and path its injector announced (`prometheus.io/*`), else Istio's defaults. */
+  readonly metricsPort?: number | undefined;
+  readonly metricsPath?: string | undefined;
   /** Running, with an address: its proxy can be scraped. */
   readonly scrapable: boolean;
   readonly ip: string | undefined;
@@ -18,15 +34,18 @@ export interface MeshedPod {
   readonly owners: NonNullable<V1ObjectMeta['ownerReferences']>;
 }
 
-/** The pod's scrape-relevant facts; undefined for a pod without a Linkerd proxy. */
-export function readMeshedPod(pod: V1Pod): MeshedPod | undefined {
-  if (!isMeshed(pod)) return undefined;
+/** The pod's scrape-relevant facts; undefined for a pod without a sidecar of `meshes`. */
+export function readMeshedPod(pod: V1Pod, meshes: readonly SidecarMesh[] = SIDECAR_MESHES): MeshedPod | undefined {
+  const sidecar = meshes.find((mesh) => (mesh === 'linkerd' ? isMeshed(pod) : isIstioInjected(pod)));
+  if (sidecar === undefined) return undefined;
   const metadata = pod.metadata ?? {};
   const ip = pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip;
   const usableIp = ip === undefined || ip === '' ? undefined : ip;
   return {
     namespace: metadata.namespace ?? 'default',
     name: metadata.name ?? '',
+    sidecar,
+    ...(sidecar === 'istio' ? istioMetricsEndpoint(metadata.annotations ?? {}) : {}),
     scrapable: pod.status?.phase === 'Running' && usableIp !== undefined,
     ip: usableIp,
     labels: metadata.labels ?? {},
@@ -41,7 +60,29 @@ export function isMeshed(pod: V1Pod): boolean {
   return named(pod.spec?.containers) || named(pod.spec?.initContainers) || pod.metadata?.annotations?.[PROXY_VERSION_ANNOTATION] !== undefined;
 }
 
+/** An Istio sidecar: its container (or native sidecar), or the injector's status annotation. */
+export function isIstioInjected(pod: V1Pod): boolean {
+  const named = (containers: readonly { name: string }[] | undefined) => containers?.some((container) => container.name === ISTIO_PROXY_CONTAINER) === true;
+  return named(pod.spec?.containers) || named(pod.spec?.initContainers) || pod.metadata?.annotations?.[ISTIO_STATUS_ANNOTATION] !== undefined;
+}
+
+/**
+ * With metrics merging (Istio's default) the injector points `prometheus.io/port` and
+ * `prometheus.io/path` at the agent's merged endpoint; other values are the app's own (merging
+ * off), so the agent's defaults are used then.
+ */
+function istioMetricsEndpoint(annotations: Readonly<Record<string, string>>): { metricsPort: number; metricsPath: string } {
+  const port = Number(annotations['prometheus.io/port']);
+  const announced = annotations['prometheus.io/path'] === ISTIO_METRICS_PATH && Number.isInteger(port) && port > 0 && port < 65536;
+  return { metricsPort: announced ? port : ISTIO_METRICS_PORT, metricsPath: ISTIO_METRICS_PATH };
+}
+
 /** The proxy's metrics URL; an IPv6 address goes in brackets. */
-export function proxyMetricsUrl(ip: string, adminPort: number): string {
-  return `http://${isIPv6(ip) ? `[${ip}]` : ip}:${adminPort}/metrics`;
+export function proxyMetricsUrl(ip: string, adminPort: number, path = '/metrics'): string {
+  return `http://${isIPv6(ip) ? `[${ip}]` : ip}:${adminPort}${path}`;
+}
+
+/** Where a discovered pod's sidecar serves its metrics: Linkerd's admin port, or Istio's endpoint. */
+export function podMetricsUrl(pod: MeshedPod & { readonly ip: string }, linkerdAdminPort: number): string {
+  return pod.sidecar === 'istio' ? proxyMetricsUrl(pod.ip, pod.metricsPort ?? ISTIO_METRICS_PORT, pod.metricsPath) : proxyMetricsUrl(pod.ip, linkerdAdminPort);
 }

@@ -33,8 +33,13 @@ export interface OwnerInit {
 export interface PodInit {
   readonly namespace?: string;
   readonly name: string;
-  /** How the pod is meshed: a linkerd-proxy container (default), a native-sidecar init container, only the annotation, or not at all. */
-  readonly mesh?: 'container' | 'init-container' | 'annotation' | 'none';
+  /**
+   * How the pod is meshed: a linkerd-proxy container (default), a native-sidecar init container,
+   * only the annotation, not at all; or an Istio sidecar as Istio's injector writes it
+   * (`istio`: container and annotations, metrics merged at :15020), with metrics merging off
+   * (`istio-unmerged`: the app's own prometheus.io annotations), or as a native sidecar.
+   */
+  readonly mesh?: 'container' | 'init-container' | 'annotation' | 'none' | 'istio' | 'istio-unmerged' | 'istio-native';
   readonly phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
   readonly podIP?: string;
   readonly owners?: readonly OwnerInit[];
@@ -64,6 +69,7 @@ export function ownerReferences(owners: readonly OwnerInit[]): object[] {
 export function pod({ namespace = 'default', name, mesh = 'container', phase = 'Running', podIP, owners = [], labels }: PodInit): object {
   const app = { name: 'app', image: 'ghcr.io/example/app:1.0', ports: [{ containerPort: 8080 }] };
   const proxy = { name: 'linkerd-proxy', image: 'cr.l5d.io/linkerd/proxy:stable-2.14.10', ports: [{ name: 'linkerd-admin', containerPort: 4191 }] };
+  if (mesh === 'istio' || mesh === 'istio-unmerged' || mesh === 'istio-native') return istioPod({ namespace, name, mesh, phase, podIP, owners, labels }, app);
   const annotations = mesh === 'none' ? {} : { 'linkerd.io/proxy-version': 'stable-2.14.10' };
   return {
     apiVersion: 'v1',
@@ -78,6 +84,29 @@ export function pod({ namespace = 'default', name, mesh = 'container', phase = '
     spec: {
       containers: mesh === 'container' ? [app, proxy] : [app],
       ...(mesh === 'init-container' ? { initContainers: [{ ...proxy, restartPolicy: 'Always' }] } : {}),
+    },
+    status: { phase, ...(podIP === undefined ? {} : { podIP, podIPs: [{ ip: podIP }] }) },
+  };
+}
+
+function istioPod({ namespace = 'default', name, mesh, phase = 'Running', podIP, owners = [], labels }: PodInit, app: object): object {
+  const proxy = { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.20.3', ports: [{ name: 'http-envoy-prom', containerPort: 15090, protocol: 'TCP' }] };
+  const status = '{"initContainers":["istio-init"],"containers":["istio-proxy"],"volumes":["istio-envoy","istio-data","istio-podinfo","istio-token","istiod-ca-cert"],"imagePullSecrets":null,"revision":"default"}';
+  // With metrics merging the injector points the prometheus.io annotations at the agent.
+  const prometheus = mesh === 'istio-unmerged' ? { 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' } : { 'prometheus.io/port': '15020', 'prometheus.io/path': '/stats/prometheus' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace,
+      annotations: { 'sidecar.istio.io/status': status, 'prometheus.io/scrape': 'true', ...prometheus },
+      labels: { 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': name, ...labels },
+      ...(owners.length === 0 ? {} : { ownerReferences: ownerReferences(owners) }),
+    },
+    spec: {
+      containers: mesh === 'istio-native' ? [app] : [app, proxy],
+      initContainers: mesh === 'istio-native' ? [{ name: 'istio-init', image: proxy.image }, { ...proxy, restartPolicy: 'Always' }] : [{ name: 'istio-init', image: proxy.image }],
     },
     status: { phase, ...(podIP === undefined ? {} : { podIP, podIPs: [{ ip: podIP }] }) },
   };

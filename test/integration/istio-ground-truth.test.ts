@@ -1,0 +1,249 @@
+// Istio sidecars through the scrape path end to end over real HTTP: simulated Istio (and Linkerd)
+// client pods → scraper → parser → mesh adapter (`--mesh istio`, and `--mesh auto` on a cluster
+// running both meshes) → counter increases → window → StatRows, against the exact traffic the
+// simulator generated. Latency quantiles are Prometheus' algorithm over each mesh's own buckets,
+// and over the bounds both meshes share for a backend that clients of both call.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { normalizeTrafficSplit, SplitStore } from '../../src/splits/index.js';
+import type { TrafficSplit } from '../../src/splits/index.js';
+import { createAutoAdapter, createIstioAdapter, createLinkerdAdapter, ISTIO_LATENCY_BUCKETS_MS } from '../../src/mesh/index.js';
+import type { MeshAdapter } from '../../src/mesh/index.js';
+import { commonBounds, histogramQuantile, TrafficWindow } from '../../src/window/index.js';
+import { ScrapeEngine, splitApexFilter } from '../../src/ingest/index.js';
+import { flattenRows, ScrapeStatSource } from '../../src/stats/index.js';
+import type { StatRow } from '../../src/stats/index.js';
+import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../src/sim/index.js';
+import type { GroundTruth } from '../../src/sim/index.js';
+
+const SPLITS = `
+seed: 11
+splits:
+  - namespace: shop
+    name: checkout
+    apex: checkout
+    port: 8080
+    backends:
+      - { service: checkout-v1, weight: 80, pods: 3, successRate: 0.98, latency: { p50: 20ms, p99: 200ms } }
+      - { service: checkout-v2, weight: 20, pods: 2, successRate: 0.85, latency: { p50: 35ms, p99: 900ms } }
+  - namespace: link
+    name: server
+    apex: server
+    backends:
+      - { service: server-v1, weight: 900m, pods: 2, latency: { p50: 5ms, p99: 40ms } }
+      - { service: server-v2, weight: 100m, pods: 1, successRate: 0.9, latency: { p50: 8ms, p99: 60ms } }
+schedule:
+  - after: 25s
+    split: link/server
+    backends: { server-v1: 500m, server-v2: 500m }
+`;
+
+/** Istio clients only: HTTP to checkout, gRPC to server. */
+const ISTIO_ONLY = `${SPLITS}
+clients:
+  - namespace: shop
+    workload: deployment/frontend
+    mesh: istio
+    pods: 2
+    calls:
+      - { split: shop/checkout, rps: 15 }
+  - namespace: link
+    workload: deployment/caller
+    mesh: istio
+    protocol: grpc
+    pods: 2
+    calls:
+      - { split: link/server, rps: 9 }
+`;
+
+/** Both meshes: checkout is called by Istio and by Linkerd clients, server by Istio only. */
+const MIXED = `${ISTIO_ONLY}
+  - namespace: shop
+    workload: deployment/legacy-frontend
+    proxy: stable-2.11
+    pods: 1
+    calls:
+      - { split: shop/checkout, rps: 6 }
+  - namespace: shop
+    workload: deployment/new-frontend
+    proxy: stable-2.17
+    pods: 1
+    calls:
+      - { split: shop/checkout, rps: 4 }
+`;
+
+const INTERVAL_MS = 10_000;
+const FIXTURE = readFileSync(new URL('../fixtures/mesh/istio/istio-1.7.1_sidecar_productpage_requests_total_and_duration.prom', import.meta.url), 'utf8');
+const ISTIO_BOUNDS = createIstioAdapter().latencyBucketsMs;
+const LINKERD_BOUNDS = createLinkerdAdapter().latencyBucketsMs;
+
+async function harness(scenario: string, mesh: MeshAdapter) {
+  let now = 1_700_000_000_000;
+  const sim = new Simulator({ scenario: parseScenarioText(scenario), now: () => now });
+  await sim.start();
+  const store = new SplitStore();
+  const unfeed = feedSimulatedSplits(sim, store);
+  const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, routeLatencyBucketsMs: mesh.routeLatencyBucketsMs, layouts: mesh.layouts });
+  const filter = splitApexFilter(store);
+  const engine = new ScrapeEngine({
+    targets: { targets: () => sim.targets() },
+    mesh,
+    window,
+    keepEdge: filter.keepEdge,
+    edgesOfLeaf: filter.edgesOfLeaf,
+    now: () => now,
+    scrape: { timeoutMs: 2000 },
+  });
+  const source = new ScrapeStatSource({ window });
+  return {
+    sim,
+    engine,
+    window,
+    async run(intervals: number): Promise<GroundTruth> {
+      await engine.runCycle(); // baseline
+      const mark = sim.truth();
+      for (let i = 0; i < intervals; i++) {
+        sim.advance(INTERVAL_MS);
+        now += INTERVAL_MS;
+        await engine.runCycle();
+      }
+      return sim.truthSince(mark);
+    },
+    rows: async (windowMs: number) => flattenRows(await source.stats({ splits: store.list(), window: { text: `${windowMs / 1000}s`, ms: windowMs } })),
+    async close(): Promise<void> {
+      await engine.stop();
+      unfeed();
+      filter.dispose();
+      await sim.stop();
+    },
+  };
+}
+
+/** Exact counts, rates and shares; each quantile is histogram_quantile over `boundsOf(row)` of the true latencies. */
+function assertRowsMatchTruth(rows: readonly StatRow[], truth: GroundTruth, boundsOf: (row: StatRow) => readonly number[]): void {
+  const windowSeconds = truth.windowMs / 1000;
+  assert.ok(rows.length > 0);
+  for (const row of rows) {
+    const where = `${row.namespace}/${row.name} → ${row.leaf}`;
+    const leaf = truth.select({ namespace: row.namespace, split: row.name, leaf: row.leaf });
+    if (leaf.total === 0) {
+      assert.equal(row.stats, null, `${where}: no traffic must mean no stats`);
+      continue;
+    }
+    assert.ok(row.stats !== null, `${where}: has traffic`);
+    assert.equal(row.stats.successCount, leaf.success, `${where}: successes`);
+    assert.equal(row.stats.failureCount, leaf.failure, `${where}: failures`);
+    assert.equal(row.stats.rps, leaf.total / windowSeconds, `${where}: rps`);
+    const bounds = boundsOf(row);
+    const buckets = leaf.bucketCounts(bounds.slice(0, -1));
+    for (const [q, actual] of [[0.5, row.stats.latencyMsP50], [0.95, row.stats.latencyMsP95], [0.99, row.stats.latencyMsP99]] as const) {
+      assert.equal(actual, histogramQuantile(q, buckets), `${where}: p${q * 100} equals histogram_quantile of the true latencies in these buckets`);
+      const exact = leaf.quantileMs(q) ?? Number.NaN;
+      const upper = bounds.find((bound) => exact <= bound) ?? Number.POSITIVE_INFINITY;
+      const lower = [0, ...bounds].filter((bound) => bound < exact).pop() ?? 0;
+      assert.ok(actual >= lower && actual <= upper, `${where}: p${q * 100} ${actual} within (${lower}, ${upper}] of the exact ${exact}`);
+    }
+    const apex = truth.select({ namespace: row.namespace, apex: row.apex });
+    assert.equal(row.observedRatio, leaf.total / apex.total, `${where}: observed share`);
+  }
+}
+
+describe('Istio sidecars against the simulator ground truth', () => {
+  const open: { close(): Promise<void> }[] = [];
+  after(async () => {
+    for (const h of open) await h.close();
+  });
+
+  it('--mesh istio: every count, rate and share equals the truth, latency over Istio’s own buckets, through a weight change', async () => {
+    const h = await harness(ISTIO_ONLY, createIstioAdapter());
+    open.push(h);
+    const truth = await h.run(6);
+    const rows = await h.rows(60_000);
+    assert.deepEqual(
+      rows.map((row) => `${row.namespace}/${row.name}/${row.leaf}`),
+      ['link/server/server-v1', 'link/server/server-v2', 'shop/checkout/checkout-v1', 'shop/checkout/checkout-v2'],
+    );
+    // Failures happened on both protocols: 503s, resets (response code 0) and gRPC UNAVAILABLE.
+    assert.ok(rows.every((row) => (row.stats?.failureCount ?? 0) > 0 || row.leaf === 'server-v1'));
+    assertRowsMatchTruth(rows, truth, () => ISTIO_BOUNDS);
+    assert.equal(h.engine.targetsByGeneration().get('istio'), 4);
+    assert.ok(h.engine.targetStatuses().every((status) => status.up && status.target.url.endsWith('/stats/prometheus')));
+  });
+
+  it('--mesh auto on a cluster running both meshes: each pod read as its own mesh, each request counted once', async () => {
+    const h = await harness(MIXED, createAutoAdapter());
+    open.push(h);
+    const truth = await h.run(6);
+    const rows = await h.rows(60_000);
+    const shared = commonBounds(LINKERD_BOUNDS, ISTIO_BOUNDS);
+    assert.deepEqual(shared, [1, 5, 10, 50, 100, 500, 1000, 5000, 10000, 30000, Number.POSITIVE_INFINITY]);
+    // checkout is called by clients of both meshes: its histogram keeps the bounds both have.
+    assertRowsMatchTruth(rows, truth, (row) => (row.name === 'checkout' ? shared : ISTIO_BOUNDS));
+    const generations = h.engine.targetsByGeneration();
+    assert.equal(generations.get('istio'), 4);
+    assert.equal(generations.get('linkerd-2.12'), 1);
+    assert.equal(generations.get('linkerd-2.13'), 1);
+    // The exported lifetime histogram of a mixed backend has the shared bounds too.
+    const lifetime = [...h.window.lifetimeTotals().values()];
+    assert.deepEqual(lifetime.find((totals) => totals.edge.leaf === 'checkout-v2')?.bounds, shared);
+    assert.deepEqual(lifetime.find((totals) => totals.edge.leaf === 'server-v2')?.bounds, ISTIO_BOUNDS);
+  });
+
+  it('--mesh linkerd reads no Istio page: its pods stay unknown and count nothing', async () => {
+    const h = await harness(ISTIO_ONLY, createLinkerdAdapter());
+    open.push(h);
+    await h.run(2);
+    assert.ok((await h.rows(60_000)).every((row) => row.stats === null));
+    assert.equal(h.engine.targetsByGeneration().get('unknown'), 4);
+  });
+});
+
+describe('the real Istio page through the scrape engine', () => {
+  const closers: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const close of closers) await close();
+  });
+
+  it('attributes its client-side requests and latency to the TrafficSplits listing each leaf', async () => {
+    // Two scrapes: the real page, then the same page with every counter doubled (a baseline, then
+    // exactly the real page's numbers as the increase).
+    let page = FIXTURE;
+    const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(page));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stats/prometheus`;
+    const store = new SplitStore();
+    const split = (name: string, apex: string, backends: string[]): TrafficSplit => {
+      const manifest = { apiVersion: 'split.smi-spec.io/v1alpha2', kind: 'TrafficSplit', metadata: { namespace: 'default', name }, spec: { service: apex, backends: backends.map((service) => ({ service, weight: 1 })) } };
+      const result = normalizeTrafficSplit(manifest);
+      if (!result.ok) throw new Error(result.error);
+      return result.split;
+    };
+    store.replaceAll([split('bookinfo', 'bookinfo', ['details', 'reviews']), split('ratings', 'ratings', ['ratings-v1'])]);
+    const mesh = createAutoAdapter();
+    const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, layouts: mesh.layouts });
+    const filter = splitApexFilter(store);
+    closers.push(() => Promise.resolve(filter.dispose()));
+    let now = 1_700_000_000_000;
+    const engine = new ScrapeEngine({ targets: { targets: () => [{ url, namespace: 'default', pod: 'productpage-v1-abc' }] }, mesh, window, keepEdge: filter.keepEdge, edgesOfLeaf: filter.edgesOfLeaf, now: () => now });
+    closers.push(() => engine.stop());
+    await engine.runCycle();
+    page = FIXTURE.replace(/ (\S+)$/gm, (_match, value: string) => ` ${Number(value) * 2}`);
+    now += 10_000;
+    await engine.runCycle();
+    assert.equal(engine.targetStatuses()[0]?.generation, 'istio');
+    const totals = window.totals(60_000).edges;
+    assert.deepEqual([...totals.keys()].sort(), ['default/bookinfo/details', 'default/bookinfo/reviews']);
+    const reviews = totals.get('default/bookinfo/reviews');
+    assert.equal(reviews?.success, 6);
+    assert.equal(reviews?.failure, 0);
+    assert.equal(totals.get('default/bookinfo/details')?.success, 6);
+    assert.deepEqual(reviews?.bounds, ISTIO_LATENCY_BUCKETS_MS);
+    // reviews-v2's complete histogram (1 at ≤ 25 ms, 2 from 100 ms) plus reviews-v1's +Inf (3).
+    assert.deepEqual([...(reviews?.latency ?? [])], [0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 5]);
+    assert.ok(Math.abs((reviews?.latencySumMs ?? 0) - (429.55 + 76)) < 1e-9);
+  });
+});
