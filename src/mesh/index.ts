@@ -11,4 +11,4 @@ export { linkerdBatchQueries, linkerdGenerationQueries, linkerdQuerySchema, link
 export { MESH_NAMES, MESHES, meshNamed, PROMQL_MESH_NAMES, promqlMeshNamed } from './registry.js';
 export type { Mesh, MeshName, PromqlMesh, PromqlMeshName } from './registry.js';
 export { AUTO_MESH, createAutoAdapter } from './auto-adapter.js';
-export { createIstioAdapter, interpretIstio, isIstioFailure, ISTIO_LATENCY_BUCKETS_MS, ISTIO_LAYOUT, ISTIO_MESH, istioGeneration } from './istio/index.js';
+export { createIstioAdapter, interpretIstio, istioBatchQueries, istioQuerySchema, isIstioFailure, ISTIO_LATENCY_BUCKETS_MS, ISTIO_LAYOUT, ISTIO_MESH, istioGeneration } from './istio/index.js';

@@ -4,7 +4,7 @@
 import type { QuerySchema } from '../promql/index.js';
 import type { MeshAdapter } from './adapter.js';
 import { createAutoAdapter } from './auto-adapter.js';
-import { createIstioAdapter } from './istio/index.js';
+import { createIstioAdapter, istioQuerySchema } from './istio/index.js';
 import { createLinkerdAdapter, linkerdQuerySchema, linkerdRouteQuerySchema } from './linkerd/index.js';
 
 export interface Mesh {
@@ -22,7 +22,7 @@ export const MESHES = [
   // Each target as the mesh its page shows (auto-adapter.ts): the default.
   { name: 'auto', createAdapter: createAutoAdapter },
   { name: 'linkerd', createAdapter: createLinkerdAdapter, querySchema: () => linkerdQuerySchema(), routeQuerySchema: () => linkerdRouteQuerySchema() },
-  { name: 'istio', createAdapter: createIstioAdapter },
+  { name: 'istio', createAdapter: createIstioAdapter, querySchema: () => istioQuerySchema() },
 ] as const satisfies readonly Mesh[];
 
 export type MeshName = (typeof MESHES)[number]['name'];

@@ -35,7 +35,8 @@ export interface SampleKey {
 }
 
 export interface QuerySchema {
-  readonly name: 'linkerd' | 'splitstat';
+  /** A PrometheusSchemaName: the mesh whose series it reads, or splitstat's own. */
+  readonly name: string;
   /** Multiplier from the histogram's unit to milliseconds. */
   readonly latencyToMs: number;
   /** Splits per batch at most, given the regex budget; at least 1. `probed`: see probe. */

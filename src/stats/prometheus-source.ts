@@ -69,7 +69,7 @@ export class PrometheusStatSource implements StatSource {
     this.#now = now;
   }
 
-  get schemaName(): PrometheusSchemaName {
+  get schemaName(): string {
     return this.#schema.name;
   }
 
