@@ -1,5 +1,5 @@
-// `splitstat demo`: the whole service on one machine. A simulated Linkerd mesh serves real proxy
-// pages on loopback and writes its TrafficSplits and targets as files; splitstat serves them
+// `splitstat demo`: the whole service on one machine. A simulated cluster serves real proxy
+// pages (Linkerd's and Istio's sidecars) on loopback and writes its TrafficSplits and targets as files; splitstat serves them
 // exactly as `splitstat serve --splits … --targets …` would and redraws `stat ts` beside it.
 // With --splits and --targets it does the same for real proxies instead.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -72,7 +72,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       ...options,
       config: config(files.splitsDir, files.targetsFile, scenario.clusterDomain),
       describe: (url) =>
-        `splitstat demo: ${sim.targets().length} simulated Linkerd proxies on loopback, ${every}\n` +
+        `splitstat demo: ${describeProxies(sim)} on loopback, ${every}\n` +
         `${urls(url)}\n` +
         `the same as: node dist/main.js serve --splits ${files.splitsDir} --targets ${files.targetsFile}`,
     });
@@ -82,4 +82,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await rm(workspace, { recursive: true, force: true });
   }
   return 0;
+}
+
+/** "9 simulated proxies (7 Linkerd, 2 Istio)", or "7 simulated Linkerd proxies" when one mesh runs. */
+function describeProxies(sim: Simulator): string {
+  const pods = sim.clientPods();
+  const istio = pods.filter((pod) => pod.mesh === 'istio').length;
+  const linkerd = pods.length - istio;
+  if (istio === 0) return `${linkerd} simulated Linkerd proxies`;
+  if (linkerd === 0) return `${istio} simulated Istio sidecars`;
+  return `${pods.length} simulated proxies (${linkerd} Linkerd, ${istio} Istio)`;
 }

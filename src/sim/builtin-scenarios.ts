@@ -4,12 +4,14 @@ import { parseScenarioText } from './scenario.js';
 import type { Scenario } from './scenario.js';
 
 /**
- * The demo: a steady 90/10 canary, a v1alpha1 split that walks traffic over to v2, and a weighted
- * HTTPRoute that a Gateway API canary moves from 80/20 to 50/50 and back.
+ * The demo: a steady 90/10 canary, a v1alpha1 split that walks traffic over to v2, a weighted
+ * HTTPRoute that a Gateway API canary moves from 80/20 to 50/50 and back, and a canary whose
+ * clients run Istio's sidecar instead of Linkerd's.
  */
-export const DEMO_SCENARIO_YAML = `# splitstat demo scenario: two TrafficSplits and a weighted HTTPRoute in a simulated Linkerd mesh.
-# Most clients run today's proxy (2.13 and later name the leaf in 'authority'; 2.16 and later route
-# by HTTPRoute and count its traffic per route backend); one still runs 2.11 (names the apex).
+export const DEMO_SCENARIO_YAML = `# splitstat demo scenario: three TrafficSplits and a weighted HTTPRoute in a simulated cluster.
+# Most clients run today's Linkerd proxy (2.13 and later name the leaf in 'authority'; 2.16 and
+# later route by HTTPRoute and count its traffic per route backend); one still runs 2.11 (names the
+# apex); the shop namespace runs Istio.
 clusterDomain: cluster.local
 seed: 42
 
@@ -71,6 +73,25 @@ splits:
         successRate: 0.985
         latency: { p50: 40ms, p99: 320ms }
 
+  # A canary in a namespace whose clients run Istio's sidecar (mesh: istio below): splitstat reads
+  # their istio_requests_total beside the Linkerd proxies' metrics (--mesh auto).
+  - namespace: shop
+    name: checkout
+    apiVersion: split.smi-spec.io/v1alpha4
+    apex: checkout
+    port: 8080
+    backends:
+      - service: checkout-v1
+        weight: 75
+        pods: 2
+        successRate: 0.997
+        latency: { p50: 22ms, p99: 120ms }
+      - service: checkout-v2
+        weight: 25
+        pods: 1
+        successRate: 0.97
+        latency: { p50: 20ms, p99: 260ms }
+
 clients:
   - namespace: default
     workload: deployment/web
@@ -109,6 +130,15 @@ clients:
     calls:
       - split: default/web-route
         rps: 10
+
+  - namespace: shop
+    workload: deployment/storefront
+    pods: 2
+    protocol: http
+    mesh: istio
+    calls:
+      - split: shop/checkout
+        rps: 8
 
 schedule:
   - after: 30s

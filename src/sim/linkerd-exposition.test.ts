@@ -101,7 +101,7 @@ describe('Linkerd proxy exposition', () => {
       }
       assert.equal(labels.direction, 'outbound');
       assert.equal(labels.tls, 'true');
-      assert.match(labels.authority ?? '', /^(backend-service\.default|server\.link)\.svc\.cluster\.local:8080$/);
+      assert.match(labels.authority ?? '', /^(backend-service\.default|server\.link|checkout\.shop)\.svc\.cluster\.local:8080$/);
       assert.ok(labels.dst_pod?.startsWith(`${labels.dst_deployment}-${labels.dst_pod_template_hash}-`));
       assert.ok(sim.backendPods(labels.dst_namespace ?? '', labels.dst_service ?? '').includes(labels.dst_pod ?? ''));
       assert.equal(labels.server_id, `${labels.dst_serviceaccount}.${labels.dst_namespace}.serviceaccount.identity.linkerd.cluster.local`);

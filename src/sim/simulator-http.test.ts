@@ -27,12 +27,13 @@ describe('Simulator over HTTP', TIMEOUT, () => {
     await withStarted(async (sim) => {
       sim.advance(12_000);
       const targets = sim.targets();
-      assert.equal(targets.length, 7);
-      assert.equal(new Set(targets.map((target) => target.url)).size, 7);
+      assert.equal(targets.length, 9);
+      assert.equal(new Set(targets.map((target) => target.url)).size, 9);
       for (const target of targets) {
-        assert.match(target.url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
         const pod = sim.clientPods().find((candidate) => candidate.pod === target.pod);
         assert.ok(pod !== undefined);
+        // Each sidecar at its own path: Linkerd's admin /metrics, Istio's merged /stats/prometheus.
+        assert.match(target.url, pod.mesh === 'istio' ? /^http:\/\/127\.0\.0\.1:\d+\/stats\/prometheus$/ : /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
         assert.equal(target.namespace, pod.namespace);
         assert.deepEqual(target.workload, pod.workload);
         assert.match(target.pod, new RegExp(`^${pod.workload.name}-[a-z0-9]{10}-[a-z0-9]{5}$`));
@@ -42,7 +43,8 @@ describe('Simulator over HTTP', TIMEOUT, () => {
         assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
         const body = await response.text();
         assert.equal(body, sim.metricsText(target.pod));
-        assert.ok(parseSamples(body).some((s) => s.name === 'response_total' && s.labels.direction === 'outbound'));
+        const [family, side] = pod.mesh === 'istio' ? ['istio_requests_total', { reporter: 'source' }] : ['response_total', { direction: 'outbound' }];
+        assert.ok(parseSamples(body).some((s) => s.name === family && Object.entries(side).every(([name, value]) => s.labels[name] === value)), target.pod);
       }
       const notFound = await get(targets[0]!.url.replace('/metrics', '/ready'));
       assert.equal(notFound.status, 404);

@@ -215,7 +215,7 @@ describe('Simulator in virtual time', () => {
       [30_000, 60_000, 90_000, 120_000, 150_000],
     );
     assert.deepEqual(changes[0]?.changed, [{ namespace: 'link', name: 'server' }]);
-    assert.equal(changes[0]?.manifests.length, 2);
+    assert.equal(changes[0]?.manifests.length, 3);
     // Phase windows are (t, t+30s]; a phase's last request (at t+30s exactly) is still routed
     // with that phase's weights, so phases with v1 at weight 0 give it exactly nothing.
     const [p95, p50, zero, alone] = phases.map(([, counts]) => counts);
@@ -275,7 +275,7 @@ describe('Simulator in virtual time', () => {
       const leaf = splitLeafKey(labels, sim);
       return leaf === undefined ? undefined : `${leaf} ${labels.le}`;
     });
-    assert.equal(truth.leaves().length, 4);
+    assert.equal(truth.leaves().length, 6);
     for (const { namespace, split, leaf, outcomes } of truth.leaves()) {
       const key = `${namespace}/${split}/${leaf}`;
       assert.ok(outcomes.total > 0, key);
@@ -321,7 +321,7 @@ describe('Simulator in virtual time', () => {
         .clients()
         .map((client) => `${client.namespace}/${client.kind}/${client.name}`)
         .sort(),
-      ['default/deployment/grpc-client', 'default/deployment/web', 'link/deployment/slow-cooker'],
+      ['default/deployment/grpc-client', 'default/deployment/web', 'link/deployment/slow-cooker', 'shop/deployment/storefront'],
     );
     assert.equal(
       window.clients().reduce((sum, client) => sum + client.outcomes.total, 0),

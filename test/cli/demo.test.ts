@@ -83,7 +83,7 @@ describe('splitstat demo', () => {
     const { parseScenarioText } = await import('../../src/sim/index.js');
     assert.deepEqual(
       parseScenarioText(stdout).splits.map((split) => `${split.kind} ${split.namespace}/${split.name}`),
-      ['TrafficSplit default/backend-service', 'TrafficSplit link/server', 'HTTPRoute default/web-route'],
+      ['TrafficSplit default/backend-service', 'TrafficSplit link/server', 'HTTPRoute default/web-route', 'TrafficSplit shop/checkout'],
     );
   });
 

@@ -80,7 +80,7 @@ ${schedule}`,
 }
 
 /**
- * The demo's TrafficSplits and their traffic with every client on the older proxies (pods
+ * The demo's TrafficSplits and their traffic with every client on the older Linkerd proxies (pods
  * alternating the 2.11 and 2.8 label layouts, `authority` naming the apex), for tests that read
  * pages that way. Older proxies cannot route by HTTPRoute, so the demo's HTTPRoute splits, the
  * calls and schedule steps to them, and clients left with no call are not in it.
@@ -93,7 +93,7 @@ export function demoOnOlderProxies(): Scenario {
     ...demo,
     splits: demo.splits.filter((split) => split.kind !== 'HTTPRoute'),
     clients: demo.clients
-      .map((client) => ({ ...client, proxy: undefined, calls: client.calls.filter((call) => !isRoute(call.split)) }))
+      .map((client) => ({ ...client, mesh: 'linkerd' as const, proxy: undefined, calls: client.calls.filter((call) => !isRoute(call.split)) }))
       .filter((client) => client.calls.length > 0),
     schedule: demo.schedule.filter((step) => !isRoute(step.split)),
   };

@@ -61,7 +61,7 @@ describe('serve with --auth token', () => {
     assert.deepEqual(linkOnly.data.trafficSplits.map((split) => split.namespace), ['link']);
     const all = (await (await query(open.url, EVERYTHING)).json()) as { data: { trafficSplits: { namespace: string; name: string }[] } };
     // The demo's default namespace holds a TrafficSplit and an HTTPRoute split.
-    assert.deepEqual(all.data.trafficSplits.map((split) => `${split.namespace}/${split.name}`), ['default/backend-service', 'default/web-route', 'link/server']);
+    assert.deepEqual(all.data.trafficSplits.map((split) => `${split.namespace}/${split.name}`), ['default/backend-service', 'default/web-route', 'link/server', 'shop/checkout']);
   });
 
   it('lets `stat ts` through with --token, and says so in one line without', async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createLinkerdAdapter } from '../../src/mesh/index.js';
+import { createLinkerdAdapter, ISTIO_LATENCY_BUCKETS_MS } from '../../src/mesh/index.js';
 import { histogramQuantile } from '../../src/window/index.js';
 import { builtinScenario, Simulator, writeSimulatedCluster } from '../../src/sim/index.js';
 import type { GroundTruth, SimulatedClusterFiles } from '../../src/sim/index.js';
@@ -19,7 +19,9 @@ import { manifestBackends } from '../helpers/sim.js';
 const INTERVAL_MS = 10_000;
 const ADAPTER = createLinkerdAdapter();
 /** The histogram bounds a split's latency is read from: an HTTPRoute's route-backend family has its own. */
-const boundsOf = (kind: string): readonly number[] => (kind === 'HTTPRoute' ? (ADAPTER.routeLatencyBucketsMs ?? ADAPTER.latencyBucketsMs) : ADAPTER.latencyBucketsMs).slice(0, -1);
+/** The histogram a split's clients keep: the demo's shop namespace runs Istio, the rest Linkerd. */
+const boundsOf = ({ kind, namespace }: { kind: string; namespace: string }): readonly number[] =>
+  (namespace === 'shop' ? ISTIO_LATENCY_BUCKETS_MS : kind === 'HTTPRoute' ? (ADAPTER.routeLatencyBucketsMs ?? ADAPTER.latencyBucketsMs) : ADAPTER.latencyBucketsMs).slice(0, -1);
 
 interface JsonRow {
   namespace: string;
@@ -127,7 +129,7 @@ describe('serve end to end: demo scenario → service → GraphQL, stat ts, /met
 
   it('GraphQL equals the ground truth', async () => {
     const splits = await graphql();
-    assert.deepEqual(splits.map((s) => `${s.namespace}/${s.name} ${s.kind}`), ['default/backend-service TrafficSplit', 'default/web-route HTTPRoute', 'link/server TrafficSplit']);
+    assert.deepEqual(splits.map((s) => `${s.namespace}/${s.name} ${s.kind}`), ['default/backend-service TrafficSplit', 'default/web-route HTTPRoute', 'link/server TrafficSplit', 'shop/checkout TrafficSplit']);
     for (const split of splits) {
       const apexTotal = truth.select({ namespace: split.namespace, apex: split.apex }).total;
       for (const backend of split.backends) {
@@ -139,7 +141,7 @@ describe('serve end to end: demo scenario → service → GraphQL, stat ts, /met
         assert.equal(backend.stats.failureCount, leaf.failure, `${where} failures`);
         assert.equal(backend.stats.windowSeconds, 60);
         assert.equal(backend.stats.rps, leaf.total / 60, `${where} rps`);
-        const buckets = leaf.bucketCounts(boundsOf(split.kind));
+        const buckets = leaf.bucketCounts(boundsOf(split));
         assert.equal(backend.stats.latencyMsP50, histogramQuantile(0.5, buckets), `${where} p50`);
         assert.equal(backend.stats.latencyMsP99, histogramQuantile(0.99, buckets), `${where} p99`);
         assert.equal(backend.observedRatio, leaf.total / apexTotal, `${where} observed share`);
