@@ -86,10 +86,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 
 /** "9 simulated proxies (7 Linkerd, 2 Istio)", or "7 simulated Linkerd proxies" when one mesh runs. */
 function describeProxies(sim: Simulator): string {
-  const pods = sim.clientPods();
-  const istio = pods.filter((pod) => pod.mesh === 'istio').length;
-  const linkerd = pods.length - istio;
-  if (istio === 0) return `${linkerd} simulated Linkerd proxies`;
-  if (linkerd === 0) return `${istio} simulated Istio sidecars`;
-  return `${pods.length} simulated proxies (${linkerd} Linkerd, ${istio} Istio)`;
+  const names: Readonly<Record<string, string>> = { linkerd: 'Linkerd', istio: 'Istio', osm: 'OSM' };
+  const counts = new Map<string, number>();
+  for (const pod of sim.clientPods()) counts.set(pod.mesh, (counts.get(pod.mesh) ?? 0) + 1);
+  const parts = [...counts].map(([mesh, count]) => `${count} ${names[mesh] ?? mesh}`);
+  const [only] = [...counts];
+  if (counts.size === 1 && only !== undefined) return `${only[1]} simulated ${names[only[0]] ?? only[0]} ${only[0] === 'linkerd' ? 'proxies' : 'sidecars'}`;
+  return `${sim.clientPods().length} simulated proxies (${parts.join(', ')})`;
 }

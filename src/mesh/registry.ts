@@ -4,6 +4,7 @@
 import type { QuerySchema } from '../promql/index.js';
 import type { MeshAdapter } from './adapter.js';
 import { createAutoAdapter } from './auto-adapter.js';
+import { createOsmAdapter } from './envoy/index.js';
 import { createIstioAdapter, istioQuerySchema } from './istio/index.js';
 import { createLinkerdAdapter, linkerdQuerySchema, linkerdRouteQuerySchema } from './linkerd/index.js';
 
@@ -23,6 +24,7 @@ export const MESHES = [
   { name: 'auto', createAdapter: createAutoAdapter },
   { name: 'linkerd', createAdapter: createLinkerdAdapter, querySchema: () => linkerdQuerySchema(), routeQuerySchema: () => linkerdRouteQuerySchema() },
   { name: 'istio', createAdapter: createIstioAdapter, querySchema: () => istioQuerySchema() },
+  { name: 'osm', createAdapter: createOsmAdapter },
 ] as const satisfies readonly Mesh[];
 
 export type MeshName = (typeof MESHES)[number]['name'];

@@ -221,3 +221,49 @@ export class IstioCounters {
     return series;
   }
 }
+
+/** Envoy's default histogram bounds (ms), which `upstream_rq_time` uses; +Inf is implied after the last. */
+export const ENVOY_LATENCY_BUCKETS_MS: readonly number[] = ISTIO_LATENCY_BUCKETS_MS;
+
+/** One Envoy cluster's response counters: by status code, and the durations of its responses. */
+export class EnvoyClusterSeries {
+  /** Responses by HTTP status code, in first-use order. */
+  readonly byCode = new Map<number, number>();
+  readonly latency = new LatencyHistogram(ENVOY_LATENCY_BUCKETS_MS);
+
+  constructor(
+    /** The cluster's name as the mesh writes it (OSM: `<namespace>/<service>|<targetPort>`, `…|local`). */
+    readonly name: string,
+  ) {}
+
+  record(code: number, latencyMs: number): void {
+    this.byCode.set(code, (this.byCode.get(code) ?? 0) + 1);
+    this.latency.observe(latencyMs);
+  }
+}
+
+/** What an Open Service Mesh sidecar's Envoy counted since it started, per cluster in first-use order. */
+export class OsmCounters {
+  readonly clusters = new Map<string, EnvoyClusterSeries>();
+
+  constructor(readonly startTimeSeconds: number) {}
+
+  /** One request to a leaf pod through the leaf Service's cluster: a 200, or a 503 when it failed. */
+  request(endpoint: EndpointPod, ok: boolean, latencyMs: number): void {
+    this.#cluster(`${endpoint.namespace}/${endpoint.service}|${endpoint.port}`).record(ok ? 200 : 503, latencyMs);
+  }
+
+  /** A kubelet probe of the pod's own app, through its local cluster. */
+  probe(namespace: string, service: string, port: number, latencyMs: number): void {
+    this.#cluster(`${namespace}/${service}|${port}|local`).record(200, latencyMs);
+  }
+
+  #cluster(name: string): EnvoyClusterSeries {
+    let series = this.clusters.get(name);
+    if (series === undefined) {
+      series = new EnvoyClusterSeries(name);
+      this.clusters.set(name, series);
+    }
+    return series;
+  }
+}

@@ -57,8 +57,14 @@ export function checkReferences(shape: ScenarioShape): RawIssue[] {
 
   const clientIndex = new Map<string, number>();
   shape.clients.forEach((client, i) => {
-    if (client.mesh === 'istio' && client.proxy !== undefined) {
-      issues.push({ path: ['clients', i, 'proxy'], message: 'names a Linkerd proxy version, and this client runs Istio (mesh: istio): leave proxy out' });
+    const meshName = client.mesh === 'istio' ? 'Istio' : 'Open Service Mesh';
+    if (client.mesh !== 'linkerd' && client.proxy !== undefined) {
+      issues.push({ path: ['clients', i, 'proxy'], message: `names a Linkerd proxy version, and this client runs ${meshName} (mesh: ${client.mesh}): leave proxy out` });
+    }
+    // Envoy's cluster families count HTTP status codes only: a gRPC failure (HTTP 200) would be
+    // a success on the page and a failure in the truth.
+    if (client.mesh === 'osm' && client.protocol === 'grpc') {
+      issues.push({ path: ['clients', i, 'protocol'], message: "is grpc, and this client runs Open Service Mesh: Envoy's cluster counters cannot tell gRPC failures (they answer HTTP 200), so OSM clients are simulated over HTTP only" });
     }
     const key = `${client.namespace}/${client.workload.kind}/${client.workload.name}`;
     const earlier = clientIndex.get(key);
@@ -73,10 +79,10 @@ export function checkReferences(shape: ScenarioShape): RawIssue[] {
       }
       // Proxies before Linkerd 2.16 neither route by HTTPRoute nor write route-backend metrics, so
       // such a call would be traffic no simulated page could show.
-      if (shape.splits[target]?.kind === 'HTTPRoute' && client.mesh === 'istio') {
+      if (shape.splits[target]?.kind === 'HTTPRoute' && client.mesh !== 'linkerd') {
         issues.push({
           path: ['clients', i, 'calls', j, 'split'],
-          message: `${key} is an HTTPRoute, and this client runs Istio: Istio clients are simulated calling TrafficSplits only (their series name only the backend, which splitstat attributes through the TrafficSplits listing it)`,
+          message: `${key} is an HTTPRoute, and this client runs ${meshName}: ${meshName} clients are simulated calling TrafficSplits only (their series name only the backend, which splitstat attributes through the TrafficSplits listing it)`,
         });
       } else if (shape.splits[target]?.kind === 'HTTPRoute' && client.proxy !== HTTPROUTE_PROXY) {
         const runs = client.proxy === undefined ? 'runs stable-2.11 and stable-2.8 proxies (no proxy given)' : `runs ${client.proxy}`;

@@ -10,12 +10,13 @@
 import type { ScrapeTarget } from '../collect/index.js';
 import { snapshot } from './ground-truth.js';
 import type { GroundTruth } from './ground-truth.js';
+import { renderOsmSidecarMetrics } from './envoy-exposition.js';
 import { renderIstioSidecarMetrics } from './istio-exposition.js';
 import { renderLinkerdProxyMetrics } from './linkerd-exposition.js';
 import type { LabelStyle } from './linkerd-exposition.js';
 import { POD_HEALTH_MODES, PodMetricsServer } from './metrics-server.js';
 import type { PodHealth } from './metrics-server.js';
-import { IstioCounters, ProxyCounters } from './proxy-counters.js';
+import { IstioCounters, OsmCounters, ProxyCounters } from './proxy-counters.js';
 import type { EndpointPod } from './proxy-counters.js';
 import { ScheduleClock } from './schedule.js';
 import type { ClientMesh, NamespacedName, Scenario } from './scenario.js';
@@ -60,8 +61,8 @@ export interface ClientPodInfo {
 const PROBE_PERIOD_MS = 5_000;
 const CONTROL_PLANE_PERIOD_MS = 15_000;
 const NO_AUTHORITY_PERIOD_MS = 60_000;
-/** Where an Istio sidecar serves its merged metrics (the agent's port 15020). */
-const ISTIO_METRICS_PATH = '/stats/prometheus';
+/** Where an Istio sidecar (the agent's port 15020) and an OSM sidecar (port 15010) serve Envoy's metrics. */
+const ENVOY_METRICS_PATH = '/stats/prometheus';
 
 export class Simulator {
   readonly scenario: Scenario;
@@ -225,6 +226,7 @@ export class Simulator {
     const pod = this.pod(podName);
     pod.counters = new ProxyCounters(this.wallSeconds());
     pod.istio = new IstioCounters(this.wallSeconds());
+    pod.osm = new OsmCounters(this.wallSeconds());
   }
 
   /** How the pod's metrics endpoint behaves from now on (see PodHealth). */
@@ -251,6 +253,7 @@ export class Simulator {
       const client = { namespace: pod.namespace, workload: pod.workload.name, ip: pod.ip, appPort: CLIENT_APP_PORT };
       return renderIstioSidecarMetrics({ counters: pod.istio, clusterDomain: this.scenario.clusterDomain, client, nowSeconds: this.wallSeconds() });
     }
+    if (pod.mesh === 'osm') return renderOsmSidecarMetrics({ counters: pod.osm, nowSeconds: this.wallSeconds() });
     return renderLinkerdProxyMetrics({ style: pod.style, counters: pod.counters, nowSeconds: this.wallSeconds() });
   }
 
@@ -291,6 +294,11 @@ export class Simulator {
         for (let i = periodic(PROBE_PERIOD_MS); i > 0; i--) pod.istio.probe(1);
         continue;
       }
+      if (pod.mesh === 'osm') {
+        // OSM's Envoy sends probes through the pod's own local cluster.
+        for (let i = periodic(PROBE_PERIOD_MS); i > 0; i--) pod.osm.probe(pod.namespace, pod.workload.name, CLIENT_APP_PORT, 1);
+        continue;
+      }
       const counters = pod.counters;
       for (let i = periodic(PROBE_PERIOD_MS); i > 0; i--) counters.http(pod.inboundRoute, false).record(true, 1);
       for (let i = periodic(CONTROL_PLANE_PERIOD_MS); i > 0; i--) counters.http(controlPlaneRoute, true).record(true, 3);
@@ -316,6 +324,8 @@ export class Simulator {
     const latencyMs = backend.latency.sample(latencyDraw1, latencyDraw2);
     if (pod.mesh === 'istio') {
       if (route.kind === 'outbound') pod.istio.request(route.endpoint, pod.grpc, ok, latencyMs);
+    } else if (pod.mesh === 'osm') {
+      if (route.kind === 'outbound') pod.osm.request(route.endpoint, ok, latencyMs);
     }
     else pod.counters.http(route, pod.grpc).record(ok, latencyMs);
     // An HTTPRoute's request is also counted per route backend, as the proxy's route stack does.
@@ -328,9 +338,9 @@ export class Simulator {
   }
 }
 
-/** Each sidecar's own metrics path: Linkerd's admin `/metrics`, Istio's merged `/stats/prometheus`. */
+/** Each sidecar's own metrics path: Linkerd's admin `/metrics`, Envoy's `/stats/prometheus` (Istio's merged one, OSM's). */
 function metricsPathOf(pod: ClientPod): string {
-  return pod.mesh === 'istio' ? ISTIO_METRICS_PATH : '/metrics';
+  return pod.mesh === 'linkerd' ? '/metrics' : ENVOY_METRICS_PATH;
 }
 
 /** How a listening host is written in a URL: wildcard binds are reached over loopback. */

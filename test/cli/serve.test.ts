@@ -44,7 +44,7 @@ describe('splitstat serve', () => {
         assert.equal(
           error.stderr,
           `Error: ${config}: unknown key "verbose"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, shard\n` +
-            'mesh: "consul" is not supported; allowed: auto, linkerd, istio\n' +
+            'mesh: "consul" is not supported; allowed: auto, linkerd, istio, osm\n' +
             'scrapeInterval: time: invalid duration "often" (Go duration syntax: 10s, 1m, 1h30m)\n',
         );
         return true;

@@ -115,13 +115,14 @@ describe('KubePodTargets', () => {
     assert.deepEqual(watchPaths, ['/api/v1/namespaces/prod/pods', '/apis/apps/v1/namespaces/prod/replicasets']);
   });
 
-  it('finds Istio sidecars beside Linkerd proxies, each at its own metrics endpoint; a named mesh only its own', async () => {
+  it('finds Istio and OSM sidecars beside Linkerd proxies, each at its own metrics endpoint; a named mesh only its own', async () => {
     const objects = [
       pod({ name: 'linkerd-1', podIP: '10.4.0.1' }),
       pod({ name: 'istio-1', podIP: '10.4.0.2', mesh: 'istio' }),
       pod({ name: 'istio-2', podIP: '10.4.0.3', mesh: 'istio-native' }),
       pod({ name: 'istio-3', podIP: 'fd00::4', mesh: 'istio-unmerged' }),
       pod({ name: 'plain-1', podIP: '10.4.0.5', mesh: 'none' }),
+      pod({ name: 'osm-1', podIP: '10.4.0.6', mesh: 'osm' }),
     ];
     const { kube, pods } = await setUp();
     for (const object of objects) kube.create(object);
@@ -132,10 +133,12 @@ describe('KubePodTargets', () => {
       // Merging off: the prometheus.io annotations are the app's, the agent's default is used.
       'default/istio-3 http://[fd00::4]:15020/stats/prometheus pod/istio-3',
       'default/linkerd-1 http://10.4.0.1:4191/metrics pod/linkerd-1',
+      'default/osm-1 http://10.4.0.6:15010/stats/prometheus pod/osm-1',
     ]);
     for (const [meshes, expected] of [
       [['linkerd'], ['default/linkerd-1']],
       [['istio'], ['default/istio-1', 'default/istio-2', 'default/istio-3']],
+      [['osm'], ['default/osm-1']],
     ] as const) {
       const named = await setUp({ meshes });
       for (const object of objects) named.kube.create(object);

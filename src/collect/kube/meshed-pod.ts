@@ -15,8 +15,17 @@ export const ISTIO_STATUS_ANNOTATION = 'sidecar.istio.io/status';
 export const ISTIO_METRICS_PORT = 15020;
 export const ISTIO_METRICS_PATH = '/stats/prometheus';
 
+/**
+ * Open Service Mesh's sidecar container and the label its injector sets on every injected pod;
+ * Envoy's Prometheus endpoint is a listener of its own (osm pkg/constants/constants.go).
+ */
+export const OSM_PROXY_CONTAINER = 'envoy';
+export const OSM_PROXY_UUID_LABEL = 'osm-proxy-uuid';
+export const OSM_METRICS_PORT = 15010;
+export const OSM_METRICS_PATH = '/stats/prometheus';
+
 /** The sidecars pod discovery knows. */
-export const SIDECAR_MESHES = ['linkerd', 'istio'] as const;
+export const SIDECAR_MESHES = ['linkerd', 'istio', 'osm'] as const;
 export type SidecarMesh = (typeof SIDECAR_MESHES)[number];
 
 export interface MeshedPod {
@@ -36,7 +45,7 @@ export interface MeshedPod {
 
 /** The pod's scrape-relevant facts; undefined for a pod without a sidecar of `meshes`. */
 export function readMeshedPod(pod: V1Pod, meshes: readonly SidecarMesh[] = SIDECAR_MESHES): MeshedPod | undefined {
-  const sidecar = meshes.find((mesh) => (mesh === 'linkerd' ? isMeshed(pod) : isIstioInjected(pod)));
+  const sidecar = meshes.find((mesh) => (mesh === 'linkerd' ? isMeshed(pod) : mesh === 'istio' ? isIstioInjected(pod) : isOsmInjected(pod)));
   if (sidecar === undefined) return undefined;
   const metadata = pod.metadata ?? {};
   const ip = pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip;
@@ -58,6 +67,11 @@ export function isMeshed(pod: V1Pod): boolean {
   // that keeps running; the injector's annotation covers pods whose spec is trimmed.
   const named = (containers: readonly { name: string }[] | undefined) => containers?.some((container) => container.name === PROXY_CONTAINER) === true;
   return named(pod.spec?.containers) || named(pod.spec?.initContainers) || pod.metadata?.annotations?.[PROXY_VERSION_ANNOTATION] !== undefined;
+}
+
+/** An OSM sidecar: the injector's label, on a pod with an `envoy` container. */
+export function isOsmInjected(pod: V1Pod): boolean {
+  return pod.metadata?.labels?.[OSM_PROXY_UUID_LABEL] !== undefined && pod.spec?.containers?.some((container) => container.name === OSM_PROXY_CONTAINER) === true;
 }
 
 /** An Istio sidecar: its container (or native sidecar), or the injector's status annotation. */
@@ -84,5 +98,7 @@ export function proxyMetricsUrl(ip: string, adminPort: number, path = '/metrics'
 
 /** Where a discovered pod's sidecar serves its metrics: Linkerd's admin port, or Istio's endpoint. */
 export function podMetricsUrl(pod: MeshedPod & { readonly ip: string }, linkerdAdminPort: number): string {
-  return pod.sidecar === 'istio' ? proxyMetricsUrl(pod.ip, pod.metricsPort ?? ISTIO_METRICS_PORT, pod.metricsPath) : proxyMetricsUrl(pod.ip, linkerdAdminPort);
+  if (pod.sidecar === 'istio') return proxyMetricsUrl(pod.ip, pod.metricsPort ?? ISTIO_METRICS_PORT, pod.metricsPath);
+  if (pod.sidecar === 'osm') return proxyMetricsUrl(pod.ip, OSM_METRICS_PORT, OSM_METRICS_PATH);
+  return proxyMetricsUrl(pod.ip, linkerdAdminPort);
 }

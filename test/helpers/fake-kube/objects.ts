@@ -37,9 +37,10 @@ export interface PodInit {
    * How the pod is meshed: a linkerd-proxy container (default), a native-sidecar init container,
    * only the annotation, not at all; or an Istio sidecar as Istio's injector writes it
    * (`istio`: container and annotations, metrics merged at :15020), with metrics merging off
-   * (`istio-unmerged`: the app's own prometheus.io annotations), or as a native sidecar.
+   * (`istio-unmerged`: the app's own prometheus.io annotations), or as a native sidecar; or
+   * Open Service Mesh's `envoy` container and `osm-proxy-uuid` label (`osm`).
    */
-  readonly mesh?: 'container' | 'init-container' | 'annotation' | 'none' | 'istio' | 'istio-unmerged' | 'istio-native';
+  readonly mesh?: 'container' | 'init-container' | 'annotation' | 'none' | 'istio' | 'istio-unmerged' | 'istio-native' | 'osm';
   readonly phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
   readonly podIP?: string;
   readonly owners?: readonly OwnerInit[];
@@ -70,6 +71,7 @@ export function pod({ namespace = 'default', name, mesh = 'container', phase = '
   const app = { name: 'app', image: 'ghcr.io/example/app:1.0', ports: [{ containerPort: 8080 }] };
   const proxy = { name: 'linkerd-proxy', image: 'cr.l5d.io/linkerd/proxy:stable-2.14.10', ports: [{ name: 'linkerd-admin', containerPort: 4191 }] };
   if (mesh === 'istio' || mesh === 'istio-unmerged' || mesh === 'istio-native') return istioPod({ namespace, name, mesh, phase, podIP, owners, labels }, app);
+  if (mesh === 'osm') return osmPod({ namespace, name, phase, podIP, owners, labels }, app);
   const annotations = mesh === 'none' ? {} : { 'linkerd.io/proxy-version': 'stable-2.14.10' };
   return {
     apiVersion: 'v1',
@@ -85,6 +87,23 @@ export function pod({ namespace = 'default', name, mesh = 'container', phase = '
       containers: mesh === 'container' ? [app, proxy] : [app],
       ...(mesh === 'init-container' ? { initContainers: [{ ...proxy, restartPolicy: 'Always' }] } : {}),
     },
+    status: { phase, ...(podIP === undefined ? {} : { podIP, podIPs: [{ ip: podIP }] }) },
+  };
+}
+
+function osmPod({ namespace = 'default', name, phase = 'Running', podIP, owners = [], labels }: PodInit, app: object): object {
+  const envoy = { name: 'envoy', image: 'envoyproxy/envoy-distroless:v1.22.2', ports: [{ name: 'proxy-admin', containerPort: 15000 }, { name: 'proxy-metrics', containerPort: 15010 }] };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace,
+      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '15010', 'prometheus.io/path': '/stats/prometheus' },
+      labels: { 'osm-proxy-uuid': '6c1e4b0a-5f2d-4f6e-9a3b-2d1c0e9f8a7b', ...labels },
+      ...(owners.length === 0 ? {} : { ownerReferences: ownerReferences(owners) }),
+    },
+    spec: { containers: [app, envoy], initContainers: [{ name: 'osm-init', image: 'openservicemesh/init:v1.2.0' }] },
     status: { phase, ...(podIP === undefined ? {} : { podIP, podIPs: [{ ip: podIP }] }) },
   };
 }

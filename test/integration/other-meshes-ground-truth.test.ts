@@ -1,7 +1,7 @@
-// Istio sidecars through the scrape path end to end over real HTTP: simulated Istio (and Linkerd)
-// client pods → scraper → parser → mesh adapter (`--mesh istio`, and `--mesh auto` on a cluster
-// running both meshes) → counter increases → window → StatRows, against the exact traffic the
-// simulator generated. Latency quantiles are Prometheus' algorithm over each mesh's own buckets,
+// Istio and Open Service Mesh sidecars through the scrape path end to end over real HTTP:
+// simulated Istio, OSM (and Linkerd) client pods → scraper → parser → mesh adapter (`--mesh
+// istio`, `--mesh osm`, and `--mesh auto` on a cluster running all three) → counter increases →
+// window → StatRows, against the exact traffic the simulator generated. Latency quantiles are Prometheus' algorithm over each mesh's own buckets,
 // and over the bounds both meshes share for a backend that clients of both call.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { normalizeTrafficSplit, SplitStore } from '../../src/splits/index.js';
 import type { TrafficSplit } from '../../src/splits/index.js';
-import { createAutoAdapter, createIstioAdapter, createLinkerdAdapter, ISTIO_LATENCY_BUCKETS_MS } from '../../src/mesh/index.js';
+import { createAutoAdapter, createIstioAdapter, createLinkerdAdapter, createOsmAdapter, ENVOY_LATENCY_BUCKETS_MS, ISTIO_LATENCY_BUCKETS_MS } from '../../src/mesh/index.js';
 import type { MeshAdapter } from '../../src/mesh/index.js';
 import { commonBounds, histogramQuantile, TrafficWindow } from '../../src/window/index.js';
 import { ScrapeEngine, splitApexFilter } from '../../src/ingest/index.js';
@@ -73,6 +73,28 @@ const MIXED = `${ISTIO_ONLY}
     pods: 1
     calls:
       - { split: shop/checkout, rps: 4 }
+`;
+
+/** OSM clients only (HTTP: Envoy's cluster counters cannot tell gRPC failures). */
+const OSM_ONLY = `${SPLITS}
+clients:
+  - namespace: shop
+    workload: deployment/frontend
+    mesh: osm
+    pods: 2
+    calls:
+      - { split: shop/checkout, rps: 15 }
+      - { split: link/server, rps: 5 }
+`;
+
+/** All three meshes calling checkout. */
+const THREE_MESHES = `${MIXED}
+  - namespace: shop
+    workload: deployment/osm-frontend
+    mesh: osm
+    pods: 2
+    calls:
+      - { split: shop/checkout, rps: 7 }
 `;
 
 const INTERVAL_MS = 10_000;
@@ -151,7 +173,7 @@ function assertRowsMatchTruth(rows: readonly StatRow[], truth: GroundTruth, boun
   }
 }
 
-describe('Istio sidecars against the simulator ground truth', () => {
+describe('Istio and OSM sidecars against the simulator ground truth', () => {
   const open: { close(): Promise<void> }[] = [];
   after(async () => {
     for (const h of open) await h.close();
@@ -190,6 +212,29 @@ describe('Istio sidecars against the simulator ground truth', () => {
     const lifetime = [...h.window.lifetimeTotals().values()];
     assert.deepEqual(lifetime.find((totals) => totals.edge.leaf === 'checkout-v2')?.bounds, shared);
     assert.deepEqual(lifetime.find((totals) => totals.edge.leaf === 'server-v2')?.bounds, ISTIO_BOUNDS);
+  });
+
+  it('--mesh osm: every count, rate and share equals the truth, latency over Envoy’s buckets; the local cluster and Envoy’s own are skipped', async () => {
+    const h = await harness(OSM_ONLY, createOsmAdapter());
+    open.push(h);
+    const truth = await h.run(6);
+    const rows = await h.rows(60_000);
+    assert.ok(rows.some((row) => (row.stats?.failureCount ?? 0) > 0));
+    assertRowsMatchTruth(rows, truth, () => ENVOY_LATENCY_BUCKETS_MS);
+    assert.equal(h.engine.targetsByGeneration().get('osm'), 2);
+  });
+
+  it('--mesh auto with Linkerd, Istio and OSM clients of one split: each pod read as its own mesh, each request counted once', async () => {
+    const h = await harness(THREE_MESHES, createAutoAdapter());
+    open.push(h);
+    const truth = await h.run(6);
+    const rows = await h.rows(60_000);
+    // Istio's and OSM's histograms are both Envoy's: checkout still keeps the bounds Linkerd's share with them.
+    const shared = commonBounds(LINKERD_BOUNDS, ISTIO_BOUNDS);
+    assertRowsMatchTruth(rows, truth, (row) => (row.name === 'checkout' ? shared : ISTIO_BOUNDS));
+    const generations = h.engine.targetsByGeneration();
+    assert.deepEqual([generations.get('istio'), generations.get('osm'), generations.get('linkerd-2.12'), generations.get('linkerd-2.13')], [4, 2, 1, 1]);
+    assert.ok(h.engine.targetStatuses().every((status) => status.up));
   });
 
   it('--mesh linkerd reads no Istio page: its pods stay unknown and count nothing', async () => {
