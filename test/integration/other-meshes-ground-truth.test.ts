@@ -12,12 +12,12 @@ import { normalizeTrafficSplit, SplitStore } from '../../src/splits/index.js';
 import type { TrafficSplit } from '../../src/splits/index.js';
 import { createAutoAdapter, createIstioAdapter, createLinkerdAdapter, createOsmAdapter, ENVOY_LATENCY_BUCKETS_MS, ISTIO_LATENCY_BUCKETS_MS } from '../../src/mesh/index.js';
 import type { MeshAdapter } from '../../src/mesh/index.js';
-import { commonBounds, histogramQuantile, TrafficWindow } from '../../src/window/index.js';
+import { commonBounds, TrafficWindow } from '../../src/window/index.js';
 import { ScrapeEngine, splitApexFilter } from '../../src/ingest/index.js';
 import { flattenRows, ScrapeStatSource } from '../../src/stats/index.js';
-import type { StatRow } from '../../src/stats/index.js';
 import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../src/sim/index.js';
 import type { GroundTruth } from '../../src/sim/index.js';
+import { assertRowsMatchTruth } from '../helpers/truth-rows.js';
 
 const SPLITS = `
 seed: 11
@@ -144,35 +144,6 @@ async function harness(scenario: string, mesh: MeshAdapter) {
   };
 }
 
-/** Exact counts, rates and shares; each quantile is histogram_quantile over `boundsOf(row)` of the true latencies. */
-function assertRowsMatchTruth(rows: readonly StatRow[], truth: GroundTruth, boundsOf: (row: StatRow) => readonly number[]): void {
-  const windowSeconds = truth.windowMs / 1000;
-  assert.ok(rows.length > 0);
-  for (const row of rows) {
-    const where = `${row.namespace}/${row.name} → ${row.leaf}`;
-    const leaf = truth.select({ namespace: row.namespace, split: row.name, leaf: row.leaf });
-    if (leaf.total === 0) {
-      assert.equal(row.stats, null, `${where}: no traffic must mean no stats`);
-      continue;
-    }
-    assert.ok(row.stats !== null, `${where}: has traffic`);
-    assert.equal(row.stats.successCount, leaf.success, `${where}: successes`);
-    assert.equal(row.stats.failureCount, leaf.failure, `${where}: failures`);
-    assert.equal(row.stats.rps, leaf.total / windowSeconds, `${where}: rps`);
-    const bounds = boundsOf(row);
-    const buckets = leaf.bucketCounts(bounds.slice(0, -1));
-    for (const [q, actual] of [[0.5, row.stats.latencyMsP50], [0.95, row.stats.latencyMsP95], [0.99, row.stats.latencyMsP99]] as const) {
-      assert.equal(actual, histogramQuantile(q, buckets), `${where}: p${q * 100} equals histogram_quantile of the true latencies in these buckets`);
-      const exact = leaf.quantileMs(q) ?? Number.NaN;
-      const upper = bounds.find((bound) => exact <= bound) ?? Number.POSITIVE_INFINITY;
-      const lower = [0, ...bounds].filter((bound) => bound < exact).pop() ?? 0;
-      assert.ok(actual >= lower && actual <= upper, `${where}: p${q * 100} ${actual} within (${lower}, ${upper}] of the exact ${exact}`);
-    }
-    const apex = truth.select({ namespace: row.namespace, apex: row.apex });
-    assert.equal(row.observedRatio, leaf.total / apex.total, `${where}: observed share`);
-  }
-}
-
 describe('Istio and OSM sidecars against the simulator ground truth', () => {
   const open: { close(): Promise<void> }[] = [];
   after(async () => {
@@ -190,7 +161,7 @@ describe('Istio and OSM sidecars against the simulator ground truth', () => {
     );
     // Failures happened on both protocols: 503s, resets (response code 0) and gRPC UNAVAILABLE.
     assert.ok(rows.every((row) => (row.stats?.failureCount ?? 0) > 0 || row.leaf === 'server-v1'));
-    assertRowsMatchTruth(rows, truth, () => ISTIO_BOUNDS);
+    assertRowsMatchTruth(rows, truth, { boundsOf: () => ISTIO_BOUNDS });
     assert.equal(h.engine.targetsByGeneration().get('istio'), 4);
     assert.ok(h.engine.targetStatuses().every((status) => status.up && status.target.url.endsWith('/stats/prometheus')));
   });
@@ -203,7 +174,7 @@ describe('Istio and OSM sidecars against the simulator ground truth', () => {
     const shared = commonBounds(LINKERD_BOUNDS, ISTIO_BOUNDS);
     assert.deepEqual(shared, [1, 5, 10, 50, 100, 500, 1000, 5000, 10000, 30000, Number.POSITIVE_INFINITY]);
     // checkout is called by clients of both meshes: its histogram keeps the bounds both have.
-    assertRowsMatchTruth(rows, truth, (row) => (row.name === 'checkout' ? shared : ISTIO_BOUNDS));
+    assertRowsMatchTruth(rows, truth, { boundsOf: (row) => (row.name === 'checkout' ? shared : ISTIO_BOUNDS) });
     const generations = h.engine.targetsByGeneration();
     assert.equal(generations.get('istio'), 4);
     assert.equal(generations.get('linkerd-2.12'), 1);
@@ -220,7 +191,7 @@ describe('Istio and OSM sidecars against the simulator ground truth', () => {
     const truth = await h.run(6);
     const rows = await h.rows(60_000);
     assert.ok(rows.some((row) => (row.stats?.failureCount ?? 0) > 0));
-    assertRowsMatchTruth(rows, truth, () => ENVOY_LATENCY_BUCKETS_MS);
+    assertRowsMatchTruth(rows, truth, { boundsOf: () => ENVOY_LATENCY_BUCKETS_MS });
     assert.equal(h.engine.targetsByGeneration().get('osm'), 2);
   });
 
@@ -231,7 +202,7 @@ describe('Istio and OSM sidecars against the simulator ground truth', () => {
     const rows = await h.rows(60_000);
     // Istio's and OSM's histograms are both Envoy's: checkout still keeps the bounds Linkerd's share with them.
     const shared = commonBounds(LINKERD_BOUNDS, ISTIO_BOUNDS);
-    assertRowsMatchTruth(rows, truth, (row) => (row.name === 'checkout' ? shared : ISTIO_BOUNDS));
+    assertRowsMatchTruth(rows, truth, { boundsOf: (row) => (row.name === 'checkout' ? shared : ISTIO_BOUNDS) });
     const generations = h.engine.targetsByGeneration();
     assert.deepEqual([generations.get('istio'), generations.get('osm'), generations.get('linkerd-2.12'), generations.get('linkerd-2.13')], [4, 2, 1, 1]);
     assert.ok(h.engine.targetStatuses().every((status) => status.up));

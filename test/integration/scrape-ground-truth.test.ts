@@ -6,12 +6,11 @@ import assert from 'node:assert/strict';
 import { SplitStore } from '../../src/splits/index.js';
 import type { ScrapeTarget } from '../../src/collect/index.js';
 import { createLinkerdAdapter } from '../../src/mesh/index.js';
-import { histogramQuantile, TrafficWindow } from '../../src/window/index.js';
+import { TrafficWindow } from '../../src/window/index.js';
 import { ScrapeEngine, splitApexFilter } from '../../src/ingest/index.js';
 import { flattenRows, ScrapeStatSource } from '../../src/stats/index.js';
-import type { StatRow } from '../../src/stats/index.js';
 import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../src/sim/index.js';
-import type { GroundTruth } from '../../src/sim/index.js';
+import { assertRowsMatchTruth } from '../helpers/truth-rows.js';
 
 const SCENARIO = `
 seed: 7
@@ -56,7 +55,6 @@ schedule:
 `;
 
 const INTERVAL_MS = 10_000;
-const LATENCY_BOUNDS = createLinkerdAdapter().latencyBucketsMs;
 
 /** A simulator and a scrape engine sharing one virtual clock. */
 async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarget[]; timeoutMs?: number; scenario?: string; log?: (line: string) => void } = {}) {
@@ -101,35 +99,6 @@ async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarge
   };
 }
 
-/** Every row must equal the truth: exact counts, rates, and histogram_quantile of the true buckets. */
-function assertRowsMatchTruth(rows: readonly StatRow[], truth: GroundTruth, filter: { clientWorkload?: string; clientPod?: string; clientNamespace?: string } = {}): void {
-  const windowSeconds = truth.windowMs / 1000;
-  for (const row of rows) {
-    const where = `${row.namespace}/${row.name} → ${row.leaf}`;
-    const leaf = truth.select({ namespace: row.namespace, split: row.name, leaf: row.leaf, ...filter });
-    if (leaf.total === 0) {
-      assert.equal(row.stats, null, `${where}: no traffic must mean no stats`);
-      continue;
-    }
-    assert.ok(row.stats !== null, `${where}: has traffic`);
-    assert.equal(row.stats.successCount, leaf.success, `${where}: successes`);
-    assert.equal(row.stats.failureCount, leaf.failure, `${where}: failures`);
-    assert.equal(row.stats.windowSeconds, windowSeconds, `${where}: window`);
-    assert.equal(row.stats.rps, leaf.total / windowSeconds, `${where}: rps`);
-    const buckets = leaf.bucketCounts(LATENCY_BOUNDS.slice(0, -1));
-    for (const [q, actual] of [[0.5, row.stats.latencyMsP50], [0.95, row.stats.latencyMsP95], [0.99, row.stats.latencyMsP99]] as const) {
-      assert.equal(actual, histogramQuantile(q, buckets), `${where}: p${q * 100} equals histogram_quantile of the true buckets`);
-      // And within the interpolation of the bucket that holds the exact sample quantile.
-      const exact = leaf.quantileMs(q) ?? Number.NaN;
-      const upper = LATENCY_BOUNDS.find((bound) => exact <= bound) ?? Number.POSITIVE_INFINITY;
-      const lower = [0, ...LATENCY_BOUNDS].filter((bound) => bound < exact).pop() ?? 0;
-      assert.ok(actual >= lower && actual <= upper, `${where}: p${q * 100} ${actual} within (${lower}, ${upper}] of the exact ${exact}`);
-    }
-    const apex = truth.select({ namespace: row.namespace, apex: row.apex, ...filter });
-    assert.equal(row.observedRatio, leaf.total / apex.total, `${where}: observed share`);
-  }
-}
-
 describe('scrape path against the simulator ground truth', () => {
   const open: { close(): Promise<void> }[] = [];
   after(async () => {
@@ -171,7 +140,7 @@ describe('scrape path against the simulator ground truth', () => {
     for (let i = 0; i < 3; i++) await h.step();
     const truth = h.sim.truthSince(mark);
     const rows = await h.rows(30_000, { namespace: 'link', kind: 'deployment', name: 'slow-cooker' });
-    assertRowsMatchTruth(rows, truth, { clientNamespace: 'link', clientWorkload: 'deployment/slow-cooker' });
+    assertRowsMatchTruth(rows, truth, { filter: { clientNamespace: 'link', clientWorkload: 'deployment/slow-cooker' } });
     const none = await h.rows(30_000, { namespace: 'nowhere' });
     assert.ok(none.every((row) => row.stats === null));
   });
@@ -202,7 +171,7 @@ describe('scrape path against the simulator ground truth', () => {
     assert.equal(h.engine.targetStatuses().find((status) => status.target.pod === pod)?.up, false);
     // Everyone else is exact while it is down.
     const others = await h.rows(20_000, { namespace: 'link' });
-    assertRowsMatchTruth(others, h.sim.truthSince(mark), { clientNamespace: 'link' });
+    assertRowsMatchTruth(others, h.sim.truthSince(mark), { filter: { clientNamespace: 'link' } });
     h.sim.setPodHealth(pod, 'ok');
     await h.step();
     assertRowsMatchTruth(await h.rows(30_000), h.sim.truthSince(mark));
@@ -243,9 +212,9 @@ describe('scrape path against the simulator ground truth', () => {
     await h.step();
     const truth = h.sim.truthSince(markAll);
     const batchTruth = h.sim.truthSince(batchMark);
-    assertRowsMatchTruth(await h.rows(40_000, { namespace: 'link' }), truth, { clientNamespace: 'link' });
+    assertRowsMatchTruth(await h.rows(40_000, { namespace: 'link' }), truth, { filter: { clientNamespace: 'link' } });
     // Its traffic before its first scrape is unknown; from then on it is exact.
-    assertRowsMatchTruth(await h.rows(20_000, { namespace: 'batch' }), batchTruth, { clientNamespace: 'batch' });
+    assertRowsMatchTruth(await h.rows(20_000, { namespace: 'batch' }), batchTruth, { filter: { clientNamespace: 'batch' } });
     phase = 2;
     const vanished = h.sim.targets().filter((t) => t.namespace === 'shop').pop()?.pod ?? '';
     const beforeVanish = h.sim.truth();
@@ -321,8 +290,8 @@ describe('scrape path against the ground truth, per Linkerd proxy generation', (
     assertRowsMatchTruth(rows, truth);
     assert.deepEqual(Object.fromEntries(h.engine.targetsByGeneration()), { 'linkerd-2.12': 3, 'linkerd-2.13': 3, unknown: 0 });
     // Per client, too: each generation's own numbers are right, not only their sum.
-    assertRowsMatchTruth(await h.rows(60_000, { namespace: 'shop', kind: 'deployment', name: 'frontend' }), truth, { clientNamespace: 'shop', clientWorkload: 'deployment/frontend' });
-    assertRowsMatchTruth(await h.rows(60_000, { namespace: 'link', kind: 'deployment', name: 'slow-cooker' }), truth, { clientNamespace: 'link', clientWorkload: 'deployment/slow-cooker' });
+    assertRowsMatchTruth(await h.rows(60_000, { namespace: 'shop', kind: 'deployment', name: 'frontend' }), truth, { filter: { clientNamespace: 'shop', clientWorkload: 'deployment/frontend' } });
+    assertRowsMatchTruth(await h.rows(60_000, { namespace: 'link', kind: 'deployment', name: 'slow-cooker' }), truth, { filter: { clientNamespace: 'link', clientWorkload: 'deployment/slow-cooker' } });
   });
 
   it('2.13+: a leaf two called splits share is one series on the proxy, and each split gets all of its requests', async () => {

@@ -16,15 +16,14 @@
 // chargeUpstreamCode). gRPC statuses are not in these families: a gRPC failure under HTTP 200
 // counts as a success (README: Envoy-based meshes).
 import type { MeshAdapter, SeriesDestination, SeriesMeaning } from '../adapter.js';
+import { ENVOY_DEFAULT_BUCKETS_MS, parseBound } from '../histogram-bounds.js';
 
 export const OSM_MESH = 'osm';
 /** Envoy's default histogram layout (TrafficEdge.layout), the bounds of `upstream_rq_time`. */
 export const ENVOY_LAYOUT = 'envoy';
 
-/** Envoy's default histogram bounds (ms), histogram_impl.cc defaultBuckets(), and +Inf. */
-export const ENVOY_LATENCY_BUCKETS_MS: readonly number[] = [
-  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000, Number.POSITIVE_INFINITY,
-];
+/** `upstream_rq_time`'s bounds (ms): Envoy's defaults. */
+export const ENVOY_LATENCY_BUCKETS_MS: readonly number[] = ENVOY_DEFAULT_BUCKETS_MS;
 
 export const ENVOY_RESPONSES = 'envoy_cluster_upstream_rq_xx';
 export const ENVOY_LATENCY_BUCKET = 'envoy_cluster_upstream_rq_time_bucket';
@@ -103,11 +102,4 @@ export function createOsmAdapter(_options: OsmAdapterOptions = {}): MeshAdapter 
     acceptMetric: isEnvoyMetric,
     interpret: (name, labels) => interpretOsm(name, labels),
   };
-}
-
-function parseBound(text: string | undefined): number | null {
-  if (text === undefined) return null;
-  if (text === '+Inf' || text === 'Inf') return Number.POSITIVE_INFINITY;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : null;
 }

@@ -15,19 +15,18 @@
 // gRPC status other than OK, or no response at all (`response_code="0"`: the stream ended
 // before a response). A 4xx is a success, as in Linkerd (Kiali counts it as an error).
 import type { MeshAdapter, SeriesDestination, SeriesMeaning } from '../adapter.js';
+import { ENVOY_DEFAULT_BUCKETS_MS, parseBound } from '../histogram-bounds.js';
 
 export const ISTIO_MESH = 'istio';
 /** The name of Istio's histogram layout (TrafficEdge.layout) and of the generation its pages are read as. */
 export const ISTIO_LAYOUT = 'istio';
 
 /**
- * `istio_request_duration_milliseconds`' default bounds (ms): those of Istio's stats filter, as
- * the real 1.7.1 page has them. A pod may set others (`sidecar.istio.io/statsHistogramBuckets`);
- * bounds outside this list are skipped (README: Istio).
+ * `istio_request_duration_milliseconds`' default bounds (ms): Envoy's defaults, as the real 1.7.1
+ * page has them. A pod may set others (`sidecar.istio.io/statsHistogramBuckets`); bounds outside
+ * this list are skipped (README: Istio).
  */
-export const ISTIO_LATENCY_BUCKETS_MS: readonly number[] = [
-  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000, Number.POSITIVE_INFINITY,
-];
+export const ISTIO_LATENCY_BUCKETS_MS: readonly number[] = ENVOY_DEFAULT_BUCKETS_MS;
 
 export const ISTIO_REQUESTS = 'istio_requests_total';
 export const ISTIO_LATENCY_BUCKET = 'istio_request_duration_milliseconds_bucket';
@@ -110,11 +109,4 @@ function hasIstioFamily(body: string): boolean {
     if ((comment === 0 || body[comment - 1] === '\n') && body.startsWith('# TYPE ', comment)) return true;
   }
   return false;
-}
-
-function parseBound(text: string | undefined): number | null {
-  if (text === undefined) return null;
-  if (text === '+Inf' || text === 'Inf') return Number.POSITIVE_INFINITY;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : null;
 }

@@ -12,6 +12,7 @@
 // `error`). The `outbound_grpc_route_*` families belong to GRPCRoutes, which make no split.
 import type { MeshAdapter, SeriesDestination, SeriesMeaning } from '../adapter.js';
 import { routeId } from '../adapter.js';
+import { parseBound } from '../histogram-bounds.js';
 import { parseServiceAuthority } from './authority.js';
 import { LINKERD_GENERATIONS, LINKERD_LEAF_AUTHORITY, linkerdGeneration } from './generation.js';
 
@@ -144,11 +145,4 @@ function concreteOf(labels: Readonly<Record<string, string>>): SeriesMeaning | n
   if (parentKind !== 'Service' || backendKind !== 'Service') return null;
   if (namespace === undefined || parent === undefined || leaf === undefined || namespace !== leafNamespace) return null;
   return { kind: 'concrete', namespace, parent, leaf };
-}
-
-function parseBound(text: string | undefined): number | null {
-  if (text === undefined) return null;
-  if (text === '+Inf' || text === 'Inf') return Number.POSITIVE_INFINITY;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : null;
 }
