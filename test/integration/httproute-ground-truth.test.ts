@@ -5,14 +5,12 @@
 // can be compared exactly.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SplitStore } from '../../src/splits/index.js';
 import { createLinkerdAdapter } from '../../src/mesh/index.js';
-import { histogramQuantile, TrafficWindow } from '../../src/window/index.js';
-import { ScrapeEngine, splitApexFilter } from '../../src/ingest/index.js';
-import { ScrapeStatSource } from '../../src/stats/index.js';
+import { histogramQuantile } from '../../src/window/index.js';
 import type { SplitStats, StatRow } from '../../src/stats/index.js';
-import { feedSimulatedSplits, latencyBucketsMsOf, parseScenarioText, Simulator } from '../../src/sim/index.js';
+import { latencyBucketsMsOf, parseScenarioText } from '../../src/sim/index.js';
 import type { GroundTruth, ScenarioSplitKind } from '../../src/sim/index.js';
+import { startScrapeHarness } from '../helpers/scrape-harness.js';
 
 const SCENARIO = `
 seed: 5
@@ -57,7 +55,6 @@ schedule:
     backends: { web-v1: 50, web-v2: 50 }
 `;
 
-const INTERVAL_MS = 10_000;
 const WINDOW_MS = 60_000;
 const ADAPTER = createLinkerdAdapter();
 const ROUTE_KEY = 'shop/web-route:HTTPRoute.gateway.networking.k8s.io';
@@ -69,43 +66,8 @@ function productBounds(kind: ScenarioSplitKind): readonly number[] {
   return bounds.slice(0, -1);
 }
 
-/** A simulator and the product's scrape path sharing one virtual clock. */
-async function harness() {
-  let now = 1_700_000_000_000;
-  const sim = new Simulator({ scenario: parseScenarioText(SCENARIO, 'httproute.yaml'), now: () => now });
-  await sim.start();
-  const store = new SplitStore();
-  const unfeed = feedSimulatedSplits(sim, store);
-  const window = new TrafficWindow({ latencyBucketsMs: ADAPTER.latencyBucketsMs, routeLatencyBucketsMs: ADAPTER.routeLatencyBucketsMs });
-  const filter = splitApexFilter(store);
-  const engine = new ScrapeEngine({
-    targets: { targets: () => sim.targets() },
-    mesh: ADAPTER,
-    window,
-    keepEdge: filter.keepEdge,
-    edgesOfLeaf: filter.edgesOfLeaf,
-    now: () => now,
-    scrape: { timeoutMs: 2000 },
-  });
-  const source = new ScrapeStatSource({ window });
-  return {
-    sim,
-    store,
-    window,
-    async step(): Promise<void> {
-      sim.advance(INTERVAL_MS);
-      now += INTERVAL_MS;
-      await engine.runCycle();
-    },
-    baseline: () => engine.runCycle(),
-    stats: (windowMs: number): Promise<SplitStats[]> => source.stats({ splits: store.list(), window: { text: `${windowMs / 1000}s`, ms: windowMs } }),
-    async close(): Promise<void> {
-      await engine.stop();
-      unfeed();
-      filter.dispose();
-      await sim.stop();
-    },
-  };
+function harness() {
+  return startScrapeHarness({ scenario: parseScenarioText(SCENARIO, 'httproute.yaml'), mesh: ADAPTER });
 }
 
 /** Every backend row equals the truth of its split: counts, rate, share, and the quantiles of its own histogram layout. */

@@ -14,9 +14,8 @@ import { createAutoAdapter, createIstioAdapter, createLinkerdAdapter, createOsmA
 import type { MeshAdapter } from '../../src/mesh/index.js';
 import { commonBounds, TrafficWindow } from '../../src/window/index.js';
 import { ScrapeEngine, splitApexFilter } from '../../src/ingest/index.js';
-import { flattenRows, ScrapeStatSource } from '../../src/stats/index.js';
-import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../src/sim/index.js';
-import type { GroundTruth } from '../../src/sim/index.js';
+import { parseScenarioText } from '../../src/sim/index.js';
+import { startScrapeHarness } from '../helpers/scrape-harness.js';
 import { assertRowsMatchTruth } from '../helpers/truth-rows.js';
 
 const SPLITS = `
@@ -97,51 +96,12 @@ const THREE_MESHES = `${MIXED}
       - { split: shop/checkout, rps: 7 }
 `;
 
-const INTERVAL_MS = 10_000;
 const FIXTURE = readFileSync(new URL('../fixtures/mesh/istio/istio-1.7.1_sidecar_productpage_requests_total_and_duration.prom', import.meta.url), 'utf8');
 const ISTIO_BOUNDS = createIstioAdapter().latencyBucketsMs;
 const LINKERD_BOUNDS = createLinkerdAdapter().latencyBucketsMs;
 
-async function harness(scenario: string, mesh: MeshAdapter) {
-  let now = 1_700_000_000_000;
-  const sim = new Simulator({ scenario: parseScenarioText(scenario), now: () => now });
-  await sim.start();
-  const store = new SplitStore();
-  const unfeed = feedSimulatedSplits(sim, store);
-  const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, routeLatencyBucketsMs: mesh.routeLatencyBucketsMs, layouts: mesh.layouts });
-  const filter = splitApexFilter(store);
-  const engine = new ScrapeEngine({
-    targets: { targets: () => sim.targets() },
-    mesh,
-    window,
-    keepEdge: filter.keepEdge,
-    edgesOfLeaf: filter.edgesOfLeaf,
-    now: () => now,
-    scrape: { timeoutMs: 2000 },
-  });
-  const source = new ScrapeStatSource({ window });
-  return {
-    sim,
-    engine,
-    window,
-    async run(intervals: number): Promise<GroundTruth> {
-      await engine.runCycle(); // baseline
-      const mark = sim.truth();
-      for (let i = 0; i < intervals; i++) {
-        sim.advance(INTERVAL_MS);
-        now += INTERVAL_MS;
-        await engine.runCycle();
-      }
-      return sim.truthSince(mark);
-    },
-    rows: async (windowMs: number) => flattenRows(await source.stats({ splits: store.list(), window: { text: `${windowMs / 1000}s`, ms: windowMs } })),
-    async close(): Promise<void> {
-      await engine.stop();
-      unfeed();
-      filter.dispose();
-      await sim.stop();
-    },
-  };
+function harness(scenario: string, mesh: MeshAdapter) {
+  return startScrapeHarness({ scenario: parseScenarioText(scenario), mesh });
 }
 
 describe('Istio and OSM sidecars against the simulator ground truth', () => {

@@ -3,13 +3,9 @@
 // simulator generated. Time is virtual so every number can be compared exactly.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SplitStore } from '../../src/splits/index.js';
 import type { ScrapeTarget } from '../../src/collect/index.js';
-import { createLinkerdAdapter } from '../../src/mesh/index.js';
-import { TrafficWindow } from '../../src/window/index.js';
-import { ScrapeEngine, splitApexFilter } from '../../src/ingest/index.js';
-import { flattenRows, ScrapeStatSource } from '../../src/stats/index.js';
-import { feedSimulatedSplits, parseScenarioText, Simulator } from '../../src/sim/index.js';
+import { parseScenarioText } from '../../src/sim/index.js';
+import { startScrapeHarness } from '../helpers/scrape-harness.js';
 import { assertRowsMatchTruth } from '../helpers/truth-rows.js';
 
 const SCENARIO = `
@@ -54,49 +50,10 @@ schedule:
     backends: { server-v1: 500m, server-v2: 500m }
 `;
 
-const INTERVAL_MS = 10_000;
 
 /** A simulator and a scrape engine sharing one virtual clock. */
-async function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarget[]; timeoutMs?: number; scenario?: string; log?: (line: string) => void } = {}) {
-  let now = 1_700_000_000_000;
-  const sim = new Simulator({ scenario: parseScenarioText(options.scenario ?? SCENARIO), now: () => now });
-  await sim.start();
-  const store = new SplitStore();
-  const unfeed = feedSimulatedSplits(sim, store);
-  const mesh = createLinkerdAdapter();
-  const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs });
-  const filter = splitApexFilter(store);
-  const pick = options.targets ?? ((all) => all);
-  const engine = new ScrapeEngine({
-    targets: { targets: () => pick(sim.targets()) },
-    mesh,
-    window,
-    keepEdge: filter.keepEdge,
-    edgesOfLeaf: filter.edgesOfLeaf,
-    now: () => now,
-    log: options.log,
-    scrape: { timeoutMs: options.timeoutMs ?? 2000 },
-  });
-  const source = new ScrapeStatSource({ window });
-  return {
-    sim,
-    engine,
-    store,
-    window,
-    /** Advances simulated traffic by one interval, then scrapes. */
-    async step(): Promise<void> {
-      sim.advance(INTERVAL_MS);
-      now += INTERVAL_MS;
-      await engine.runCycle();
-    },
-    rows: async (windowMs: number, from?: { namespace?: string; kind?: string; name?: string }) => flattenRows(await source.stats({ splits: store.list(), window: { text: `${windowMs / 1000}s`, ms: windowMs }, from })),
-    async close(): Promise<void> {
-      await engine.stop();
-      unfeed();
-      filter.dispose();
-      await sim.stop();
-    },
-  };
+function harness(options: { targets?: (all: ScrapeTarget[]) => ScrapeTarget[]; timeoutMs?: number; scenario?: string; log?: (line: string) => void } = {}) {
+  return startScrapeHarness({ ...options, scenario: parseScenarioText(options.scenario ?? SCENARIO) });
 }
 
 describe('scrape path against the simulator ground truth', () => {
