@@ -81,7 +81,7 @@ export const SETTINGS = {
   adminPort: { env: 'SPLITSTAT_ADMIN_PORT', default: '4191', help: 'proxy admin port serving /metrics (with --targets kube)' },
   source: { env: 'SPLITSTAT_SOURCE', default: 'scrape', help: 'where numbers come from: scrape (the proxies) or prometheus (--prometheus-url)' },
   prometheusUrl: { env: 'SPLITSTAT_PROMETHEUS_URL', default: undefined, help: 'Prometheus (or Thanos, Mimir, …) HTTP API base URL, with --source prometheus' },
-  prometheusSchema: { env: 'SPLITSTAT_PROMETHEUS_SCHEMA', default: 'linkerd', help: "which series to query: linkerd (Linkerd proxies' raw metrics), istio (Istio sidecars' raw metrics) or splitstat (sharded collectors' exports)" },
+  prometheusSchema: { env: 'SPLITSTAT_PROMETHEUS_SCHEMA', default: 'linkerd', help: "which series to query: linkerd (Linkerd proxies' raw metrics), istio (Istio sidecars' raw metrics), osm (OSM sidecars' Envoy metrics) or splitstat (sharded collectors' exports)" },
   prometheusToken: { env: 'SPLITSTAT_PROMETHEUS_TOKEN', default: undefined, help: 'bearer token for Prometheus' },
   prometheusHeaders: { env: 'SPLITSTAT_PROMETHEUS_HEADERS', default: undefined, help: 'extra headers for Prometheus, "Name: value" separated by ";" (e.g. X-Scope-OrgID: tenant)' },
   mesh: { env: 'SPLITSTAT_MESH', default: 'auto', help: `which mesh the scraped proxies belong to: ${MESH_NAMES.join(', ')} (auto: each target as its page shows)` },

@@ -4,7 +4,7 @@
 import type { QuerySchema } from '../promql/index.js';
 import type { MeshAdapter } from './adapter.js';
 import { createAutoAdapter } from './auto-adapter.js';
-import { createOsmAdapter } from './envoy/index.js';
+import { createOsmAdapter, osmQuerySchema } from './envoy/index.js';
 import { createIstioAdapter, istioQuerySchema } from './istio/index.js';
 import { createLinkerdAdapter, linkerdQuerySchema, linkerdRouteQuerySchema } from './linkerd/index.js';
 
@@ -24,7 +24,7 @@ export const MESHES = [
   { name: 'auto', createAdapter: createAutoAdapter },
   { name: 'linkerd', createAdapter: createLinkerdAdapter, querySchema: () => linkerdQuerySchema(), routeQuerySchema: () => linkerdRouteQuerySchema() },
   { name: 'istio', createAdapter: createIstioAdapter, querySchema: () => istioQuerySchema() },
-  { name: 'osm', createAdapter: createOsmAdapter },
+  { name: 'osm', createAdapter: createOsmAdapter, querySchema: () => osmQuerySchema() },
 ] as const satisfies readonly Mesh[];
 
 export type MeshName = (typeof MESHES)[number]['name'];

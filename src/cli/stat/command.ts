@@ -27,7 +27,7 @@ export function registerStatCommand(program: Command, setAction: (action: Promis
     .option('--watch-interval <duration>', 'with --watch: how often to refresh (default: "2s")')
     // ---- --prometheus: numbers from a Prometheus directly, no splitstat server (prometheus.ts)
     .option('--prometheus <url>', 'ask this Prometheus (Linkerd viz\'s PromQL) instead of a splitstat server; user:password@ in the URL = basic auth')
-    .option('--prometheus-schema <schema>', "with --prometheus: linkerd (Linkerd proxies' series), istio (Istio sidecars' series) or splitstat (splitstat's exported series) (default: linkerd)")
+    .option('--prometheus-schema <schema>', "with --prometheus: linkerd (Linkerd proxies' series), istio (Istio sidecars' series), osm (OSM sidecars' Envoy series) or splitstat (splitstat's exported series) (default: linkerd)")
     .option('--prometheus-header <header>', "with --prometheus: extra request header 'Name: value' (repeatable), e.g. 'X-Scope-OrgID: tenant-1'", collectValues)
     .option('--prometheus-token <token>', 'with --prometheus: bearer token for the Prometheus API')
     .option('--prometheus-timeout <duration>', 'with --prometheus: timeout of each query (default: "10s")')

@@ -55,7 +55,7 @@ function parseSchema(text: string | undefined): PrometheusSchemaName {
   if (text === undefined) return 'linkerd';
   const known = PROMETHEUS_SCHEMA_NAMES.find((name) => name === text);
   if (known !== undefined) return known;
-  throw new PrometheusFlagError(`--prometheus-schema must be linkerd (Linkerd proxies' series, as Linkerd viz), istio (Istio sidecars' series) or splitstat (splitstat's exported series), got ${JSON.stringify(text)}`);
+  throw new PrometheusFlagError(`--prometheus-schema must be linkerd (Linkerd proxies' series, as Linkerd viz), istio (Istio sidecars' series), osm (OSM sidecars' Envoy series) or splitstat (splitstat's exported series), got ${JSON.stringify(text)}`);
 }
 
 function parseTimeout(text: string | undefined): number {
