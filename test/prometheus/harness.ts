@@ -8,6 +8,9 @@
 //   const truth = await mesh.recordTraffic(8_000);   // 8 s of real traffic, then frozen and scraped
 //   ... mesh.prometheus.query('sum by (dst_service) (response_total{direction="outbound"})') ...
 //   await mesh.close();
+import { after, before } from 'node:test';
+import { normalizeTrafficSplit } from '../../src/splits/index.js';
+import type { TrafficSplit } from '../../src/splits/index.js';
 import type { ScrapeTarget } from '../../src/collect/index.js';
 import { Simulator } from '../../src/sim/index.js';
 import type { GroundTruth, Scenario } from '../../src/sim/index.js';
@@ -123,6 +126,39 @@ export async function startPrometheusMesh({ scenario, scrapeIntervalMs = 1000 }:
     async close() {
       traffic.stop();
       await Promise.all([prometheus.stop(), sim.stop()]);
+    },
+  };
+}
+
+/**
+ * Inside a describe: a Prometheus mesh of `scenario` whose `trafficMs` of traffic is recorded
+ * before the tests and which is closed after them; `split()` is its first split, as a TrafficSplit.
+ */
+export function recordedMesh(scenario: Scenario, trafficMs: number) {
+  let mesh: PrometheusMesh | undefined;
+  let truth: GroundTruth | undefined;
+  before(async () => {
+    mesh = await startPrometheusMesh({ scenario });
+    truth = await mesh.recordTraffic(trafficMs);
+  });
+  after(async () => {
+    await mesh?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the mesh is not started: use recordedMesh() inside a describe');
+    return value;
+  };
+  return {
+    get mesh(): PrometheusMesh {
+      return started(mesh);
+    },
+    get truth(): GroundTruth {
+      return started(truth);
+    },
+    split(): TrafficSplit {
+      const result = normalizeTrafficSplit(started(mesh).sim.splitManifests()[0]);
+      if (!result.ok) throw new Error(result.error);
+      return result.split;
     },
   };
 }

@@ -3,17 +3,14 @@
 // once from its Envoy's backend clusters (the raw counters equal the simulator's truth of the OSM
 // clients), skip the local cluster and the Linkerd pages, and take quantiles as Prometheus'
 // histogram_quantile does over Envoy's buckets.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeTrafficSplit } from '../../src/splits/index.js';
 import { PrometheusClient, QuerySelectionError } from '../../src/promql/index.js';
 import { osmBatchQueries, osmClusterLeaf } from '../../src/mesh/index.js';
 import { PrometheusStatSource } from '../../src/stats/index.js';
 import { parseScenarioText } from '../../src/sim/index.js';
-import type { GroundTruth } from '../../src/sim/index.js';
 import { prometheusSkipReason } from '../helpers/prometheus.js';
-import { startPrometheusMesh } from './harness.js';
-import type { PrometheusMesh } from './harness.js';
+import { recordedMesh } from './harness.js';
 
 const skip = await prometheusSkipReason();
 const TRAFFIC_MS = 6_000;
@@ -40,33 +37,17 @@ clients:
 `;
 
 describe('Prometheus over Open Service Mesh sidecars', { skip, timeout: 60_000 }, () => {
-  let mesh: PrometheusMesh;
-  let truth: GroundTruth;
-
-  before(async () => {
-    mesh = await startPrometheusMesh({ scenario: parseScenarioText(SCENARIO) });
-    truth = await mesh.recordTraffic(TRAFFIC_MS);
-  });
-
-  after(async () => {
-    await mesh?.close();
-  });
-
-  const split = () => {
-    const result = normalizeTrafficSplit(mesh.sim.splitManifests()[0]);
-    assert.ok(result.ok);
-    return result.split;
-  };
+  const recorded = recordedMesh(parseScenarioText(SCENARIO), TRAFFIC_MS);
 
   it("selects every OSM client's response exactly once, 5xx as failures: the raw counters equal the truth", async () => {
-    const { counts } = osmBatchQueries([split()], { range: '1m' });
+    const { counts } = osmBatchQueries([recorded.split()], { range: '1m' });
     const measured = new Map<string, number>();
-    for (const { metric, value } of await mesh.prometheus.query(counts.replaceAll('increase(', 'last_over_time('))) {
+    for (const { metric, value } of await recorded.mesh.prometheus.query(counts.replaceAll('increase(', 'last_over_time('))) {
       const key = `${osmClusterLeaf(metric.envoy_cluster_name)?.leaf}/${metric.classification === 'failure' ? 'failure' : 'success'}`;
       measured.set(key, (measured.get(key) ?? 0) + value);
     }
     for (const leaf of ['bookstore-v1', 'bookstore-v2']) {
-      const expected = truth.select({ leaf, clientWorkload: 'bookbuyer' });
+      const expected = recorded.truth.select({ leaf, clientWorkload: 'bookbuyer' });
       assert.ok(expected.success > 50 && expected.failure > 0, `${leaf} had traffic and failures`);
       assert.equal(measured.get(`${leaf}/success`) ?? 0, expected.success, `${leaf} successes`);
       assert.equal(measured.get(`${leaf}/failure`) ?? 0, expected.failure, `${leaf} failures`);
@@ -75,10 +56,10 @@ describe('Prometheus over Open Service Mesh sidecars', { skip, timeout: 60_000 }
   });
 
   it('answers quantiles as histogram_quantile over Envoy’s buckets', async () => {
-    assert.ok(mesh.lastTraffic !== undefined);
-    const timeMs = mesh.lastTraffic.stopMs - 1500;
-    const client = new PrometheusClient({ url: mesh.prometheus.url });
-    const [stats] = await new PrometheusStatSource({ client, schema: 'osm', now: () => timeMs }).stats({ splits: [split()], window: { text: '1m', ms: 60_000 } });
+    assert.ok(recorded.mesh.lastTraffic !== undefined);
+    const timeMs = recorded.mesh.lastTraffic.stopMs - 1500;
+    const client = new PrometheusClient({ url: recorded.mesh.prometheus.url });
+    const [stats] = await new PrometheusStatSource({ client, schema: 'osm', now: () => timeMs }).stats({ splits: [recorded.split()], window: { text: '1m', ms: 60_000 } });
     assert.ok(stats !== undefined);
     for (const row of stats.rows) {
       assert.ok(row.stats !== null && row.stats.successCount > 0, row.leaf);
@@ -90,9 +71,9 @@ describe('Prometheus over Open Service Mesh sidecars', { skip, timeout: 60_000 }
   });
 
   it('narrows to one backend with --to, and refuses --from, which Envoy’s series cannot tell', async () => {
-    const { counts } = osmBatchQueries([split()], { range: '1m', to: { namespace: 'default', service: 'bookstore-v2' } });
-    const seen = (await mesh.prometheus.query(counts.replaceAll('increase(', 'last_over_time('))).reduce((sum, sample) => sum + sample.value, 0);
-    assert.equal(seen, truth.select({ leaf: 'bookstore-v2', clientWorkload: 'bookbuyer' }).total);
-    assert.throws(() => osmBatchQueries([split()], { range: '1m', from: { namespace: 'default' } }), QuerySelectionError);
+    const { counts } = osmBatchQueries([recorded.split()], { range: '1m', to: { namespace: 'default', service: 'bookstore-v2' } });
+    const seen = (await recorded.mesh.prometheus.query(counts.replaceAll('increase(', 'last_over_time('))).reduce((sum, sample) => sum + sample.value, 0);
+    assert.equal(seen, recorded.truth.select({ leaf: 'bookstore-v2', clientWorkload: 'bookbuyer' }).total);
+    assert.throws(() => osmBatchQueries([recorded.split()], { range: '1m', from: { namespace: 'default' } }), QuerySelectionError);
   });
 });

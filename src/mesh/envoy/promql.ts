@@ -7,6 +7,7 @@
 import type { TrafficSplit } from '../../splits/index.js';
 import type { BatchQueries, QuerySchema, QuerySelection, SampleKey } from '../../promql/index.js';
 import { batchByLength, escapeRegexLiteral, labelList, labelMatcher, QuerySelectionError } from '../../promql/index.js';
+import { backendRegexLength, splitsOfLeaf } from '../leaf-splits.js';
 import { ENVOY_LATENCY_BUCKET, ENVOY_RESPONSES, OSM_MESH, osmClusterLeaf } from './adapter.js';
 
 const DEFAULT_REGEX_BUDGET = 4000;
@@ -42,30 +43,11 @@ export function osmBatchQueries(batch: readonly TrafficSplit[], selection: Query
 }
 
 export function osmQuerySchema({ regexBudget = DEFAULT_REGEX_BUDGET }: { readonly regexBudget?: number } = {}): QuerySchema {
-  const lookups = new WeakMap<readonly TrafficSplit[], Map<string, number[]>>();
-  const splitsOfLeaf = (batch: readonly TrafficSplit[]): Map<string, number[]> => {
-    let lookup = lookups.get(batch);
-    if (lookup === undefined) {
-      const built = new Map<string, number[]>();
-      batch.forEach((split, index) => {
-        if (split.kind !== 'TrafficSplit') return;
-        for (const backend of split.backends) {
-          const key = `${split.namespace}/${backend.service}`;
-          const indexes = built.get(key) ?? [];
-          if (!indexes.includes(index)) indexes.push(index);
-          built.set(key, indexes);
-        }
-      });
-      lookup = built;
-      lookups.set(batch, lookup);
-    }
-    return lookup;
-  };
   return {
     name: OSM_MESH,
     latencyToMs: 1,
-    batches: (splits) =>
-      batchByLength(splits, (split) => split.namespace.length + split.backends.reduce((sum, backend) => sum + backend.service.length + 1, 0) + 12, regexBudget),
+    // Each namespace adds `/(…)\\|[0-9]+` around its backends.
+    batches: (splits) => batchByLength(splits, (split) => backendRegexLength(split) + 12, regexBudget),
     queries: osmBatchQueries,
     keyOf: (metric, batch): SampleKey => {
       const leaf = osmClusterLeaf(metric['envoy_cluster_name']);

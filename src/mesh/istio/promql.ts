@@ -10,6 +10,7 @@
 import type { TrafficSplit } from '../../splits/index.js';
 import type { BatchQueries, QuerySchema, QuerySelection, SampleKey } from '../../promql/index.js';
 import { batchByLength, escapeRegexLiteral, labelList, labelMatcher, QuerySelectionError } from '../../promql/index.js';
+import { backendRegexLength, splitsOfLeaf } from '../leaf-splits.js';
 import { ISTIO_LATENCY_BUCKET, ISTIO_MESH, ISTIO_REQUESTS } from './adapter.js';
 
 const DEFAULT_REGEX_BUDGET = 4000;
@@ -58,29 +59,10 @@ function oneOf(label: string, values: readonly string[]): string {
 }
 
 export function istioQuerySchema({ regexBudget = DEFAULT_REGEX_BUDGET }: { readonly regexBudget?: number } = {}): QuerySchema {
-  const lookups = new WeakMap<readonly TrafficSplit[], Map<string, number[]>>();
-  const splitsOfLeaf = (batch: readonly TrafficSplit[]): Map<string, number[]> => {
-    let lookup = lookups.get(batch);
-    if (lookup === undefined) {
-      lookup = new Map();
-      batch.forEach((split, index) => {
-        if (split.kind !== 'TrafficSplit') return;
-        for (const backend of split.backends) {
-          const key = `${split.namespace}/${backend.service}`;
-          const indexes = lookup?.get(key) ?? [];
-          if (!indexes.includes(index)) indexes.push(index);
-          lookup?.set(key, indexes);
-        }
-      });
-      lookups.set(batch, lookup);
-    }
-    return lookup;
-  };
   return {
     name: ISTIO_MESH,
     latencyToMs: 1,
-    batches: (splits) =>
-      batchByLength(splits, (split) => split.namespace.length + split.backends.reduce((sum, backend) => sum + backend.service.length + 1, 0), regexBudget),
+    batches: (splits) => batchByLength(splits, backendRegexLength, regexBudget),
     queries: istioBatchQueries,
     keyOf: (metric, batch): SampleKey => {
       const namespace = metric['destination_service_namespace'] ?? '';
