@@ -78,7 +78,7 @@ export const SETTINGS = {
   context: { env: 'SPLITSTAT_CONTEXT', default: undefined, help: 'kubeconfig context' },
   namespace: { env: 'SPLITSTAT_NAMESPACE', default: undefined, help: 'watch only this namespace (default: all)' },
   selector: { env: 'SPLITSTAT_SELECTOR', default: undefined, help: 'watch only TrafficSplits with these labels (e.g. team=payments)' },
-  adminPort: { env: 'SPLITSTAT_ADMIN_PORT', default: '4191', help: 'proxy admin port serving /metrics (with --targets kube)' },
+  adminPort: { env: 'SPLITSTAT_ADMIN_PORT', default: '4191', help: 'Linkerd proxy admin port serving /metrics (with --targets kube; Istio and OSM sidecars are scraped where their injector announces)' },
   source: { env: 'SPLITSTAT_SOURCE', default: 'scrape', help: 'where numbers come from: scrape (the proxies) or prometheus (--prometheus-url)' },
   prometheusUrl: { env: 'SPLITSTAT_PROMETHEUS_URL', default: undefined, help: 'Prometheus (or Thanos, Mimir, …) HTTP API base URL, with --source prometheus' },
   prometheusSchema: { env: 'SPLITSTAT_PROMETHEUS_SCHEMA', default: 'linkerd', help: "which series to query: linkerd (Linkerd proxies' raw metrics), istio (Istio sidecars' raw metrics), osm (OSM sidecars' Envoy metrics) or splitstat (sharded collectors' exports)" },

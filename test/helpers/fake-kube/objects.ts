@@ -67,65 +67,64 @@ export function ownerReferences(owners: readonly OwnerInit[]): object[] {
   }));
 }
 
-export function pod({ namespace = 'default', name, mesh = 'container', phase = 'Running', podIP, owners = [], labels }: PodInit): object {
+export function pod(init: PodInit): object {
+  const { name, mesh = 'container' } = init;
   const app = { name: 'app', image: 'ghcr.io/example/app:1.0', ports: [{ containerPort: 8080 }] };
-  const proxy = { name: 'linkerd-proxy', image: 'cr.l5d.io/linkerd/proxy:stable-2.14.10', ports: [{ name: 'linkerd-admin', containerPort: 4191 }] };
-  if (mesh === 'istio' || mesh === 'istio-unmerged' || mesh === 'istio-native') return istioPod({ namespace, name, mesh, phase, podIP, owners, labels }, app);
-  if (mesh === 'osm') return osmPod({ namespace, name, phase, podIP, owners, labels }, app);
-  const annotations = mesh === 'none' ? {} : { 'linkerd.io/proxy-version': 'stable-2.14.10' };
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace,
-      annotations,
-      ...(labels === undefined ? {} : { labels: { ...labels } }),
-      ...(owners.length === 0 ? {} : { ownerReferences: ownerReferences(owners) }),
-    },
-    spec: {
-      containers: mesh === 'container' ? [app, proxy] : [app],
-      ...(mesh === 'init-container' ? { initContainers: [{ ...proxy, restartPolicy: 'Always' }] } : {}),
-    },
-    status: { phase, ...(podIP === undefined ? {} : { podIP, podIPs: [{ ip: podIP }] }) },
-  };
-}
-
-function osmPod({ namespace = 'default', name, phase = 'Running', podIP, owners = [], labels }: PodInit, app: object): object {
-  const envoy = { name: 'envoy', image: 'envoyproxy/envoy-distroless:v1.22.2', ports: [{ name: 'proxy-admin', containerPort: 15000 }, { name: 'proxy-metrics', containerPort: 15010 }] };
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace,
-      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '15010', 'prometheus.io/path': '/stats/prometheus' },
-      labels: { 'osm-proxy-uuid': '6c1e4b0a-5f2d-4f6e-9a3b-2d1c0e9f8a7b', ...labels },
-      ...(owners.length === 0 ? {} : { ownerReferences: ownerReferences(owners) }),
-    },
-    spec: { containers: [app, envoy], initContainers: [{ name: 'osm-init', image: 'openservicemesh/init:v1.2.0' }] },
-    status: { phase, ...(podIP === undefined ? {} : { podIP, podIPs: [{ ip: podIP }] }) },
-  };
-}
-
-function istioPod({ namespace = 'default', name, mesh, phase = 'Running', podIP, owners = [], labels }: PodInit, app: object): object {
-  const proxy = { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.20.3', ports: [{ name: 'http-envoy-prom', containerPort: 15090, protocol: 'TCP' }] };
-  const status = '{"initContainers":["istio-init"],"containers":["istio-proxy"],"volumes":["istio-envoy","istio-data","istio-podinfo","istio-token","istiod-ca-cert"],"imagePullSecrets":null,"revision":"default"}';
-  // With metrics merging the injector points the prometheus.io annotations at the agent.
-  const prometheus = mesh === 'istio-unmerged' ? { 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' } : { 'prometheus.io/port': '15020', 'prometheus.io/path': '/stats/prometheus' };
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace,
+  if (mesh === 'istio' || mesh === 'istio-unmerged' || mesh === 'istio-native') {
+    const proxy = { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.20.3', ports: [{ name: 'http-envoy-prom', containerPort: 15090, protocol: 'TCP' }] };
+    const status = '{"initContainers":["istio-init"],"containers":["istio-proxy"],"volumes":["istio-envoy","istio-data","istio-podinfo","istio-token","istiod-ca-cert"],"imagePullSecrets":null,"revision":"default"}';
+    // With metrics merging the injector points the prometheus.io annotations at the agent.
+    const prometheus = mesh === 'istio-unmerged' ? { 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' } : { 'prometheus.io/port': '15020', 'prometheus.io/path': '/stats/prometheus' };
+    const istioInit = { name: 'istio-init', image: proxy.image };
+    return podObject(init, {
       annotations: { 'sidecar.istio.io/status': status, 'prometheus.io/scrape': 'true', ...prometheus },
-      labels: { 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': name, ...labels },
+      labels: { 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': name },
+      containers: mesh === 'istio-native' ? [app] : [app, proxy],
+      initContainers: mesh === 'istio-native' ? [istioInit, { ...proxy, restartPolicy: 'Always' }] : [istioInit],
+    });
+  }
+  if (mesh === 'osm') {
+    const envoy = { name: 'envoy', image: 'envoyproxy/envoy-distroless:v1.22.2', ports: [{ name: 'proxy-admin', containerPort: 15000 }, { name: 'proxy-metrics', containerPort: 15010 }] };
+    return podObject(init, {
+      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '15010', 'prometheus.io/path': '/stats/prometheus' },
+      labels: { 'osm-proxy-uuid': '6c1e4b0a-5f2d-4f6e-9a3b-2d1c0e9f8a7b' },
+      containers: [app, envoy],
+      initContainers: [{ name: 'osm-init', image: 'openservicemesh/init:v1.2.0' }],
+    });
+  }
+  const proxy = { name: 'linkerd-proxy', image: 'cr.l5d.io/linkerd/proxy:stable-2.14.10', ports: [{ name: 'linkerd-admin', containerPort: 4191 }] };
+  return podObject(init, {
+    annotations: mesh === 'none' ? {} : { 'linkerd.io/proxy-version': 'stable-2.14.10' },
+    containers: mesh === 'container' ? [app, proxy] : [app],
+    initContainers: mesh === 'init-container' ? [{ ...proxy, restartPolicy: 'Always' }] : undefined,
+  });
+}
+
+/** What a mesh's injector writes into a pod. */
+interface InjectedParts {
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Labels of the mesh's own, beside the pod's. */
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly containers: readonly object[];
+  readonly initContainers?: readonly object[] | undefined;
+}
+
+/** A Pod of `init` (name, namespace, owners, phase, address) with what its mesh injected. */
+function podObject({ namespace = 'default', name, phase = 'Running', podIP, owners = [], labels }: PodInit, injected: InjectedParts): object {
+  const allLabels = injected.labels === undefined && labels === undefined ? undefined : { ...injected.labels, ...labels };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace,
+      annotations: { ...injected.annotations },
+      ...(allLabels === undefined ? {} : { labels: allLabels }),
       ...(owners.length === 0 ? {} : { ownerReferences: ownerReferences(owners) }),
     },
     spec: {
-      containers: mesh === 'istio-native' ? [app] : [app, proxy],
-      initContainers: mesh === 'istio-native' ? [{ name: 'istio-init', image: proxy.image }, { ...proxy, restartPolicy: 'Always' }] : [{ name: 'istio-init', image: proxy.image }],
+      containers: [...injected.containers],
+      ...(injected.initContainers === undefined ? {} : { initContainers: [...injected.initContainers] }),
     },
     status: { phase, ...(podIP === undefined ? {} : { podIP, podIPs: [{ ip: podIP }] }) },
   };
