@@ -8,6 +8,16 @@ import { ConfigError, parseListen, readConfigFile, resolveServeConfig } from './
 const needed = { splits: './splits', targets: './targets.yaml' };
 
 describe('serve configuration', () => {
+  it('needs --envoy-cluster-pattern for the envoy mesh and schema, checks it, and finds no envoy sidecars by itself', () => {
+    const refused = (flags: Record<string, string>, reason: RegExp) => assert.throws(() => resolveServeConfig({ flags: { ...needed, ...flags } }), (error: unknown) => error instanceof ConfigError && reason.test(error.message), JSON.stringify(flags));
+    refused({ mesh: 'envoy' }, /envoyClusterPattern: required with mesh=envoy/);
+    refused({ source: 'prometheus', prometheusUrl: 'http://prometheus:9090', prometheusSchema: 'envoy' }, /envoyClusterPattern: required/);
+    refused({ mesh: 'envoy', envoyClusterPattern: '(?<service>[a-z]+)', targets: 'kube' }, /mesh: envoy has no sidecar pod discovery knows/);
+    refused({ envoyClusterPattern: '([a-z]+)_[0-9]+' }, /envoyClusterPattern: --envoy-cluster-pattern needs a named group \(\?<service>/);
+    const config = resolveServeConfig({ flags: { ...needed, mesh: 'envoy', envoyClusterPattern: '(?<namespace>[^/]+)/(?<service>[a-z-]+)_[0-9]+' } });
+    assert.deepEqual({ ...config.envoyClusterPattern?.regex.exec('shop/web_80')?.groups }, { namespace: 'shop', service: 'web' });
+  });
+
   it('has defaults for everything but the inputs', () => {
     assert.deepEqual(resolveServeConfig({ flags: needed }), {
       listen: { host: undefined, port: 8080 },
@@ -24,6 +34,7 @@ describe('serve configuration', () => {
       prometheusToken: undefined,
       prometheusHeaders: {},
       mesh: 'auto',
+      envoyClusterPattern: undefined,
       clusterDomain: 'cluster.local',
       scrapeIntervalMs: 10_000,
       scrapeTimeoutMs: 5_000,
@@ -54,7 +65,7 @@ describe('serve configuration', () => {
     assert.throws(
       () =>
         resolveServeConfig({
-          file: { ...needed, mesh: 'consul', scrapeInterval: '10', listen: 'everywhere', colour: 'blue' },
+          file: { ...needed, mesh: 'kuma', scrapeInterval: '10', listen: 'everywhere', colour: 'blue' },
           fileName: 'splitstat.yaml',
           env: { SPLITSTAT_SOURCES: 'x', SPLITSTAT_SERVER: 'http://ignored-by-serve' },
         }),
@@ -62,10 +73,10 @@ describe('serve configuration', () => {
         assert.ok(error instanceof ConfigError);
         const lines = error.message.split('\n');
         assert.deepEqual(lines, [
-          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, shard',
-          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_PROMETHEUS_URL, SPLITSTAT_PROMETHEUS_SCHEMA, SPLITSTAT_PROMETHEUS_TOKEN, SPLITSTAT_PROMETHEUS_HEADERS, SPLITSTAT_MESH, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_MAX_SERIES_PER_TARGET, SPLITSTAT_MAX_SERIES_TOTAL, SPLITSTAT_GRAPHQL_MAX_ITEMS, SPLITSTAT_LOG_FORMAT, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_SHARD',
+          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, shard',
+          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_PROMETHEUS_URL, SPLITSTAT_PROMETHEUS_SCHEMA, SPLITSTAT_PROMETHEUS_TOKEN, SPLITSTAT_PROMETHEUS_HEADERS, SPLITSTAT_MESH, SPLITSTAT_ENVOY_CLUSTER_PATTERN, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_MAX_SERIES_PER_TARGET, SPLITSTAT_MAX_SERIES_TOTAL, SPLITSTAT_GRAPHQL_MAX_ITEMS, SPLITSTAT_LOG_FORMAT, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_SHARD',
           'listen: "everywhere" is not [host]:port (e.g. :8080, 127.0.0.1:8080, [::1]:8080)',
-          'mesh: "consul" is not supported; allowed: auto, linkerd, istio, osm',
+          'mesh: "kuma" is not supported; allowed: auto, linkerd, istio, osm, consul, envoy',
           'scrapeInterval: time: missing unit in duration "10" (Go duration syntax: 10s, 1m, 1h30m)',
         ]);
         return true;

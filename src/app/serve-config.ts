@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { DurationError, parseGoDuration } from '../go/index.js';
 import { parseShard, ShardError } from '../collect/index.js';
 import type { Shard } from '../collect/index.js';
-import { MESH_NAMES } from '../mesh/index.js';
-import type { MeshName } from '../mesh/index.js';
+import { ClusterPatternError, MESH_NAMES, parseClusterPattern } from '../mesh/index.js';
+import type { ClusterPattern, MeshName } from '../mesh/index.js';
 import { PROMETHEUS_SCHEMA_NAMES } from '../stats/index.js';
 import type { PrometheusSchemaName } from '../stats/index.js';
 import { LOG_FORMATS } from './log.js';
@@ -44,6 +44,8 @@ export interface ServeConfig {
   readonly prometheusToken: string | undefined;
   readonly prometheusHeaders: Readonly<Record<string, string>>;
   readonly mesh: MeshName;
+  /** How another Envoy-based mesh names the cluster of a Service (the envoy mesh and schema need it; auto tries it last). */
+  readonly envoyClusterPattern: ClusterPattern | undefined;
   readonly clusterDomain: string;
   readonly scrapeIntervalMs: number;
   readonly scrapeTimeoutMs: number;
@@ -85,6 +87,11 @@ export const SETTINGS = {
   prometheusToken: { env: 'SPLITSTAT_PROMETHEUS_TOKEN', default: undefined, help: 'bearer token for Prometheus' },
   prometheusHeaders: { env: 'SPLITSTAT_PROMETHEUS_HEADERS', default: undefined, help: 'extra headers for Prometheus, "Name: value" separated by ";" (e.g. X-Scope-OrgID: tenant)' },
   mesh: { env: 'SPLITSTAT_MESH', default: 'auto', help: `which mesh the scraped proxies belong to: ${MESH_NAMES.join(', ')} (auto: each target as its page shows)` },
+  envoyClusterPattern: {
+    env: 'SPLITSTAT_ENVOY_CLUSTER_PATTERN',
+    default: undefined,
+    help: 'other Envoy-based meshes: a regular expression over envoy_cluster_name with named groups (?<service>…) and optionally (?<namespace>…), for --mesh envoy and --prometheus-schema envoy (auto tries it after OSM and Consul)',
+  },
   clusterDomain: { env: 'SPLITSTAT_CLUSTER_DOMAIN', default: 'cluster.local', help: 'cluster domain in proxy authorities' },
   scrapeInterval: { env: 'SPLITSTAT_SCRAPE_INTERVAL', default: '10s', help: 'how often to scrape every target' },
   scrapeTimeout: { env: 'SPLITSTAT_SCRAPE_TIMEOUT', default: '5s', help: 'per-target scrape timeout (at most the interval)' },
@@ -198,6 +205,17 @@ const schema = z.object({
     })
     .optional(),
   mesh: oneOf('mesh', MESH_NAMES),
+  envoyClusterPattern: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseClusterPattern(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `envoyClusterPattern: ${error instanceof ClusterPatternError ? error.message : String(error)}` });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   clusterDomain: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: 'clusterDomain: must be a DNS name such as cluster.local' }),
   scrapeInterval: duration('scrapeInterval', 100),
   scrapeTimeout: duration('scrapeTimeout', 100),
@@ -263,6 +281,12 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
   if (config.source === 'prometheus' && config.prometheusUrl === undefined) {
     throw new ConfigError('prometheusUrl: required with source=prometheus');
   }
+  if ((config.mesh === 'envoy' || config.prometheusSchema === 'envoy') && config.envoyClusterPattern === undefined) {
+    throw new ConfigError('envoyClusterPattern: required with mesh=envoy or prometheusSchema=envoy: how the mesh names the Envoy cluster of a Service (--envoy-cluster-pattern)');
+  }
+  if (config.mesh === 'envoy' && config.targets === 'kube') {
+    throw new ConfigError('mesh: envoy has no sidecar pod discovery knows; give its proxies in a static targets file (--targets FILE), or use --mesh auto to discover the meshes splitstat knows');
+  }
   if ((config.auth === 'token' || config.metricsAuth === 'token') && config.authTokensFile === undefined) {
     throw new ConfigError('authTokensFile: required with auth=token or metricsAuth=token');
   }
@@ -281,6 +305,7 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
     prometheusToken: config.prometheusToken,
     prometheusHeaders: config.prometheusHeaders ?? {},
     mesh: config.mesh,
+    envoyClusterPattern: config.envoyClusterPattern,
     clusterDomain: config.clusterDomain,
     scrapeIntervalMs: config.scrapeInterval,
     scrapeTimeoutMs: config.scrapeTimeout,

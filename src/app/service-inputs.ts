@@ -86,7 +86,8 @@ export async function targetInput(config: ServeConfig, kube: KubeConfigLoader, l
   if (file === 'kube') {
     const { KubePodTargets } = await loadKubeTargets();
     // --mesh auto discovers every sidecar splitstat reads; a named mesh only its own.
-    const meshes = config.mesh === 'auto' ? undefined : [config.mesh];
+    // (mesh=envoy with kube discovery is refused by configuration.)
+    const meshes = config.mesh === 'auto' || config.mesh === 'envoy' ? undefined : [config.mesh];
     const pods = new KubePodTargets({ kubeConfig: await kube(), namespace: config.namespace, adminPort: config.adminPort, meshes, log });
     return {
       start: () => pods.start(),

@@ -73,7 +73,7 @@ export async function startService(
       });
     }
   }
-  const mesh = meshNamed(config.mesh).createAdapter({ clusterDomain: config.clusterDomain });
+  const mesh = meshNamed(config.mesh).createAdapter({ clusterDomain: config.clusterDomain, envoyClusterPattern: config.envoyClusterPattern });
   const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, routeLatencyBucketsMs: mesh.routeLatencyBucketsMs, layouts: mesh.layouts, retentionMs: config.maxWindowMs });
   const apexFilter = splitApexFilter(store);
   const engine = new ScrapeEngine({
@@ -94,6 +94,7 @@ export async function startService(
     : new PrometheusStatSource({
         client: new PrometheusClient({ url: config.prometheusUrl ?? '', bearerToken: config.prometheusToken, headers: config.prometheusHeaders }),
         schema: config.prometheusSchema,
+        envoyClusterPattern: config.envoyClusterPattern,
         now,
       });
   // Ready means a cycle has scraped the targets as they are once discovery is synced.

@@ -86,7 +86,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 
 /** "9 simulated proxies (7 Linkerd, 2 Istio)", or "7 simulated Linkerd proxies" when one mesh runs. */
 function describeProxies(sim: Simulator): string {
-  const names: Readonly<Record<string, string>> = { linkerd: 'Linkerd', istio: 'Istio', osm: 'OSM' };
+  const names: Readonly<Record<string, string>> = { linkerd: 'Linkerd', istio: 'Istio', osm: 'OSM', consul: 'Consul' };
   const counts = new Map<string, number>();
   for (const pod of sim.clientPods()) counts.set(pod.mesh, (counts.get(pod.mesh) ?? 0) + 1);
   const parts = [...counts].map(([mesh, count]) => `${count} ${names[mesh] ?? mesh}`);

@@ -25,7 +25,8 @@ export interface EdgeSink {
 
 /** A leaf's increases on the page being read, whose edges the page's end decides. */
 export interface LeafSink {
-  readonly namespace: string;
+  /** null: the client's own namespace (SeriesDestination). */
+  readonly namespace: string | null;
   readonly leaf: string;
   /** The layout its series were counted in (TrafficEdge.layout), given to every edge it stands for. */
   readonly layout: string | undefined;
@@ -81,7 +82,7 @@ export class PageSinks {
     }
     const sink = this.#leafSink(to.namespace, to.leaf, to.layout);
     // A leaf stands for edges without a route: their layout is the plain one, or the one it names.
-    const asEdge: TrafficEdge = { apexNamespace: to.namespace, apex: to.leaf, leaf: to.leaf, layout: to.layout };
+    const asEdge: TrafficEdge = { apexNamespace: to.namespace ?? '', apex: to.leaf, leaf: to.leaf, layout: to.layout };
     return { kind: 'leaf', sink, index: this.#window.valueIndex(asEdge, meaning), scale, latency, leMs };
   }
 
@@ -95,11 +96,13 @@ export class PageSinks {
     return sink;
   }
 
-  #leafSink(namespace: string, leaf: string, layout: string | undefined): LeafSink {
-    const key = layout === undefined ? `${namespace}/${leaf}` : `${namespace}/${leaf}~${layout}`;
+  #leafSink(namespace: string | null, leaf: string, layout: string | undefined): LeafSink {
+    // No namespace is empty: '' stands for the client's own.
+    const base = `${namespace ?? ''}/${leaf}`;
+    const key = layout === undefined ? base : `${base}~${layout}`;
     let sink = this.#leaves.get(key);
     if (sink === undefined) {
-      const asEdge: TrafficEdge = { apexNamespace: namespace, apex: leaf, leaf, layout };
+      const asEdge: TrafficEdge = { apexNamespace: namespace ?? '', apex: leaf, leaf, layout };
       sink = { namespace, leaf, layout, values: new Float64Array(this.#window.valuesLength(asEdge)), page: 0, usedCycle: this.#cycle };
       this.#leaves.set(key, sink);
     }
@@ -152,7 +155,8 @@ export class PageSinks {
       sink.values.fill(0);
     }
     for (const sink of this.#touchedLeaves) {
-      for (const splitEdge of edgesOf(sink.namespace, sink.leaf)) {
+      // A leaf the series named without a namespace is the one in the client's own.
+      for (const splitEdge of edgesOf(sink.namespace ?? source.namespace, sink.leaf)) {
         const edge = sink.layout === undefined ? splitEdge : { ...splitEdge, layout: sink.layout };
         entries.add(interval, edge, storageKey(edge), source, sourceKey, sink.values);
       }

@@ -28,7 +28,17 @@ export interface TrafficEdge {
  */
 export type SeriesDestination =
   | { readonly kind: 'edge'; readonly edge: TrafficEdge }
-  | { readonly kind: 'leaf'; readonly namespace: string; readonly leaf: string; readonly layout?: string | undefined };
+  | {
+      readonly kind: 'leaf';
+      /**
+       * The leaf's namespace, or null when the series does not say it and the leaf is the one in
+       * the client's own namespace (a mesh with namespaces of its own, such as Consul CE's single
+       * `default`, which are not Kubernetes').
+       */
+      readonly namespace: string | null;
+      readonly leaf: string;
+      readonly layout?: string | undefined;
+    };
 
 export type SeriesMeaning =
   | { readonly kind: 'response'; readonly to: SeriesDestination; readonly outcome: 'success' | 'failure' }

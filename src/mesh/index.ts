@@ -12,4 +12,22 @@ export { MESH_NAMES, MESHES, meshNamed, PROMQL_MESH_NAMES, promqlMeshNamed } fro
 export type { Mesh, MeshName, PromqlMesh, PromqlMeshName } from './registry.js';
 export { AUTO_MESH, createAutoAdapter } from './auto-adapter.js';
 export { createIstioAdapter, interpretIstio, istioBatchQueries, istioQuerySchema, isIstioFailure, ISTIO_LATENCY_BUCKETS_MS, ISTIO_LAYOUT, ISTIO_MESH, istioGeneration } from './istio/index.js';
-export { createOsmAdapter, ENVOY_LATENCY_BUCKETS_MS, ENVOY_LAYOUT, interpretOsm, OSM_MESH, osmBatchQueries, osmClusterLeaf, osmGeneration, osmQuerySchema } from './envoy/index.js';
+export {
+  ClusterPatternError,
+  clusterPatternQuerySchema,
+  CONSUL_MESH,
+  consulQuerySchema,
+  createClusterPatternAdapter,
+  createConsulAdapter,
+  createOsmAdapter,
+  ENVOY_LATENCY_BUCKETS_MS,
+  ENVOY_LAYOUT,
+  ENVOY_PATTERN_MESH,
+  OSM_MESH,
+  osmBatchQueries,
+  osmClusterLeaf,
+  osmGeneration,
+  osmQuerySchema,
+  parseClusterPattern,
+} from './envoy/index.js';
+export type { ClusterPattern } from './envoy/index.js';

@@ -4,17 +4,25 @@
 import type { QuerySchema } from '../promql/index.js';
 import type { MeshAdapter } from './adapter.js';
 import { createAutoAdapter } from './auto-adapter.js';
-import { createOsmAdapter, osmQuerySchema } from './envoy/index.js';
+import type { ClusterPattern } from './envoy/index.js';
+import { ClusterPatternError, clusterPatternQuerySchema, createClusterPatternAdapter, createConsulAdapter, createOsmAdapter, consulQuerySchema, osmQuerySchema } from './envoy/index.js';
 import { createIstioAdapter, istioQuerySchema } from './istio/index.js';
 import { createLinkerdAdapter, linkerdQuerySchema, linkerdRouteQuerySchema } from './linkerd/index.js';
+
+/** What configuration tells every mesh; each takes what it needs. */
+export interface MeshOptions {
+  readonly clusterDomain: string;
+  /** `--envoy-cluster-pattern`: how other Envoy-based meshes name their clusters (the `envoy` mesh needs it). */
+  readonly envoyClusterPattern?: ClusterPattern | undefined;
+}
 
 export interface Mesh {
   /** What `--mesh` (and `--prometheus-schema`, for a mesh with PromQL) call it. */
   readonly name: string;
   /** How the scrape path reads this mesh's proxy pages. */
-  createAdapter(options: { readonly clusterDomain: string }): MeshAdapter;
+  createAdapter(options: MeshOptions): MeshAdapter;
   /** The PromQL over this mesh's own series, for the prometheus stat source. */
-  querySchema?(): QuerySchema;
+  querySchema?(options?: Partial<MeshOptions>): QuerySchema;
   /** The PromQL for HTTPRoute splits, when the mesh counts traffic per route. */
   routeQuerySchema?(): QuerySchema;
 }
@@ -25,7 +33,16 @@ export const MESHES = [
   { name: 'linkerd', createAdapter: createLinkerdAdapter, querySchema: () => linkerdQuerySchema(), routeQuerySchema: () => linkerdRouteQuerySchema() },
   { name: 'istio', createAdapter: createIstioAdapter, querySchema: () => istioQuerySchema() },
   { name: 'osm', createAdapter: createOsmAdapter, querySchema: () => osmQuerySchema() },
+  { name: 'consul', createAdapter: createConsulAdapter, querySchema: () => consulQuerySchema() },
+  // Any other Envoy-based mesh, by --envoy-cluster-pattern.
+  { name: 'envoy', createAdapter: (options: MeshOptions) => createClusterPatternAdapter(needPattern(options)), querySchema: (options?: Partial<MeshOptions>) => clusterPatternQuerySchema(needPattern(options)) },
 ] as const satisfies readonly Mesh[];
+
+function needPattern(options: Partial<MeshOptions> | undefined): ClusterPattern {
+  // Configuration checks this first (serve-config, stat's flags); a caller that did not is told what is missing.
+  if (options?.envoyClusterPattern === undefined) throw new ClusterPatternError('the envoy mesh needs --envoy-cluster-pattern: how its Envoy names the cluster of a Service');
+  return options.envoyClusterPattern;
+}
 
 export type MeshName = (typeof MESHES)[number]['name'];
 

@@ -48,7 +48,11 @@ export interface QuerySchema {
    */
   readonly probe?: string;
   queries(batch: readonly TrafficSplit[], selection: QuerySelection, probed?: number): BatchQueries;
-  keyOf(metric: Readonly<Record<string, string>>, batch: readonly TrafficSplit[]): SampleKey;
+  /**
+   * Which splits of the batch (and which leaf and outcome) a sample counts for. `selection` is
+   * what queries() was given, for schemas that can apply part of it only once a sample is read.
+   */
+  keyOf(metric: Readonly<Record<string, string>>, batch: readonly TrafficSplit[], selection?: QuerySelection): SampleKey;
 }
 
 /** Rejected selections (e.g. `--from` where the series carry no client labels). */

@@ -247,9 +247,9 @@ describe('HTTPRoute splits in the simulator', () => {
       'clients[0].proxy: names a Linkerd proxy version, and this client runs Istio (mesh: istio): leave proxy out',
       'clients[0].calls[0].split: default/web-route is an HTTPRoute, and this client runs Istio: Istio clients are simulated calling TrafficSplits only (their series name only the backend, which splitstat attributes through the TrafficSplits listing it)',
     ]);
-    assert.deepEqual(errorsOf(routeScenario().replace('    proxy: stable-2.17\n', '    mesh: consul\n')), ['clients[0].mesh: must be one of linkerd, istio, osm']);
+    assert.deepEqual(errorsOf(routeScenario().replace('    proxy: stable-2.17\n', '    mesh: kuma\n')), ['clients[0].mesh: must be one of linkerd, istio, osm, consul']);
     assert.deepEqual(errorsOf(routeScenario().replace('    proxy: stable-2.17\n', '    mesh: osm\n').replace('protocol: http', 'protocol: grpc')), [
-      "clients[0].protocol: is grpc, and this client runs Open Service Mesh: Envoy's cluster counters cannot tell gRPC failures (they answer HTTP 200), so OSM clients are simulated over HTTP only",
+      "clients[0].protocol: is grpc, and this client runs Open Service Mesh: Envoy's cluster counters cannot tell gRPC failures (they answer HTTP 200), so Open Service Mesh clients are simulated over HTTP only",
       'clients[0].calls[0].split: default/web-route is an HTTPRoute, and this client runs Open Service Mesh: Open Service Mesh clients are simulated calling TrafficSplits only (their series name only the backend, which splitstat attributes through the TrafficSplits listing it)',
       "clients[0].calls[0].split: default/web-route is an HTTPRoute, and this client speaks gRPC: gRPC through an HTTPRoute is not simulated (its failures answer HTTP 200, which the route's metrics cannot tell apart)",
     ]);

@@ -232,8 +232,8 @@ export class EnvoyClusterSeries {
   readonly latency = new LatencyHistogram(ENVOY_LATENCY_BUCKETS_MS);
 
   constructor(
-    /** The cluster's name as the mesh writes it (OSM: `<namespace>/<service>|<targetPort>`, `…|local`). */
-    readonly name: string,
+    /** The cluster's own stats tags as Envoy writes them, e.g. `envoy_cluster_name="ns/svc|80"` (EnvoyClusterNaming). */
+    readonly tags: string,
   ) {}
 
   record(code: number, latencyMs: number): void {
@@ -242,27 +242,38 @@ export class EnvoyClusterSeries {
   }
 }
 
-/** What an Open Service Mesh sidecar's Envoy counted since it started, per cluster in first-use order. */
-export class OsmCounters {
+/** How an Envoy-based mesh's sidecar tags the clusters it sends requests through (envoy-exposition.ts). */
+export interface EnvoyClusterNaming {
+  /** The cluster of a backend Service, which a request to that endpoint goes through. */
+  upstream(endpoint: EndpointPod): string;
+  /** The pod's own app's cluster, which kubelet probes go through. */
+  local(namespace: string, service: string, port: number): string;
+}
+
+/** What an Envoy-based mesh's sidecar counted since it started, per cluster in first-use order. */
+export class EnvoyCounters {
   readonly clusters = new Map<string, EnvoyClusterSeries>();
 
-  constructor(readonly startTimeSeconds: number) {}
+  constructor(
+    readonly startTimeSeconds: number,
+    readonly naming: EnvoyClusterNaming,
+  ) {}
 
   /** One request to a leaf pod through the leaf Service's cluster: a 200, or a 503 when it failed. */
   request(endpoint: EndpointPod, ok: boolean, latencyMs: number): void {
-    this.#cluster(`${endpoint.namespace}/${endpoint.service}|${endpoint.port}`).record(ok ? 200 : 503, latencyMs);
+    this.#cluster(this.naming.upstream(endpoint)).record(ok ? 200 : 503, latencyMs);
   }
 
   /** A kubelet probe of the pod's own app, through its local cluster. */
   probe(namespace: string, service: string, port: number, latencyMs: number): void {
-    this.#cluster(`${namespace}/${service}|${port}|local`).record(200, latencyMs);
+    this.#cluster(this.naming.local(namespace, service, port)).record(200, latencyMs);
   }
 
-  #cluster(name: string): EnvoyClusterSeries {
-    let series = this.clusters.get(name);
+  #cluster(tags: string): EnvoyClusterSeries {
+    let series = this.clusters.get(tags);
     if (series === undefined) {
-      series = new EnvoyClusterSeries(name);
-      this.clusters.set(name, series);
+      series = new EnvoyClusterSeries(tags);
+      this.clusters.set(tags, series);
     }
     return series;
   }

@@ -1,7 +1,10 @@
 // Checks that need the whole scenario: names that must be unique, and references from clients
 // and schedule steps to splits and backends declared elsewhere in the file.
 import { HTTPROUTE_PROXY, httpRouteWeightProblem } from './scenario-schema.js';
-import type { ScenarioShape, SplitRef } from './scenario-schema.js';
+import type { ClientMesh, ScenarioShape, SplitRef } from './scenario-schema.js';
+
+/** How messages name each client mesh. */
+const MESH_TITLES: Readonly<Record<ClientMesh, string>> = { linkerd: 'Linkerd', istio: 'Istio', osm: 'Open Service Mesh', consul: 'Consul Connect' };
 
 export interface RawIssue {
   readonly path: readonly (string | number)[];
@@ -57,14 +60,14 @@ export function checkReferences(shape: ScenarioShape): RawIssue[] {
 
   const clientIndex = new Map<string, number>();
   shape.clients.forEach((client, i) => {
-    const meshName = client.mesh === 'istio' ? 'Istio' : 'Open Service Mesh';
+    const meshName = MESH_TITLES[client.mesh];
     if (client.mesh !== 'linkerd' && client.proxy !== undefined) {
       issues.push({ path: ['clients', i, 'proxy'], message: `names a Linkerd proxy version, and this client runs ${meshName} (mesh: ${client.mesh}): leave proxy out` });
     }
     // Envoy's cluster families count HTTP status codes only: a gRPC failure (HTTP 200) would be
     // a success on the page and a failure in the truth.
-    if (client.mesh === 'osm' && client.protocol === 'grpc') {
-      issues.push({ path: ['clients', i, 'protocol'], message: "is grpc, and this client runs Open Service Mesh: Envoy's cluster counters cannot tell gRPC failures (they answer HTTP 200), so OSM clients are simulated over HTTP only" });
+    if ((client.mesh === 'osm' || client.mesh === 'consul') && client.protocol === 'grpc') {
+      issues.push({ path: ['clients', i, 'protocol'], message: `is grpc, and this client runs ${meshName}: Envoy's cluster counters cannot tell gRPC failures (they answer HTTP 200), so ${meshName} clients are simulated over HTTP only` });
     }
     const key = `${client.namespace}/${client.workload.kind}/${client.workload.name}`;
     const earlier = clientIndex.get(key);
@@ -76,6 +79,14 @@ export function checkReferences(shape: ScenarioShape): RawIssue[] {
       if (target === undefined) {
         issues.push({ path: ['clients', i, 'calls', j, 'split'], message: `no split ${key} is declared under splits` });
         return;
+      }
+      // Consul CE registers every Service in its one namespace, and splitstat reads such a call as
+      // one to the Service of that name in the client's own namespace (README: Consul Connect).
+      if (client.mesh === 'consul' && shape.splits[target]?.namespace !== client.namespace) {
+        issues.push({
+          path: ['clients', i, 'calls', j, 'split'],
+          message: `${key} is in another namespace, and this client runs Consul Connect: simulated Consul clients (Consul CE, one namespace) call splits of their own namespace`,
+        });
       }
       // Proxies before Linkerd 2.16 neither route by HTTPRoute nor write route-backend metrics, so
       // such a call would be traffic no simulated page could show.

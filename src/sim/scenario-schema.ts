@@ -13,7 +13,7 @@ export const PROXY_VERSIONS = ['stable-2.8', 'stable-2.11', 'stable-2.17'] as co
 export type ProxyVersion = (typeof PROXY_VERSIONS)[number];
 
 /** The mesh a client pod's sidecar belongs to, which decides which page it serves. */
-export const CLIENT_MESHES = ['linkerd', 'istio', 'osm'] as const;
+export const CLIENT_MESHES = ['linkerd', 'istio', 'osm', 'consul'] as const;
 export type ClientMesh = (typeof CLIENT_MESHES)[number];
 
 /** What a split is in the simulated cluster: an SMI TrafficSplit, or a weighted HTTPRoute on its apex. */

@@ -30,8 +30,11 @@
 //       workload: deployment/client     # kind/name (deploy, sts, ds, rs short forms accepted)
 //       pods: 2                         # default 1
 //       protocol: http                  # http | grpc, default http
-//       mesh: linkerd                   # linkerd | istio: the sidecar its pods run, default linkerd;
-//                                       # an Istio pod serves :15020/stats/prometheus (istio-exposition.ts)
+//       mesh: linkerd                   # linkerd | istio | osm | consul: the sidecar its pods run,
+//                                       # default linkerd; an Istio pod serves its sidecar's page
+//                                       # as istio-exposition.ts writes it, OSM and Consul pods
+//                                       # Envoy's (envoy-exposition.ts; HTTP only; Consul clients
+//                                       # call splits of their own namespace)
 //       proxy: stable-2.17              # stable-2.8 | stable-2.11 | stable-2.17: the Linkerd proxy's
 //                                       # metric labels; default: pods alternate 2.11 and 2.8
 //       calls:
@@ -122,7 +125,7 @@ export interface ClientScenario {
   readonly workload: Workload;
   readonly pods: number;
   readonly protocol: 'http' | 'grpc';
-  /** Which mesh's sidecar its pods run: Linkerd's proxy (of `proxy`'s version) or Istio's. */
+  /** Which mesh's sidecar its pods run: Linkerd's proxy (of `proxy`'s version), Istio's, OSM's or Consul's Envoy. */
   readonly mesh: ClientMesh;
   /** Linkerd only. Undefined: the client's pods alternate between the 2.11 and 2.8 label layouts. */
   readonly proxy?: ProxyVersion | undefined;

@@ -10,13 +10,13 @@
 import type { ScrapeTarget } from '../collect/index.js';
 import { snapshot } from './ground-truth.js';
 import type { GroundTruth } from './ground-truth.js';
-import { renderOsmSidecarMetrics } from './envoy-exposition.js';
+import { consulFixedTags, envoyCountersFor, renderEnvoySidecarMetrics } from './envoy-exposition.js';
 import { renderIstioSidecarMetrics } from './istio-exposition.js';
 import { renderLinkerdProxyMetrics } from './linkerd-exposition.js';
 import type { LabelStyle } from './linkerd-exposition.js';
 import { POD_HEALTH_MODES, PodMetricsServer } from './metrics-server.js';
 import type { PodHealth } from './metrics-server.js';
-import { IstioCounters, OsmCounters, ProxyCounters } from './proxy-counters.js';
+import { IstioCounters, ProxyCounters } from './proxy-counters.js';
 import type { EndpointPod } from './proxy-counters.js';
 import { ScheduleClock } from './schedule.js';
 import type { ClientMesh, NamespacedName, Scenario } from './scenario.js';
@@ -226,7 +226,7 @@ export class Simulator {
     const pod = this.pod(podName);
     pod.counters = new ProxyCounters(this.wallSeconds());
     pod.istio = new IstioCounters(this.wallSeconds());
-    pod.osm = new OsmCounters(this.wallSeconds());
+    pod.envoy = envoyCountersFor(pod.mesh, this.wallSeconds());
   }
 
   /** How the pod's metrics endpoint behaves from now on (see PodHealth). */
@@ -253,7 +253,9 @@ export class Simulator {
       const client = { namespace: pod.namespace, workload: pod.workload.name, ip: pod.ip, appPort: CLIENT_APP_PORT };
       return renderIstioSidecarMetrics({ counters: pod.istio, clusterDomain: this.scenario.clusterDomain, client, nowSeconds: this.wallSeconds() });
     }
-    if (pod.mesh === 'osm') return renderOsmSidecarMetrics({ counters: pod.osm, nowSeconds: this.wallSeconds() });
+    if (pod.mesh === 'osm') return renderEnvoySidecarMetrics({ counters: pod.envoy, nowSeconds: this.wallSeconds(), fixedTags: '' });
+    // consul-k8s registers a pod under its Service's name; the simulated client's Service is its workload's.
+    if (pod.mesh === 'consul') return renderEnvoySidecarMetrics({ counters: pod.envoy, nowSeconds: this.wallSeconds(), fixedTags: consulFixedTags(pod.workload.name) });
     return renderLinkerdProxyMetrics({ style: pod.style, counters: pod.counters, nowSeconds: this.wallSeconds() });
   }
 
@@ -294,9 +296,9 @@ export class Simulator {
         for (let i = periodic(PROBE_PERIOD_MS); i > 0; i--) pod.istio.probe(1);
         continue;
       }
-      if (pod.mesh === 'osm') {
-        // OSM's Envoy sends probes through the pod's own local cluster.
-        for (let i = periodic(PROBE_PERIOD_MS); i > 0; i--) pod.osm.probe(pod.namespace, pod.workload.name, CLIENT_APP_PORT, 1);
+      if (pod.mesh === 'osm' || pod.mesh === 'consul') {
+        // OSM's and Consul's Envoy send probes through the pod's own local cluster.
+        for (let i = periodic(PROBE_PERIOD_MS); i > 0; i--) pod.envoy.probe(pod.namespace, pod.workload.name, CLIENT_APP_PORT, 1);
         continue;
       }
       const counters = pod.counters;
@@ -324,8 +326,8 @@ export class Simulator {
     const latencyMs = backend.latency.sample(latencyDraw1, latencyDraw2);
     if (pod.mesh === 'istio') {
       if (route.kind === 'outbound') pod.istio.request(route.endpoint, pod.grpc, ok, latencyMs);
-    } else if (pod.mesh === 'osm') {
-      if (route.kind === 'outbound') pod.osm.request(route.endpoint, ok, latencyMs);
+    } else if (pod.mesh === 'osm' || pod.mesh === 'consul') {
+      if (route.kind === 'outbound') pod.envoy.request(route.endpoint, ok, latencyMs);
     }
     else pod.counters.http(route, pod.grpc).record(ok, latencyMs);
     // An HTTPRoute's request is also counted per route backend, as the proxy's route stack does.
@@ -338,9 +340,12 @@ export class Simulator {
   }
 }
 
-/** Each sidecar's own metrics path: Linkerd's admin `/metrics`, Envoy's `/stats/prometheus` (Istio's merged one, OSM's). */
+/**
+ * Each sidecar's own metrics path: Linkerd's admin `/metrics`, Envoy's `/stats/prometheus`
+ * (Istio's merged one, OSM's), consul-dataplane's merged `/metrics`.
+ */
 function metricsPathOf(pod: ClientPod): string {
-  return pod.mesh === 'linkerd' ? '/metrics' : ENVOY_METRICS_PATH;
+  return pod.mesh === 'linkerd' || pod.mesh === 'consul' ? '/metrics' : ENVOY_METRICS_PATH;
 }
 
 /** How a listening host is written in a URL: wildcard binds are reached over loopback. */

@@ -8,7 +8,9 @@ import type { LabelStyle } from './linkerd-exposition.js';
 import type { ClientMesh, ProxyVersion } from './scenario-schema.js';
 import type { PodHealth } from './metrics-server.js';
 import { IpAllocator, podNames } from './names.js';
-import { IstioCounters, OsmCounters, ProxyCounters } from './proxy-counters.js';
+import { envoyCountersFor } from './envoy-exposition.js';
+import { IstioCounters, ProxyCounters } from './proxy-counters.js';
+import type { EnvoyCounters } from './proxy-counters.js';
 import type { EndpointPod, Route, RouteBackendRef } from './proxy-counters.js';
 import { Rng } from './rng.js';
 import type { Scenario, SplitScenario, WeightSpec } from './scenario.js';
@@ -104,7 +106,7 @@ export interface ClientPod {
   readonly workload: Workload;
   readonly name: string;
   readonly ip: string;
-  /** The sidecar it runs: Linkerd's proxy (of `style`), Istio's or Open Service Mesh's Envoy. */
+  /** The sidecar it runs: Linkerd's proxy (of `style`), Istio's, Open Service Mesh's or Consul's Envoy. */
   readonly mesh: ClientMesh;
   /** The Linkerd label layout (Linkerd pods only). */
   readonly style: LabelStyle;
@@ -115,8 +117,8 @@ export interface ClientPod {
   counters: ProxyCounters;
   /** An Istio pod's counters. */
   istio: IstioCounters;
-  /** An Open Service Mesh pod's counters. */
-  osm: OsmCounters;
+  /** An Open Service Mesh or Consul pod's Envoy counters. */
+  envoy: EnvoyCounters;
   health: PodHealth;
 }
 
@@ -214,7 +216,7 @@ export function buildTopology(scenario: Scenario, startTimeSeconds: number): Top
         streams,
         counters: new ProxyCounters(startTimeSeconds),
         istio: new IstioCounters(startTimeSeconds),
-        osm: new OsmCounters(startTimeSeconds),
+        envoy: envoyCountersFor(client.mesh, startTimeSeconds),
         mesh: client.mesh,
         health: 'ok',
       });

@@ -8,7 +8,7 @@ import type { TrafficSplit } from '../splits/index.js';
 import type { PrometheusClient, QuerySchema, QuerySelection, SampleKey } from '../promql/index.js';
 import { promqlRange, QUANTILE_VALUES, splitstatQuerySchema } from '../promql/index.js';
 import { PROMQL_MESH_NAMES, promqlMeshNamed } from '../mesh/index.js';
-import type { PromqlMeshName } from '../mesh/index.js';
+import type { ClusterPattern, PromqlMeshName } from '../mesh/index.js';
 import { SplitLatencyBuckets } from './latency-buckets.js';
 import { addCount, emptyAccumulator, latencyMs, splitStatsFromAnswers } from './prometheus-answers.js';
 import type { SplitAccumulator } from './prometheus-answers.js';
@@ -31,6 +31,8 @@ export interface PrometheusStatSourceOptions {
    * route schema; the splitstat schema reads both kinds). Without one, HTTPRoute splits go to `schema`.
    */
   readonly routeSchema?: QuerySchema | undefined;
+  /** How another Envoy-based mesh names its clusters: what the envoy schema reads. */
+  readonly envoyClusterPattern?: ClusterPattern | undefined;
   /** Queries in flight at once. */
   readonly concurrency?: number;
   /** The evaluation instant of a stats() call, ms since the epoch. */
@@ -61,9 +63,9 @@ export class PrometheusStatSource implements StatSource {
   readonly #concurrency: number;
   readonly #now: () => number;
 
-  constructor({ client, schema = 'linkerd', routeSchema, concurrency = 8, now = Date.now }: PrometheusStatSourceOptions) {
+  constructor({ client, schema = 'linkerd', routeSchema, envoyClusterPattern, concurrency = 8, now = Date.now }: PrometheusStatSourceOptions) {
     this.#client = client;
-    this.#schema = typeof schema !== 'string' ? schema : schema === 'splitstat' ? splitstatQuerySchema() : promqlMeshNamed(schema).querySchema();
+    this.#schema = typeof schema !== 'string' ? schema : schema === 'splitstat' ? splitstatQuerySchema() : promqlMeshNamed(schema).querySchema({ envoyClusterPattern });
     this.#routeSchema = typeof schema !== 'string' || schema === 'splitstat' ? routeSchema : promqlMeshNamed(schema).routeQuerySchema?.();
     this.#concurrency = Math.max(1, concurrency);
     this.#now = now;
@@ -91,7 +93,7 @@ export class PrometheusStatSource implements StatSource {
     const ask = (schema: QuerySchema, promql: string, batch: readonly TrafficSplit[], read: SampleReader) => async () => {
       const samples = await this.#client.query(promql, { timeMs, signal: query.signal });
       for (const sample of samples) {
-        const key = schema.keyOf(sample.metric, batch);
+        const key = schema.keyOf(sample.metric, batch, selection);
         for (const index of key.splits) {
           const split = batch[index];
           const entry = split === undefined ? undefined : answers.get(split);

@@ -38,13 +38,13 @@ describe('splitstat serve', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'splitstat-serve-config-'));
     try {
       const config = path.join(dir, 'splitstat.yaml');
-      await writeFile(config, 'splits: ./s\ntargets: ./t.yaml\nmesh: consul\nverbose: true\n');
+      await writeFile(config, 'splits: ./s\ntargets: ./t.yaml\nmesh: kuma\nverbose: true\n');
       await assert.rejects(run(process.execPath, ['--import', 'tsx', main, 'serve', '--config', config, '--scrape-interval', 'often'], { cwd: root, timeout: 30_000, env: { ...process.env, SPLITSTAT_CONFIG: '' } }), (error: { code?: number; stderr?: string }) => {
         assert.equal(error.code, 1);
         assert.equal(
           error.stderr,
-          `Error: ${config}: unknown key "verbose"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, shard\n` +
-            'mesh: "consul" is not supported; allowed: auto, linkerd, istio, osm\n' +
+          `Error: ${config}: unknown key "verbose"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, shard\n` +
+            'mesh: "kuma" is not supported; allowed: auto, linkerd, istio, osm, consul, envoy\n' +
             'scrapeInterval: time: invalid duration "often" (Go duration syntax: 10s, 1m, 1h30m)\n',
         );
         return true;

@@ -1,7 +1,8 @@
-// Istio and Open Service Mesh sidecars through the scrape path end to end over real HTTP:
-// simulated Istio, OSM (and Linkerd) client pods → scraper → parser → mesh adapter (`--mesh
-// istio`, `--mesh osm`, and `--mesh auto` on a cluster running all three) → counter increases →
-// window → StatRows, against the exact traffic the simulator generated. Latency quantiles are Prometheus' algorithm over each mesh's own buckets,
+// Istio, Open Service Mesh and Consul Connect sidecars through the scrape path end to end over
+// real HTTP: simulated Istio, OSM, Consul (and Linkerd) client pods → scraper → parser → mesh
+// adapter (`--mesh istio`, `--mesh osm`, `--mesh consul`, `--mesh envoy` with a pattern, and
+// `--mesh auto` on a cluster running them all) → counter increases → window → StatRows, against
+// the exact traffic the simulator generated. Latency quantiles are Prometheus' algorithm over each mesh's own buckets,
 // and over the bounds both meshes share for a backend that clients of both call.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { normalizeTrafficSplit, SplitStore } from '../../src/splits/index.js';
 import type { TrafficSplit } from '../../src/splits/index.js';
-import { createAutoAdapter, createIstioAdapter, createLinkerdAdapter, createOsmAdapter, ENVOY_LATENCY_BUCKETS_MS, ISTIO_LATENCY_BUCKETS_MS } from '../../src/mesh/index.js';
+import {
+  createAutoAdapter,
+  createClusterPatternAdapter,
+  createConsulAdapter,
+  createIstioAdapter,
+  createLinkerdAdapter,
+  createOsmAdapter,
+  ENVOY_LATENCY_BUCKETS_MS,
+  ISTIO_LATENCY_BUCKETS_MS,
+  parseClusterPattern,
+} from '../../src/mesh/index.js';
 import type { MeshAdapter } from '../../src/mesh/index.js';
 import { commonBounds, TrafficWindow } from '../../src/window/index.js';
 import { ScrapeEngine, splitApexFilter } from '../../src/ingest/index.js';
@@ -96,6 +107,34 @@ const THREE_MESHES = `${MIXED}
       - { split: shop/checkout, rps: 7 }
 `;
 
+/** Consul clients only (HTTP; Consul CE: each calls the splits of its own namespace). */
+const CONSUL_ONLY = `${SPLITS}
+clients:
+  - namespace: shop
+    workload: deployment/frontend
+    mesh: consul
+    pods: 2
+    calls:
+      - { split: shop/checkout, rps: 15 }
+  - namespace: link
+    workload: deployment/caller
+    mesh: consul
+    calls:
+      - { split: link/server, rps: 9 }
+`;
+
+/** Every mesh calling checkout. */
+const FOUR_MESHES = `${THREE_MESHES}
+  - namespace: shop
+    workload: deployment/consul-frontend
+    mesh: consul
+    calls:
+      - { split: shop/checkout, rps: 5 }
+`;
+
+/** OSM's cluster names as another Envoy-based mesh's pattern would read them. */
+const OSM_AS_PATTERN = '(?<namespace>[^/]+)/(?<service>[^|]+)\\|[0-9]+';
+
 const FIXTURE = readFileSync(new URL('../fixtures/mesh/istio/istio-1.7.1_sidecar_productpage_requests_total_and_duration.prom', import.meta.url), 'utf8');
 const ISTIO_BOUNDS = createIstioAdapter().latencyBucketsMs;
 const LINKERD_BOUNDS = createLinkerdAdapter().latencyBucketsMs;
@@ -166,6 +205,36 @@ describe('Istio and OSM sidecars against the simulator ground truth', () => {
     const generations = h.engine.targetsByGeneration();
     assert.deepEqual([generations.get('istio'), generations.get('osm'), generations.get('linkerd-2.12'), generations.get('linkerd-2.13')], [4, 2, 1, 1]);
     assert.ok(h.engine.targetStatuses().every((status) => status.up));
+  });
+
+  it("--mesh consul: every count, rate and share equals the truth from Consul's destination tags, in each client's namespace", async () => {
+    const h = await harness(CONSUL_ONLY, createConsulAdapter());
+    open.push(h);
+    const truth = await h.run(6);
+    const rows = await h.rows(60_000);
+    assert.ok(rows.some((row) => (row.stats?.failureCount ?? 0) > 0));
+    assertRowsMatchTruth(rows, truth, { boundsOf: () => ENVOY_LATENCY_BUCKETS_MS });
+    assert.equal(h.engine.targetsByGeneration().get('consul'), 3);
+    assert.ok(h.engine.targetStatuses().every((status) => status.up && status.target.url.endsWith('/metrics')));
+  });
+
+  it('--mesh auto with Linkerd, Istio, OSM and Consul clients of one split: each pod read as its own mesh, each request counted once', async () => {
+    const h = await harness(FOUR_MESHES, createAutoAdapter());
+    open.push(h);
+    const truth = await h.run(6);
+    const rows = await h.rows(60_000);
+    const shared = commonBounds(LINKERD_BOUNDS, ISTIO_BOUNDS);
+    assertRowsMatchTruth(rows, truth, { boundsOf: (row) => (row.name === 'checkout' ? shared : ISTIO_BOUNDS) });
+    const generations = h.engine.targetsByGeneration();
+    assert.deepEqual([generations.get('istio'), generations.get('osm'), generations.get('consul'), generations.get('linkerd-2.12'), generations.get('linkerd-2.13')], [4, 2, 1, 1, 1]);
+  });
+
+  it('--mesh envoy with a cluster-name pattern reads the same numbers as the built-in naming', async () => {
+    const h = await harness(OSM_ONLY, createClusterPatternAdapter(parseClusterPattern(OSM_AS_PATTERN)));
+    open.push(h);
+    const truth = await h.run(6);
+    assertRowsMatchTruth(await h.rows(60_000), truth, { boundsOf: () => ENVOY_LATENCY_BUCKETS_MS });
+    assert.equal(h.engine.targetsByGeneration().get('envoy'), 2);
   });
 
   it('--mesh linkerd reads no Istio page: its pods stay unknown and count nothing', async () => {

@@ -115,7 +115,7 @@ describe('KubePodTargets', () => {
     assert.deepEqual(watchPaths, ['/api/v1/namespaces/prod/pods', '/apis/apps/v1/namespaces/prod/replicasets']);
   });
 
-  it('finds Istio and OSM sidecars beside Linkerd proxies, each at its own metrics endpoint; a named mesh only its own', async () => {
+  it('finds Istio, OSM and Consul sidecars beside Linkerd proxies, each at its own metrics endpoint; a named mesh only its own', async () => {
     const objects = [
       pod({ name: 'linkerd-1', podIP: '10.4.0.1' }),
       pod({ name: 'istio-1', podIP: '10.4.0.2', mesh: 'istio' }),
@@ -123,11 +123,16 @@ describe('KubePodTargets', () => {
       pod({ name: 'istio-3', podIP: 'fd00::4', mesh: 'istio-unmerged' }),
       pod({ name: 'plain-1', podIP: '10.4.0.5', mesh: 'none' }),
       pod({ name: 'osm-1', podIP: '10.4.0.6', mesh: 'osm' }),
+      pod({ name: 'consul-1', podIP: '10.4.0.7', mesh: 'consul' }),
+      pod({ name: 'consul-2', podIP: '10.4.0.8', mesh: 'consul-envoy-sidecar' }),
     ];
     const { kube, pods } = await setUp();
     for (const object of objects) kube.create(object);
     await pods.start();
     assert.deepEqual(describeTargets(pods.targets()), [
+      // The announced merged endpoint, else consul-k8s' default.
+      'default/consul-1 http://10.4.0.7:20201/metrics pod/consul-1',
+      'default/consul-2 http://10.4.0.8:20200/metrics pod/consul-2',
       'default/istio-1 http://10.4.0.2:15020/stats/prometheus pod/istio-1',
       'default/istio-2 http://10.4.0.3:15020/stats/prometheus pod/istio-2',
       // Merging off: the prometheus.io annotations are the app's, the agent's default is used.
@@ -139,6 +144,7 @@ describe('KubePodTargets', () => {
       [['linkerd'], ['default/linkerd-1']],
       [['istio'], ['default/istio-1', 'default/istio-2', 'default/istio-3']],
       [['osm'], ['default/osm-1']],
+      [['consul'], ['default/consul-1', 'default/consul-2']],
     ] as const) {
       const named = await setUp({ meshes });
       for (const object of objects) named.kube.create(object);

@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PrometheusClient, QuerySelectionError } from '../../src/promql/index.js';
-import { osmBatchQueries, osmClusterLeaf } from '../../src/mesh/index.js';
+import { osmBatchQueries, osmClusterLeaf, parseClusterPattern } from '../../src/mesh/index.js';
 import { PrometheusStatSource } from '../../src/stats/index.js';
 import { parseScenarioText } from '../../src/sim/index.js';
 import { prometheusSkipReason } from '../helpers/prometheus.js';
@@ -75,5 +75,17 @@ describe('Prometheus over Open Service Mesh sidecars', { skip, timeout: 60_000 }
     const seen = (await recorded.mesh.prometheus.query(counts.replaceAll('increase(', 'last_over_time('))).reduce((sum, sample) => sum + sample.value, 0);
     assert.equal(seen, recorded.truth.select({ leaf: 'bookstore-v2', clientWorkload: 'bookbuyer' }).total);
     assert.throws(() => osmBatchQueries([recorded.split()], { range: '1m', from: { namespace: 'default' } }), QuerySelectionError);
+  });
+
+  it('--prometheus-schema envoy with a pattern that reads OSM’s names answers what the osm schema answers', async () => {
+    assert.ok(recorded.mesh.lastTraffic !== undefined);
+    const timeMs = recorded.mesh.lastTraffic.stopMs - 1500;
+    const client = new PrometheusClient({ url: recorded.mesh.prometheus.url });
+    const ask = (source: PrometheusStatSource) => source.stats({ splits: [recorded.split()], window: { text: '1m', ms: 60_000 } });
+    const pattern = parseClusterPattern('(?<namespace>[^/]+)/(?<service>[^|]+)\\|[0-9]+');
+    const [byPattern] = await ask(new PrometheusStatSource({ client, schema: 'envoy', envoyClusterPattern: pattern, now: () => timeMs }));
+    const [byOsm] = await ask(new PrometheusStatSource({ client, schema: 'osm', now: () => timeMs }));
+    assert.ok(byOsm !== undefined && byOsm.rows.every((row) => (row.stats?.successCount ?? 0) > 0));
+    assert.deepEqual(byPattern?.rows, byOsm.rows);
   });
 });

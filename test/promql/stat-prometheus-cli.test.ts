@@ -175,7 +175,10 @@ describe('stat ts --prometheus', () => {
   it('reports flag mistakes with exit code 1', async () => {
     const cases: [string[], RegExp][] = [
       [['--prometheus', prometheus.url], /^Error: no Kubernetes access: not running in a cluster and no kubeconfig found/],
-      [['--prometheus', prometheus.url, '--manifests', manifests, '--prometheus-schema', 'consul'], /^Error: --prometheus-schema must be linkerd .* got "consul"\n$/],
+      [['--prometheus', prometheus.url, '--manifests', manifests, '--prometheus-schema', 'kuma'], /^Error: --prometheus-schema must be linkerd .* got "kuma"\n$/],
+      [['--prometheus', prometheus.url, '--manifests', manifests, '--prometheus-schema', 'envoy'], /^Error: --prometheus-schema envoy needs --envoy-cluster-pattern/],
+      [['--prometheus', prometheus.url, '--manifests', manifests, '--prometheus-schema', 'envoy', '--envoy-cluster-pattern', '(?<service>a)(?=b)'], /^Error: --envoy-cluster-pattern uses lookaround/],
+      [['--prometheus', prometheus.url, '--manifests', manifests, '--envoy-cluster-pattern', '(?<service>a)'], /^Error: --envoy-cluster-pattern is read only with --prometheus-schema envoy\n$/],
       [['--prometheus', prometheus.url, '--manifests', manifests, '--prometheus-header', 'no colon'], /^Error: --prometheus-header: "no colon" is not "Name: value"/],
       [['--prometheus', prometheus.url, '--manifests', manifests, '--server', 'http://localhost:8080'], /^Error: --server and --prometheus flags are mutually exclusive\n$/],
       [['--prometheus', prometheus.url, '--manifests', path.join(manifests, 'missing')], /^Error: cannot read manifests at .*missing/],

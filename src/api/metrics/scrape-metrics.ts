@@ -74,7 +74,7 @@ export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine, 
 
   stateGauge(registry, {
     name: 'splitstat_scrape_target_generations',
-    help: "Proxies scraped, by the generation of the mesh's proxy their pages were read as (linkerd-2.12, linkerd-2.13, istio, osm; unknown before any outbound request).",
+    help: "Proxies scraped, by the generation of the mesh's proxy their pages were read as (linkerd-2.12, linkerd-2.13, istio, osm, consul, envoy; unknown before any outbound request).",
     labelNames: ['generation'],
     collect(emit) {
       for (const [generation, targets] of engine.targetsByGeneration()) emit({ generation }, targets);

@@ -2,7 +2,7 @@
 // the numbers from a running splitstat over GraphQL. Flags and errors: SPEC-stat-ts.md §1.
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { collectValues } from './prometheus-flags.js';
+import { collectValues, SCHEMA_HELP } from './prometheus-flags.js';
 import type { PrometheusStatFlags } from './prometheus-flags.js';
 
 export function registerStatCommand(program: Command, setAction: (action: Promise<number>) => void, io: CliIo): void {
@@ -27,7 +27,8 @@ export function registerStatCommand(program: Command, setAction: (action: Promis
     .option('--watch-interval <duration>', 'with --watch: how often to refresh (default: "2s")')
     // ---- --prometheus: numbers from a Prometheus directly, no splitstat server (prometheus.ts)
     .option('--prometheus <url>', 'ask this Prometheus (Linkerd viz\'s PromQL) instead of a splitstat server; user:password@ in the URL = basic auth')
-    .option('--prometheus-schema <schema>', "with --prometheus: linkerd (Linkerd proxies' series), istio (Istio sidecars' series), osm (OSM sidecars' Envoy series) or splitstat (splitstat's exported series) (default: linkerd)")
+    .option('--prometheus-schema <schema>', `with --prometheus: ${SCHEMA_HELP} (default: linkerd)`)
+    .option('--envoy-cluster-pattern <regex>', 'with --prometheus-schema envoy: a regular expression over envoy_cluster_name with named groups (?<service>…) and optionally (?<namespace>…)')
     .option('--prometheus-header <header>', "with --prometheus: extra request header 'Name: value' (repeatable), e.g. 'X-Scope-OrgID: tenant-1'", collectValues)
     .option('--prometheus-token <token>', 'with --prometheus: bearer token for the Prometheus API')
     .option('--prometheus-timeout <duration>', 'with --prometheus: timeout of each query (default: "10s")')

@@ -2,6 +2,8 @@
 // that answers, and refused with a clear error when given without --prometheus.
 import { DurationError, parseGoDuration } from '../../go/index.js';
 import { DEFAULT_PROMETHEUS_TIMEOUT_MS, PrometheusClient } from '../../promql/index.js';
+import { ClusterPatternError, parseClusterPattern } from '../../mesh/index.js';
+import type { ClusterPattern } from '../../mesh/index.js';
 import { PROMETHEUS_SCHEMA_NAMES, PrometheusStatSource } from '../../stats/index.js';
 import type { PrometheusSchemaName } from '../../stats/index.js';
 import type { StatFlags } from './args.js';
@@ -14,6 +16,7 @@ export interface PrometheusStatFlags extends StatFlags {
   readonly prometheusHeader?: readonly string[] | undefined;
   readonly prometheusToken?: string | undefined;
   readonly prometheusTimeout?: string | undefined;
+  readonly envoyClusterPattern?: string | undefined;
   readonly manifests?: string | undefined;
 }
 
@@ -33,6 +36,7 @@ export function strayPrometheusFlag(flags: PrometheusStatFlags): string | undefi
       ['prometheusHeader', '--prometheus-header'],
       ['prometheusToken', '--prometheus-token'],
       ['prometheusTimeout', '--prometheus-timeout'],
+      ['envoyClusterPattern', '--envoy-cluster-pattern'],
     ] as const
   ).find(([key]) => flags[key] !== undefined);
   return stray?.[1];
@@ -40,6 +44,7 @@ export function strayPrometheusFlag(flags: PrometheusStatFlags): string | undefi
 
 /** The stat source the flags describe; throws PrometheusFlagError for a flag that cannot be used. */
 export function prometheusSourceFromFlags(flags: PrometheusStatFlags): PrometheusStatSource {
+  const schema = parseSchema(flags.prometheusSchema);
   return new PrometheusStatSource({
     client: new PrometheusClient({
       url: flags.prometheus ?? '',
@@ -47,15 +52,35 @@ export function prometheusSourceFromFlags(flags: PrometheusStatFlags): Prometheu
       headers: parseHeaders(flags.prometheusHeader ?? []),
       timeoutMs: parseTimeout(flags.prometheusTimeout),
     }),
-    schema: parseSchema(flags.prometheusSchema),
+    schema,
+    envoyClusterPattern: parsePattern(schema, flags.envoyClusterPattern),
   });
 }
+
+/** `--envoy-cluster-pattern`: what the envoy schema needs, and only it. */
+function parsePattern(schema: PrometheusSchemaName, text: string | undefined): ClusterPattern | undefined {
+  if (schema !== 'envoy') {
+    if (text !== undefined) throw new PrometheusFlagError('--envoy-cluster-pattern is read only with --prometheus-schema envoy');
+    return undefined;
+  }
+  if (text === undefined) throw new PrometheusFlagError('--prometheus-schema envoy needs --envoy-cluster-pattern: how the mesh names the Envoy cluster of a Service, e.g. \'(?<namespace>[^/]+)/(?<service>[^_]+)_[0-9]+\'');
+  try {
+    return parseClusterPattern(text);
+  } catch (error) {
+    if (error instanceof ClusterPatternError) throw new PrometheusFlagError(error.message);
+    throw error;
+  }
+}
+
+/** What each --prometheus-schema reads. */
+export const SCHEMA_HELP =
+  "linkerd (Linkerd proxies' series, as Linkerd viz), istio (Istio sidecars' series), osm (OSM sidecars' Envoy series), consul (Consul sidecars' Envoy series), envoy (another Envoy-based mesh's, by --envoy-cluster-pattern) or splitstat (splitstat's exported series)";
 
 function parseSchema(text: string | undefined): PrometheusSchemaName {
   if (text === undefined) return 'linkerd';
   const known = PROMETHEUS_SCHEMA_NAMES.find((name) => name === text);
   if (known !== undefined) return known;
-  throw new PrometheusFlagError(`--prometheus-schema must be linkerd (Linkerd proxies' series, as Linkerd viz), istio (Istio sidecars' series), osm (OSM sidecars' Envoy series) or splitstat (splitstat's exported series), got ${JSON.stringify(text)}`);
+  throw new PrometheusFlagError(`--prometheus-schema must be ${SCHEMA_HELP}, got ${JSON.stringify(text)}`);
 }
 
 function parseTimeout(text: string | undefined): number {

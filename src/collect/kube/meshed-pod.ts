@@ -1,5 +1,5 @@
 // What splitstat needs to know about a pod, read once when the pod changes: whether it runs a
-// mesh's sidecar (Linkerd's proxy or Istio's), whether it can be scraped now, and where.
+// mesh's sidecar (Linkerd's proxy, Istio's, OSM's or Consul's Envoy), whether it can be scraped now, and where.
 import { isIPv6 } from 'node:net';
 import type { V1ObjectMeta, V1Pod } from '@kubernetes/client-node';
 
@@ -24,8 +24,20 @@ export const OSM_PROXY_UUID_LABEL = 'osm-proxy-uuid';
 export const OSM_METRICS_PORT = 15010;
 export const OSM_METRICS_PATH = '/stats/prometheus';
 
+/**
+ * Consul Connect on Kubernetes (consul-k8s): the injector's status annotation, and the sidecar
+ * container, `consul-dataplane` since consul-k8s 1.0 (`envoy-sidecar` before). With metrics on
+ * (`connectInject.metrics.defaultEnabled`), Envoy's metrics, merged with the app's, are served at
+ * `:20200/metrics` and announced in `prometheus.io/port` and `prometheus.io/path`
+ * (control-plane/connect-inject/webhook/mesh_webhook.go, charts/consul/values.yaml).
+ */
+export const CONSUL_INJECT_STATUS_ANNOTATION = 'consul.hashicorp.com/connect-inject-status';
+export const CONSUL_SIDECAR_CONTAINERS: readonly string[] = ['consul-dataplane', 'envoy-sidecar'];
+export const CONSUL_METRICS_PORT = 20200;
+export const CONSUL_METRICS_PATH = '/metrics';
+
 /** The sidecars pod discovery knows. */
-export const SIDECAR_MESHES = ['linkerd', 'istio', 'osm'] as const;
+export const SIDECAR_MESHES = ['linkerd', 'istio', 'osm', 'consul'] as const;
 export type SidecarMesh = (typeof SIDECAR_MESHES)[number];
 
 export interface MeshedPod {
@@ -33,7 +45,7 @@ export interface MeshedPod {
   readonly name: string;
   /** Which sidecar it runs. */
   readonly sidecar: SidecarMesh;
-  /** Istio: the metrics port and path its injector announced (`prometheus.io/*`), else Istio's defaults. */
+  /** Istio, Consul: the metrics port and path the injector announced (`prometheus.io/*`), else the mesh's defaults. */
   readonly metricsPort?: number | undefined;
   readonly metricsPath?: string | undefined;
   /** Running, with an address: its proxy can be scraped. */
@@ -45,7 +57,7 @@ export interface MeshedPod {
 
 /** The pod's scrape-relevant facts; undefined for a pod without a sidecar of `meshes`. */
 export function readMeshedPod(pod: V1Pod, meshes: readonly SidecarMesh[] = SIDECAR_MESHES): MeshedPod | undefined {
-  const sidecar = meshes.find((mesh) => (mesh === 'linkerd' ? isMeshed(pod) : mesh === 'istio' ? isIstioInjected(pod) : isOsmInjected(pod)));
+  const sidecar = meshes.find((mesh) => HAS_SIDECAR[mesh](pod));
   if (sidecar === undefined) return undefined;
   const metadata = pod.metadata ?? {};
   const ip = pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip;
@@ -54,7 +66,7 @@ export function readMeshedPod(pod: V1Pod, meshes: readonly SidecarMesh[] = SIDEC
     namespace: metadata.namespace ?? 'default',
     name: metadata.name ?? '',
     sidecar,
-    ...(sidecar === 'istio' ? istioMetricsEndpoint(metadata.annotations ?? {}) : {}),
+    ...(sidecar === 'istio' ? istioMetricsEndpoint(metadata.annotations ?? {}) : sidecar === 'consul' ? consulMetricsEndpoint(metadata.annotations ?? {}) : {}),
     scrapable: pod.status?.phase === 'Running' && usableIp !== undefined,
     ip: usableIp,
     labels: metadata.labels ?? {},
@@ -67,6 +79,13 @@ export function isMeshed(pod: V1Pod): boolean {
   // that keeps running; the injector's annotation covers pods whose spec is trimmed.
   const named = (containers: readonly { name: string }[] | undefined) => containers?.some((container) => container.name === PROXY_CONTAINER) === true;
   return named(pod.spec?.containers) || named(pod.spec?.initContainers) || pod.metadata?.annotations?.[PROXY_VERSION_ANNOTATION] !== undefined;
+}
+
+/** A Consul sidecar: the injector's status annotation, on a pod with its sidecar container. */
+export function isConsulInjected(pod: V1Pod): boolean {
+  const injected = pod.metadata?.annotations?.[CONSUL_INJECT_STATUS_ANNOTATION] === 'injected';
+  const named = (containers: readonly { name: string }[] | undefined) => containers?.some((container) => CONSUL_SIDECAR_CONTAINERS.includes(container.name)) === true;
+  return injected && (named(pod.spec?.containers) || named(pod.spec?.initContainers));
 }
 
 /** An OSM sidecar: the injector's label, on a pod with an `envoy` container. */
@@ -91,14 +110,33 @@ function istioMetricsEndpoint(annotations: Readonly<Record<string, string>>): { 
   return { metricsPort: announced ? port : ISTIO_METRICS_PORT, metricsPath: ISTIO_METRICS_PATH };
 }
 
+/**
+ * consul-k8s announces its merged endpoint in `prometheus.io/port` and `prometheus.io/path`;
+ * without them (metrics off, or the annotations trimmed), its defaults.
+ */
+function consulMetricsEndpoint(annotations: Readonly<Record<string, string>>): { metricsPort: number; metricsPath: string } {
+  const port = Number(annotations['prometheus.io/port']);
+  const path = annotations['prometheus.io/path'];
+  const announced = Number.isInteger(port) && port > 0 && port < 65536 && path !== undefined && path.startsWith('/');
+  return announced ? { metricsPort: port, metricsPath: path } : { metricsPort: CONSUL_METRICS_PORT, metricsPath: CONSUL_METRICS_PATH };
+}
+
+const HAS_SIDECAR: Readonly<Record<SidecarMesh, (pod: V1Pod) => boolean>> = {
+  linkerd: isMeshed,
+  istio: isIstioInjected,
+  osm: isOsmInjected,
+  consul: isConsulInjected,
+};
+
 /** The proxy's metrics URL; an IPv6 address goes in brackets. */
 export function proxyMetricsUrl(ip: string, adminPort: number, path = '/metrics'): string {
   return `http://${isIPv6(ip) ? `[${ip}]` : ip}:${adminPort}${path}`;
 }
 
-/** Where a discovered pod's sidecar serves its metrics: Linkerd's admin port, or Istio's endpoint. */
+/** Where a discovered pod's sidecar serves its metrics: Linkerd's admin port, or the Envoy-based mesh's endpoint. */
 export function podMetricsUrl(pod: MeshedPod & { readonly ip: string }, linkerdAdminPort: number): string {
   if (pod.sidecar === 'istio') return proxyMetricsUrl(pod.ip, pod.metricsPort ?? ISTIO_METRICS_PORT, pod.metricsPath);
   if (pod.sidecar === 'osm') return proxyMetricsUrl(pod.ip, OSM_METRICS_PORT, OSM_METRICS_PATH);
+  if (pod.sidecar === 'consul') return proxyMetricsUrl(pod.ip, pod.metricsPort ?? CONSUL_METRICS_PORT, pod.metricsPath ?? CONSUL_METRICS_PATH);
   return proxyMetricsUrl(pod.ip, linkerdAdminPort);
 }

@@ -1,15 +1,10 @@
-// Envoy-based meshes that name each upstream cluster after the Service it reaches → split
-// traffic. A client sidecar's Envoy counts the responses of each upstream cluster in
-// `envoy_cluster_upstream_rq_xx` (by `envoy_response_code_class`) and their durations in the
-// `envoy_cluster_upstream_rq_time` histogram (ms, Envoy's default buckets). Envoy's default tag
-// extraction puts the cluster's name in `envoy_cluster_name` (source/common/config/
-// well_known_names.cc), so a mesh whose cluster names say `<namespace>/<service>` can be read
-// from Envoy's own families.
-//
-// Open Service Mesh names an outbound cluster `<namespace>/<service>|<targetPort>` (osm ≥ v0.11,
-// pkg/service/types.go EnvoyClusterName) and routes a TrafficSplit's apex to one weighted cluster
-// per backend (pkg/catalog/outbound_traffic_policies.go), so a cluster is a leaf, as for Istio;
-// `…|local` is the server side's cluster of its own app and is skipped.
+// Envoy-based meshes → split traffic. A client sidecar's Envoy counts the responses of each
+// upstream cluster in `envoy_cluster_upstream_rq_xx` (by `envoy_response_code_class`) and their
+// durations in the `envoy_cluster_upstream_rq_time` histogram (ms, Envoy's default buckets).
+// Which Service a cluster reaches is the mesh's own naming: Open Service Mesh writes it in the
+// cluster's name (osm.ts), Consul in stats tags of its own (consul.ts), and any other mesh can be
+// described by a pattern over the cluster's name (cluster-pattern.ts). A mesh routes a split's
+// apex to one weighted cluster per backend, so a cluster is a leaf, as for Istio.
 //
 // Failures: a 5xx response, which includes the 503/504 Envoy answers itself when no upstream
 // answered (no healthy host, connect failure, reset before the response, timeout: router.cc
@@ -18,7 +13,6 @@
 import type { MeshAdapter, SeriesDestination, SeriesMeaning } from '../adapter.js';
 import { ENVOY_DEFAULT_BUCKETS_MS, parseBound } from '../histogram-bounds.js';
 
-export const OSM_MESH = 'osm';
 /** Envoy's default histogram layout (TrafficEdge.layout), the bounds of `upstream_rq_time`. */
 export const ENVOY_LAYOUT = 'envoy';
 
@@ -29,14 +23,24 @@ export const ENVOY_RESPONSES = 'envoy_cluster_upstream_rq_xx';
 export const ENVOY_LATENCY_BUCKET = 'envoy_cluster_upstream_rq_time_bucket';
 export const ENVOY_LATENCY_SUM = 'envoy_cluster_upstream_rq_time_sum';
 
-/** `<namespace>/<service>|<port>`: a namespace (DNS-1123 label), a Service (DNS-1035 label), a port. */
-const OSM_CLUSTER = /^([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)\/([a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)\|(\d{1,5})$/;
+/** A Service name (DNS-1035 label), and a namespace (DNS-1123 label). */
+export const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** The leaf an OSM outbound cluster reaches, or null for anything else (`|local`, Envoy's own clusters). */
-export function osmClusterLeaf(clusterName: string | undefined): { readonly namespace: string; readonly leaf: string } | null {
-  const match = clusterName === undefined ? null : OSM_CLUSTER.exec(clusterName);
-  if (match === null) return null;
-  return { namespace: match[1] as string, leaf: match[2] as string };
+/** The backend Service an Envoy cluster reaches; namespace null: the client's own (SeriesDestination). */
+export interface EnvoyLeaf {
+  readonly namespace: string | null;
+  readonly leaf: string;
+}
+
+/** How one Envoy-based mesh says which Service a cluster reaches. */
+export interface EnvoyNaming {
+  /** The mesh, and the generation its pages are read as. */
+  readonly mesh: string;
+  /** The Service a series of Envoy's cluster families went to; null for the pod's own app, Envoy's own clusters and anything else. */
+  leafOf(labels: Readonly<Record<string, string>>): EnvoyLeaf | null;
+  /** Whether a page (or a piece of one, cut at line ends) was written by this mesh's Envoy. */
+  writes(body: string): boolean;
 }
 
 export function isEnvoyMetric(name: string): boolean {
@@ -45,9 +49,9 @@ export function isEnvoyMetric(name: string): boolean {
 
 const KNOWN_BOUNDS = new Set(ENVOY_LATENCY_BUCKETS_MS);
 
-/** What one series of an OSM sidecar means, or null when it is not a response of a Service's cluster. */
-export function interpretOsm(name: string, labels: Readonly<Record<string, string>>): SeriesMeaning | null {
-  const leaf = osmClusterLeaf(labels.envoy_cluster_name);
+/** What one series of Envoy's cluster families means under `naming`, or null when it is not a response of a Service's cluster. */
+export function interpretEnvoy(naming: EnvoyNaming, name: string, labels: Readonly<Record<string, string>>): SeriesMeaning | null {
+  const leaf = naming.leafOf(labels);
   if (leaf === null) return null;
   const to: SeriesDestination = { kind: 'leaf', namespace: leaf.namespace, leaf: leaf.leaf, layout: ENVOY_LAYOUT };
   if (name === ENVOY_RESPONSES) {
@@ -63,43 +67,39 @@ export function interpretOsm(name: string, labels: Readonly<Record<string, strin
   return null;
 }
 
-/**
- * A page whose Envoy names a cluster as OSM does is an OSM sidecar's. Envoy writes its cluster
- * families from the start, and OSM's local cluster (`<ns>/<svc>|<port>|local`) is on every
- * injected pod that serves a Service, so most pages tell before any request was sent.
- */
-export function osmGeneration(body: string | readonly string[], previous: string | undefined): string | undefined {
+/** The generation of a page under `naming`: its mesh when the page shows it, else what the process was read as before. */
+export function envoyGeneration(naming: EnvoyNaming, body: string | readonly string[], previous: string | undefined): string | undefined {
   const pieces = typeof body === 'string' ? [body] : body;
-  return pieces.some(hasOsmCluster) ? OSM_MESH : previous;
+  return pieces.some((piece) => naming.writes(piece)) ? naming.mesh : previous;
 }
 
-const CLUSTER_LABEL = 'envoy_cluster_name="';
-/** What follows `envoy_cluster_name="` in an OSM cluster's label (sticky: matched in place). */
-const OSM_CLUSTER_VALUE = /[a-z0-9-]+\/[a-z][-a-z0-9]*\|\d+(?:\|local)?"/y;
-
-function hasOsmCluster(body: string): boolean {
-  for (let at = body.indexOf(CLUSTER_LABEL); at !== -1; at = body.indexOf(CLUSTER_LABEL, at + CLUSTER_LABEL.length)) {
-    // Only on a line of Envoy's cluster families: a label value elsewhere could hold anything.
+/**
+ * Whether some line starting with `linePrefix` has the label `label` with a value `accepts`
+ * takes (given the page and where the value starts). Only whole lines of the families named are
+ * looked at: a label value elsewhere could hold anything.
+ */
+export function someLabelValue(body: string, linePrefix: string, label: string, accepts: (body: string, valueStart: number) => boolean): boolean {
+  const needle = `${label}="`;
+  for (let at = body.indexOf(needle); at !== -1; at = body.indexOf(needle, at + needle.length)) {
+    const before = body.charCodeAt(at - 1);
+    // The label's own name, not the end of a longer one (`{` or `,` precede it).
+    if (before !== 123 && before !== 44) continue;
     const lineStart = body.lastIndexOf('\n', at) + 1;
-    if (!body.startsWith('envoy_cluster_', lineStart)) continue;
-    OSM_CLUSTER_VALUE.lastIndex = at + CLUSTER_LABEL.length;
-    if (OSM_CLUSTER_VALUE.test(body)) return true;
+    if (!body.startsWith(linePrefix, lineStart)) continue;
+    if (accepts(body, at + needle.length)) return true;
   }
   return false;
 }
 
-export interface OsmAdapterOptions {
-  readonly clusterDomain?: string;
-}
-
-export function createOsmAdapter(_options: OsmAdapterOptions = {}): MeshAdapter {
+/** A scrape-path adapter reading Envoy's cluster families under one mesh's naming. */
+export function createEnvoyAdapter(naming: EnvoyNaming): MeshAdapter {
   return {
-    mesh: OSM_MESH,
+    mesh: naming.mesh,
     latencyBucketsMs: ENVOY_LATENCY_BUCKETS_MS,
     layouts: { [ENVOY_LAYOUT]: ENVOY_LATENCY_BUCKETS_MS },
-    generations: [OSM_MESH],
-    generation: (body, previous) => osmGeneration(body, previous),
+    generations: [naming.mesh],
+    generation: (body, previous) => envoyGeneration(naming, body, previous),
     acceptMetric: isEnvoyMetric,
-    interpret: (name, labels) => interpretOsm(name, labels),
+    interpret: (name, labels) => interpretEnvoy(naming, name, labels),
   };
 }

@@ -40,7 +40,7 @@ export interface PodInit {
    * (`istio-unmerged`: the app's own prometheus.io annotations), or as a native sidecar; or
    * Open Service Mesh's `envoy` container and `osm-proxy-uuid` label (`osm`).
    */
-  readonly mesh?: 'container' | 'init-container' | 'annotation' | 'none' | 'istio' | 'istio-unmerged' | 'istio-native' | 'osm';
+  readonly mesh?: 'container' | 'init-container' | 'annotation' | 'none' | 'istio' | 'istio-unmerged' | 'istio-native' | 'osm' | 'consul' | 'consul-envoy-sidecar';
   readonly phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
   readonly podIP?: string;
   readonly owners?: readonly OwnerInit[];
@@ -90,6 +90,21 @@ export function pod(init: PodInit): object {
       labels: { 'osm-proxy-uuid': '6c1e4b0a-5f2d-4f6e-9a3b-2d1c0e9f8a7b' },
       containers: [app, envoy],
       initContainers: [{ name: 'osm-init', image: 'openservicemesh/init:v1.2.0' }],
+    });
+  }
+  if (mesh === 'consul' || mesh === 'consul-envoy-sidecar') {
+    // consul-k8s ≥ 1.0 injects consul-dataplane and announces its merged metrics (port 20201 here,
+    // set per pod by consul.hashicorp.com/prometheus-scrape-port); before 1.0 the sidecar was
+    // `envoy-sidecar`, here without metrics annotations.
+    const dataplane = mesh === 'consul'
+      ? { name: 'consul-dataplane', image: 'hashicorp/consul-dataplane:1.6.1', ports: [{ name: 'prometheus', containerPort: 20201 }] }
+      : { name: 'envoy-sidecar', image: 'envoyproxy/envoy:v1.18.4' };
+    const metrics: Record<string, string> = mesh === 'consul' ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '20201', 'prometheus.io/path': '/metrics' } : {};
+    return podObject(init, {
+      annotations: { 'consul.hashicorp.com/connect-inject-status': 'injected', 'consul.hashicorp.com/connect-k8s-version': 'v1.6.1', ...metrics },
+      labels: { 'consul.hashicorp.com/connect-inject-status': 'injected', 'consul.hashicorp.com/connect-inject-managed-by': 'consul-k8s-endpoints-controller' },
+      containers: [app, dataplane],
+      initContainers: [{ name: 'consul-connect-inject-init', image: 'hashicorp/consul-k8s-control-plane:1.6.1' }],
     });
   }
   const proxy = { name: 'linkerd-proxy', image: 'cr.l5d.io/linkerd/proxy:stable-2.14.10', ports: [{ name: 'linkerd-admin', containerPort: 4191 }] };

@@ -2,9 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createAutoAdapter } from '../auto-adapter.js';
-import { createOsmAdapter, interpretOsm, osmClusterLeaf, osmGeneration } from './adapter.js';
+import { interpretEnvoy } from './adapter.js';
+import { createOsmAdapter, OSM_NAMING, osmClusterLeaf, osmGeneration } from './osm.js';
 
 const ISTIO_PAGE = readFileSync(new URL('../../../test/fixtures/mesh/istio/istio-1.7.1_sidecar_productpage_requests_total_and_duration.prom', import.meta.url), 'utf8');
+
+const interpretOsm = (name: string, labels: Readonly<Record<string, string>>) => interpretEnvoy(OSM_NAMING, name, labels);
 
 describe('OSM adapter', () => {
   it("reads a leaf from OSM's cluster names only: <namespace>/<service>|<targetPort>", () => {
