@@ -30,6 +30,8 @@ export interface LeafSink {
   readonly leaf: string;
   /** The layout its series were counted in (TrafficEdge.layout), given to every edge it stands for. */
   readonly layout: string | undefined;
+  /** Its mesh names no route: HTTPRoute splits listing the leaf stand for it too (SeriesDestination). */
+  readonly routeless: boolean;
   readonly values: Float64Array;
   page: number;
   usedCycle: number;
@@ -80,7 +82,7 @@ export class PageSinks {
       const sink = this.#edgeSink(to.edge);
       return { kind: 'edge', sink, index: this.#window.valueIndex(to.edge, meaning), scale, latency, leMs };
     }
-    const sink = this.#leafSink(to.namespace, to.leaf, to.layout);
+    const sink = this.#leafSink(to.namespace, to.leaf, to.layout, to.routeless === true);
     // A leaf stands for edges without a route: their layout is the plain one, or the one it names.
     const asEdge: TrafficEdge = { apexNamespace: to.namespace ?? '', apex: to.leaf, leaf: to.leaf, layout: to.layout };
     return { kind: 'leaf', sink, index: this.#window.valueIndex(asEdge, meaning), scale, latency, leMs };
@@ -96,14 +98,14 @@ export class PageSinks {
     return sink;
   }
 
-  #leafSink(namespace: string | null, leaf: string, layout: string | undefined): LeafSink {
+  #leafSink(namespace: string | null, leaf: string, layout: string | undefined, routeless: boolean): LeafSink {
     // No namespace is empty: '' stands for the client's own.
-    const base = `${namespace ?? ''}/${leaf}`;
+    const base = `${namespace ?? ''}/${leaf}${routeless ? '~~' : ''}`;
     const key = layout === undefined ? base : `${base}~${layout}`;
     let sink = this.#leaves.get(key);
     if (sink === undefined) {
       const asEdge: TrafficEdge = { apexNamespace: namespace ?? '', apex: leaf, leaf, layout };
-      sink = { namespace, leaf, layout, values: new Float64Array(this.#window.valuesLength(asEdge)), page: 0, usedCycle: this.#cycle };
+      sink = { namespace, leaf, layout, routeless, values: new Float64Array(this.#window.valuesLength(asEdge)), page: 0, usedCycle: this.#cycle };
       this.#leaves.set(key, sink);
     }
     return sink;
@@ -147,7 +149,7 @@ export class PageSinks {
   commitPage(
     interval: IntervalBuilder,
     client: { readonly source: SourceWorkload; readonly sourceKey: string; readonly entries: ClientEntries },
-    edgesOf: (namespace: string, leaf: string) => readonly TrafficEdge[],
+    edgesOf: (namespace: string, leaf: string, routeless: boolean) => readonly TrafficEdge[],
   ): void {
     const { source, sourceKey, entries } = client;
     for (const sink of this.#touchedEdges) {
@@ -156,7 +158,7 @@ export class PageSinks {
     }
     for (const sink of this.#touchedLeaves) {
       // A leaf the series named without a namespace is the one in the client's own.
-      for (const splitEdge of edgesOf(sink.namespace ?? source.namespace, sink.leaf)) {
+      for (const splitEdge of edgesOf(sink.namespace ?? source.namespace, sink.leaf, sink.routeless)) {
         const edge = sink.layout === undefined ? splitEdge : { ...splitEdge, layout: sink.layout };
         entries.add(interval, edge, storageKey(edge), source, sourceKey, sink.values);
       }

@@ -62,7 +62,7 @@ export interface ScrapeEngineOptions {
    * The edges a series that names only its leaf stands for (normally: one per split listing the
    * leaf, see splitApexFilter). Without it such series are not counted.
    */
-  readonly edgesOfLeaf?: (namespace: string, leaf: string) => readonly TrafficEdge[];
+  readonly edgesOfLeaf?: (namespace: string, leaf: string, routeless: boolean) => readonly TrafficEdge[];
   readonly now?: () => number;
   /** One line per event; `warn` for a target that fails, `error` for a cycle that does. */
   readonly log?: (line: string, level?: 'info' | 'warn' | 'error') => void;
@@ -394,11 +394,11 @@ export class ScrapeEngine {
     }
     state.disorderedBuckets = nonMonotonic > 0;
     // Increases reach the interval only once the whole page is known to be usable.
-    sinks.commitPage(interval, state, (namespace, leaf) => {
+    sinks.commitPage(interval, state, (namespace, leaf, routeless) => {
       // Every split listing the leaf, narrowed to the apexes this client has a route through
       // when its page says (README: Which Linkerd); direct calls to the leaf get no split.
       const parents = parentsOfLeaf.get(`${namespace}/${leaf}`);
-      const edges = edgesOfLeaf?.(namespace, leaf) ?? [];
+      const edges = edgesOfLeaf?.(namespace, leaf, routeless) ?? [];
       return parents === undefined ? edges : edges.filter((edge) => parents.has(edge.apex));
     });
     counters.endScrape();

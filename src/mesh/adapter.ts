@@ -38,6 +38,12 @@ export type SeriesDestination =
       readonly namespace: string | null;
       readonly leaf: string;
       readonly layout?: string | undefined;
+      /**
+       * The mesh names no route at all (Istio, the Envoy-based meshes), so HTTPRoute splits listing
+       * the leaf stand for it as TrafficSplits do. Unset for Linkerd, whose HTTPRoute traffic is
+       * counted per route and must not be counted again through its leaves.
+       */
+      readonly routeless?: boolean | undefined;
     };
 
 export type SeriesMeaning =

@@ -1,4 +1,4 @@
-// What the PromQL of meshes that name only the leaf shares: which TrafficSplits of a batch list
+// What the PromQL of meshes that name only the leaf shares: which splits of a batch list
 // each `namespace/leaf` (an answer about a leaf counts for all of them), and how long a batch's
 // regex of backends grows.
 import type { TrafficSplit } from '../splits/index.js';
@@ -10,9 +10,8 @@ export function splitsOfLeaf(batch: readonly TrafficSplit[]): ReadonlyMap<string
   let lookup = lookups.get(batch);
   if (lookup === undefined) {
     const built = new Map<string, number[]>();
+    // HTTPRoute splits too: these meshes name no route, so a route's backends are read as leaves.
     batch.forEach((split, index) => {
-      // HTTPRoute splits read their route's own series, which these meshes do not write.
-      if (split.kind !== 'TrafficSplit') return;
       for (const backend of split.backends) {
         const key = `${split.namespace}/${backend.service}`;
         const indexes = built.get(key) ?? [];

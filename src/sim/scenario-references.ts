@@ -89,13 +89,9 @@ export function checkReferences(shape: ScenarioShape): RawIssue[] {
         });
       }
       // Proxies before Linkerd 2.16 neither route by HTTPRoute nor write route-backend metrics, so
-      // such a call would be traffic no simulated page could show.
-      if (shape.splits[target]?.kind === 'HTTPRoute' && client.mesh !== 'linkerd') {
-        issues.push({
-          path: ['clients', i, 'calls', j, 'split'],
-          message: `${key} is an HTTPRoute, and this client runs ${meshName}: ${meshName} clients are simulated calling TrafficSplits only (their series name only the backend, which splitstat attributes through the TrafficSplits listing it)`,
-        });
-      } else if (shape.splits[target]?.kind === 'HTTPRoute' && client.proxy !== HTTPROUTE_PROXY) {
+      // such a call would be traffic no simulated page could show. Other meshes' sidecars route
+      // by it and count the backend Service, as for a TrafficSplit.
+      if (shape.splits[target]?.kind === 'HTTPRoute' && client.mesh === 'linkerd' && client.proxy !== HTTPROUTE_PROXY) {
         const runs = client.proxy === undefined ? 'runs stable-2.11 and stable-2.8 proxies (no proxy given)' : `runs ${client.proxy}`;
         issues.push({
           path: ['clients', i, 'calls', j, 'split'],

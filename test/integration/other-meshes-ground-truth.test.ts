@@ -132,6 +132,41 @@ const FOUR_MESHES = `${THREE_MESHES}
       - { split: shop/checkout, rps: 5 }
 `;
 
+/**
+ * A weighted HTTPRoute called by clients of every mesh: Istio, OSM and Consul name no route, so
+ * their backends' series are attributed through the route; Linkerd 2.17 counts it per route, and
+ * its leaf-only series must not count it again.
+ */
+const HTTPROUTE_ALL_MESHES = `
+seed: 17
+splits:
+  - namespace: shop
+    name: checkout-route
+    kind: HTTPRoute
+    apex: checkout
+    port: 8080
+    backends:
+      - { service: checkout-v1, weight: 80, pods: 2, successRate: 0.97, latency: { p50: 20ms, p99: 200ms } }
+      - { service: checkout-v2, weight: 20, successRate: 0.85, latency: { p50: 35ms, p99: 900ms } }
+clients:
+  - namespace: shop
+    workload: deployment/istio-frontend
+    mesh: istio
+    calls: [{ split: checkout-route, rps: 12 }]
+  - namespace: shop
+    workload: deployment/osm-frontend
+    mesh: osm
+    calls: [{ split: checkout-route, rps: 7 }]
+  - namespace: shop
+    workload: deployment/consul-frontend
+    mesh: consul
+    calls: [{ split: checkout-route, rps: 5 }]
+  - namespace: shop
+    workload: deployment/linkerd-frontend
+    proxy: stable-2.17
+    calls: [{ split: checkout-route, rps: 9 }]
+`;
+
 /** OSM's cluster names as another Envoy-based mesh's pattern would read them. */
 const OSM_AS_PATTERN = '(?<namespace>[^/]+)/(?<service>[^|]+)\\|[0-9]+';
 
@@ -235,6 +270,22 @@ describe('Istio and OSM sidecars against the simulator ground truth', () => {
     const truth = await h.run(6);
     assertRowsMatchTruth(await h.rows(60_000), truth, { boundsOf: () => ENVOY_LATENCY_BUCKETS_MS });
     assert.equal(h.engine.targetsByGeneration().get('envoy'), 2);
+  });
+
+  it('--mesh auto on an HTTPRoute split: the backends of meshes that name no route count through the route, Linkerd’s only through its route families', async () => {
+    const h = await harness(HTTPROUTE_ALL_MESHES, createAutoAdapter());
+    open.push(h);
+    const truth = await h.run(6);
+    const rows = await h.rows(60_000);
+    assert.deepEqual(
+      rows.map((row) => `${row.name}/${row.leaf}`),
+      ['checkout-route/checkout-v1', 'checkout-route/checkout-v2'],
+    );
+    // Linkerd's route histogram, Envoy's and Istio's share these bounds.
+    const shared = commonBounds(createLinkerdAdapter().routeLatencyBucketsMs ?? [], ISTIO_BOUNDS);
+    assertRowsMatchTruth(rows, truth, { boundsOf: () => shared });
+    const generations = h.engine.targetsByGeneration();
+    assert.deepEqual([generations.get('istio'), generations.get('osm'), generations.get('consul'), generations.get('linkerd-2.13')], [1, 1, 1, 1]);
   });
 
   it('--mesh linkerd reads no Istio page: its pods stay unknown and count nothing', async () => {

@@ -6,10 +6,11 @@
 // quantiles as Prometheus' histogram_quantile does over Envoy's buckets.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeTrafficSplit } from '../../src/splits/index.js';
+import { normalizeHttpRoute, normalizeTrafficSplit } from '../../src/splits/index.js';
 import type { TrafficSplit } from '../../src/splits/index.js';
 import { PrometheusClient, QuerySelectionError } from '../../src/promql/index.js';
-import { consulQuerySchema } from '../../src/mesh/index.js';
+import type { QuerySchema } from '../../src/promql/index.js';
+import { consulQuerySchema, istioQuerySchema, osmQuerySchema } from '../../src/mesh/index.js';
 import { PrometheusStatSource } from '../../src/stats/index.js';
 import { parseScenarioText } from '../../src/sim/index.js';
 import { prometheusSkipReason } from '../helpers/prometheus.js';
@@ -65,6 +66,29 @@ describe('the consul schema', () => {
     assert.deepEqual(schema.keyOf({ ...sample, consul_destination_namespace: 'shop', namespace: 'other' }, [split]).splits, [0]);
     // --to another namespace's Service: not this one.
     assert.deepEqual(schema.keyOf(sample, [split], { range: '1m', to: { namespace: 'other', service: null } }).splits, []);
+  });
+});
+
+describe('HTTPRoute splits from the series of meshes that name no route', () => {
+  const read = normalizeHttpRoute({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { namespace: 'shop', name: 'web-route' },
+    spec: { parentRefs: [{ group: '', kind: 'Service', name: 'web', port: 8080 }], rules: [{ backendRefs: [{ name: 'web-v1', port: 8080, weight: 90 }, { name: 'web-v2', port: 8080, weight: 10 }] }] },
+  });
+  assert.ok(read.ok);
+  const batch = [trafficSplit('shop', 'other', ['other-v1']), ...read.splits];
+
+  it("select the route's backends and count each answer for the route, in the istio, osm and consul schemas", () => {
+    const answers: { schema: QuerySchema; selected: RegExp; metric: Readonly<Record<string, string>> }[] = [
+      { schema: istioQuerySchema(), selected: /destination_service_name=~"other-v1\|web-v1\|web-v2"/, metric: { destination_service_namespace: 'shop', destination_service_name: 'web-v2', destination_service: 'web-v2.shop.svc.cluster.local' } },
+      { schema: osmQuerySchema(), selected: /shop\/\(other-v1\|web-v1\|web-v2\)/, metric: { envoy_cluster_name: 'shop/web-v2|8080' } },
+      { schema: consulQuerySchema(), selected: /consul_destination_service=~"other-v1\|web-v1\|web-v2"/, metric: { ...WEB_V2 } },
+    ];
+    for (const { schema, selected, metric } of answers) {
+      assert.match(schema.queries(batch, { range: '1m' }).counts, selected, schema.name);
+      assert.deepEqual(schema.keyOf(metric, batch).splits, [1], schema.name);
+    }
   });
 });
 

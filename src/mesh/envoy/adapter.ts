@@ -53,7 +53,7 @@ const KNOWN_BOUNDS = new Set(ENVOY_LATENCY_BUCKETS_MS);
 export function interpretEnvoy(naming: EnvoyNaming, name: string, labels: Readonly<Record<string, string>>): SeriesMeaning | null {
   const leaf = naming.leafOf(labels);
   if (leaf === null) return null;
-  const to: SeriesDestination = { kind: 'leaf', namespace: leaf.namespace, leaf: leaf.leaf, layout: ENVOY_LAYOUT };
+  const to: SeriesDestination = { kind: 'leaf', namespace: leaf.namespace, leaf: leaf.leaf, layout: ENVOY_LAYOUT, routeless: true };
   if (name === ENVOY_RESPONSES) {
     const codeClass = labels.envoy_response_code_class;
     if (codeClass === undefined || !/^[1-5]$/.test(codeClass)) return null;

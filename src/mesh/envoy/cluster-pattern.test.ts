@@ -42,7 +42,7 @@ describe('--envoy-cluster-pattern', () => {
     assert.ok(auto.generations.includes('envoy'));
     assert.deepEqual(auto.interpret('envoy_cluster_upstream_rq_xx', { envoy_response_code_class: '5', envoy_cluster_name: 'default/details_9080' }, 'envoy'), {
       kind: 'response',
-      to: { kind: 'leaf', namespace: 'default', leaf: 'details', layout: 'envoy' },
+      to: { kind: 'leaf', namespace: 'default', leaf: 'details', layout: 'envoy', routeless: true },
       outcome: 'failure',
     });
     // An OSM page stays OSM's even when the pattern would read it too.

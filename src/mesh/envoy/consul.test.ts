@@ -49,7 +49,7 @@ describe('Consul Connect adapter', () => {
   });
 
   it('counts 5xx as failures and latency by Envoy’s bounds, in the client’s namespace', () => {
-    const to = { kind: 'leaf', namespace: null, leaf: 'web', layout: 'envoy' };
+    const to = { kind: 'leaf', namespace: null, leaf: 'web', layout: 'envoy', routeless: true };
     assert.deepEqual(interpretEnvoy(CONSUL_NAMING, 'envoy_cluster_upstream_rq_xx', { ...WEB, envoy_response_code_class: '5' }), { kind: 'response', to, outcome: 'failure' });
     assert.deepEqual(interpretEnvoy(CONSUL_NAMING, 'envoy_cluster_upstream_rq_xx', { ...WEB, envoy_response_code_class: '4' }), { kind: 'response', to, outcome: 'success' });
     assert.deepEqual(interpretEnvoy(CONSUL_NAMING, 'envoy_cluster_upstream_rq_time_bucket', { ...WEB, le: '250' }), { kind: 'latency', to, leMs: 250 });
@@ -69,6 +69,6 @@ describe('Consul Connect adapter', () => {
     assert.equal(auto.generation('envoy_cluster_upstream_rq_xx{envoy_response_code_class="2",envoy_cluster_name="shop/web|80"} 1\n', undefined), 'osm');
     assert.equal(auto.interpret('envoy_cluster_upstream_rq_xx', { ...WEB, envoy_response_code_class: '2' }, 'osm'), null);
     assert.equal(auto.interpret('envoy_cluster_upstream_rq_xx', { ...WEB, envoy_response_code_class: '2' }, 'linkerd-2.13'), null);
-    assert.deepEqual(auto.interpret('envoy_cluster_upstream_rq_xx', { ...WEB, envoy_response_code_class: '2' }, 'consul'), { kind: 'response', to: { kind: 'leaf', namespace: null, leaf: 'web', layout: 'envoy' }, outcome: 'success' });
+    assert.deepEqual(auto.interpret('envoy_cluster_upstream_rq_xx', { ...WEB, envoy_response_code_class: '2' }, 'consul'), { kind: 'response', to: { kind: 'leaf', namespace: null, leaf: 'web', layout: 'envoy', routeless: true }, outcome: 'success' });
   });
 });

@@ -31,7 +31,7 @@ describe('OSM adapter', () => {
 
   it('counts 5xx as failures, other classes as successes, and latency by Envoy’s bounds', () => {
     const cluster = { envoy_cluster_name: 'shop/checkout-v2|8080' };
-    const to = { kind: 'leaf', namespace: 'shop', leaf: 'checkout-v2', layout: 'envoy' };
+    const to = { kind: 'leaf', namespace: 'shop', leaf: 'checkout-v2', layout: 'envoy', routeless: true };
     assert.deepEqual(interpretOsm('envoy_cluster_upstream_rq_xx', { ...cluster, envoy_response_code_class: '5' }), { kind: 'response', to, outcome: 'failure' });
     for (const codeClass of ['1', '2', '3', '4']) {
       assert.deepEqual(interpretOsm('envoy_cluster_upstream_rq_xx', { ...cluster, envoy_response_code_class: codeClass }), { kind: 'response', to, outcome: 'success' });

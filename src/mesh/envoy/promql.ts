@@ -1,8 +1,9 @@
 // The same stats from a Prometheus that scrapes Envoy-based meshes' sidecars: the clients'
 // `envoy_cluster_upstream_rq_xx` and `envoy_cluster_upstream_rq_time` of the clusters that reach
 // each backend, read as the scrape path reads them (adapter.ts). A batch selects its splits'
-// backends' clusters; each answer counts for every TrafficSplit of the batch that lists that
-// leaf. A 5xx class is a failure, marked in PromQL before anything is summed or rounded.
+// backends' clusters; each answer counts for every split of the batch that lists that leaf,
+// TrafficSplit or HTTPRoute. A 5xx class is a failure, marked in PromQL before anything is
+// summed or rounded.
 //
 // Where a mesh's series do not say the Kubernetes namespace of the Service (Consul's `default`,
 // a cluster pattern without a `namespace` group), the client's own is read from the `namespace`
@@ -43,9 +44,8 @@ function envoyQuerySchema(selectionOf: EnvoySelection, regexBudget: number): Que
       if (selection.from !== undefined) {
         throw new QuerySelectionError(`--from needs the linkerd or istio schema: ${selectionOf.mesh}'s Envoy series name no client workload of their own`);
       }
-      // HTTPRoute splits read their route's own series, which Envoy's cluster families do not name.
-      const splits = batch.filter((split) => split.kind === 'TrafficSplit');
-      const labels = labelList(selectionOf.matchers(splits, selection.to));
+      // TrafficSplits and HTTPRoutes alike: Envoy's cluster families name no route.
+      const labels = labelList(selectionOf.matchers(batch, selection.to));
       const groupBy = selectionOf.groupBy.join(', ');
       const w = selection.range;
       return {

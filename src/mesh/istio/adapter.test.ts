@@ -57,7 +57,7 @@ describe('Istio adapter', () => {
       if (meaning === null) continue;
       assert.equal(meaning.kind, 'response');
       assert.ok(meaning.kind === 'response' && meaning.outcome === 'success');
-      assert.deepEqual(meaning.to, { kind: 'leaf', namespace: 'default', leaf: sample.labels.destination_service_name, layout: 'istio' });
+      assert.deepEqual(meaning.to, { kind: 'leaf', namespace: 'default', leaf: sample.labels.destination_service_name, layout: 'istio', routeless: true });
       const leaf = sample.labels.destination_service_name ?? '';
       byLeaf.set(leaf, (byLeaf.get(leaf) ?? 0) + sample.value);
     }
@@ -94,7 +94,7 @@ describe('Istio adapter', () => {
     const labels = { reporter: 'source', destination_service_name: 'web', destination_service_namespace: 'prod', destination_service: 'web.prod.svc.cluster.local' };
     assert.deepEqual(istio.interpret('istio_request_duration_milliseconds_bucket', { ...labels, le: '25' }, 'istio'), {
       kind: 'latency',
-      to: { kind: 'leaf', namespace: 'prod', leaf: 'web', layout: 'istio' },
+      to: { kind: 'leaf', namespace: 'prod', leaf: 'web', layout: 'istio', routeless: true },
       leMs: 25,
     });
     assert.equal(istio.interpret('istio_request_duration_milliseconds_bucket', { ...labels, le: '7' }, 'istio'), null);

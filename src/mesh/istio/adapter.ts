@@ -53,7 +53,7 @@ export function istioDestination(labels: Readonly<Record<string, string>>, clust
   // A ServiceEntry or an external host may carry the same short name: only the Service's own
   // cluster-local name is a split backend.
   if (host !== `${leaf}.${namespace}.svc.${clusterDomain}`) return null;
-  return { kind: 'leaf', namespace, leaf, layout: ISTIO_LAYOUT };
+  return { kind: 'leaf', namespace, leaf, layout: ISTIO_LAYOUT, routeless: true };
 }
 
 export function createIstioAdapter({ clusterDomain = 'cluster.local' }: IstioAdapterOptions = {}): MeshAdapter {

@@ -1,8 +1,8 @@
 // The same stats from a Prometheus that scrapes Istio's sidecars: client-side
 // (`reporter="source"`) `istio_requests_total` and `istio_request_duration_milliseconds`, read as
 // the scrape path reads them (adapter.ts). Istio names only the leaf, so a batch selects its
-// splits' namespaces and backends, and each answer counts for every TrafficSplit of the batch
-// that lists that leaf; HTTPRoute splits get no numbers from Istio's series (as in scrape mode).
+// splits' namespaces and backends, and each answer counts for every split of the batch (a
+// TrafficSplit or an HTTPRoute: Istio names no route) that lists that leaf, as in scrape mode.
 //
 // Failures are classified in PromQL before anything is summed or rounded, by Linkerd's
 // definition (isIstioFailure): two label_replace calls write `classification="failure"` on a 5xx
@@ -18,7 +18,7 @@ const DEFAULT_REGEX_BUDGET = 4000;
 const LEAF_LABELS = 'destination_service_namespace, destination_service_name, destination_service';
 
 export function istioBatchQueries(batch: readonly TrafficSplit[], selection: QuerySelection): BatchQueries {
-  const splits = batch.filter((split) => split.kind === 'TrafficSplit');
+  const splits = batch;
   const matchers = [
     labelMatcher('reporter', '=', 'source'),
     oneOf('destination_service_namespace', splits.map((split) => split.namespace)),
