@@ -12,6 +12,8 @@ import { healthHandler, readinessHandler } from './health.js';
 import { lazyHandler } from './lazy-handler.js';
 import type { ReadinessCheck } from './health.js';
 import { createMetricsRegistry, metricsHandler } from './metrics/index.js';
+import { requestGuards } from './request-guards.js';
+import type { RequestGuardOptions } from './request-guards.js';
 
 export interface ServerOptions {
   readonly readiness: readonly ReadinessCheck[];
@@ -20,11 +22,18 @@ export interface ServerOptions {
   readonly metricsGuard?: RequestHandler;
   /** How long in-flight requests (and streams) may take to finish on shutdown. */
   readonly shutdownGraceMs?: number;
+  /** Which Hosts are served besides those no attacker can own (request-guards.ts). */
+  readonly hosts?: Partial<Omit<RequestGuardOptions, 'graphqlPath'>>;
 }
 
-export function createApp(ctx: ServiceContext, { readiness, graphql = {}, metricsGuard = OPEN_METRICS }: ServerOptions): express.Express {
+export function createApp(ctx: ServiceContext, { readiness, graphql = {}, metricsGuard = OPEN_METRICS, hosts = {} }: ServerOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // `/METRICS` or `/metrics/` must not be served: a proxy in front that guards the exact path
+  // would be slipped past.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  app.use(requestGuards({ clusterDomain: hosts.clusterDomain ?? 'cluster.local', allowedHosts: hosts.allowedHosts ?? [], graphqlPath: GRAPHQL_ENDPOINT }));
   const refusals = graphql.refusals ?? new RefusalTally();
   const queryTimings = graphql.queryTimings ?? new QueryTimings();
   const registry = createMetricsRegistry(ctx, { graphql: { refusals, queryTimings } });

@@ -45,8 +45,9 @@ describe('serve configuration', () => {
       logFormat: 'auto',
       auth: 'none',
       authTokensFile: undefined,
-      metricsAuth: 'none',
+      metricsAuth: 'auto',
       shard: undefined,
+      allowedHosts: [],
     });
   });
 
@@ -73,8 +74,8 @@ describe('serve configuration', () => {
         assert.ok(error instanceof ConfigError);
         const lines = error.message.split('\n');
         assert.deepEqual(lines, [
-          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, shard',
-          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_PROMETHEUS_URL, SPLITSTAT_PROMETHEUS_SCHEMA, SPLITSTAT_PROMETHEUS_TOKEN, SPLITSTAT_PROMETHEUS_HEADERS, SPLITSTAT_MESH, SPLITSTAT_ENVOY_CLUSTER_PATTERN, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_MAX_SERIES_PER_TARGET, SPLITSTAT_MAX_SERIES_TOTAL, SPLITSTAT_GRAPHQL_MAX_ITEMS, SPLITSTAT_LOG_FORMAT, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_SHARD',
+          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, allowedHosts, shard',
+          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_PROMETHEUS_URL, SPLITSTAT_PROMETHEUS_SCHEMA, SPLITSTAT_PROMETHEUS_TOKEN, SPLITSTAT_PROMETHEUS_HEADERS, SPLITSTAT_MESH, SPLITSTAT_ENVOY_CLUSTER_PATTERN, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_MAX_SERIES_PER_TARGET, SPLITSTAT_MAX_SERIES_TOTAL, SPLITSTAT_GRAPHQL_MAX_ITEMS, SPLITSTAT_LOG_FORMAT, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_ALLOWED_HOSTS, SPLITSTAT_SHARD',
           'listen: "everywhere" is not [host]:port (e.g. :8080, 127.0.0.1:8080, [::1]:8080)',
           'mesh: "kuma" is not supported; allowed: auto, linkerd, istio, osm, consul, envoy',
           'scrapeInterval: time: missing unit in duration "10" (Go duration syntax: 10s, 1m, 1h30m)',
@@ -97,7 +98,7 @@ describe('serve configuration', () => {
     assert.equal(resolveServeConfig({ flags: { splits: 'kube', targets: 'kube', namespace: 'shop', selector: 'team=a' } }).namespace, 'shop');
     assert.throws(() => resolveServeConfig({ flags: { ...needed, namespace: 'Not_A_Namespace' } }), /namespace: must be a Kubernetes namespace name/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, adminPort: '70000' } }), /adminPort: must be 1 to 65535/);
-    assert.throws(() => resolveServeConfig({ flags: { ...needed, auth: 'token' } }), /authTokensFile: required with auth=token or metricsAuth=token/);
+    assert.throws(() => resolveServeConfig({ flags: { ...needed, auth: 'token' } }), /authTokensFile: required with auth=token/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, auth: 'oauth' } }), /auth: "oauth" is not supported; allowed: none, token, kubernetes/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, maxWindow: '10s' } }), /maxWindow: must be at least 15s/);
     assert.throws(() => resolveServeConfig({ flags: { ...needed, scrapeInterval: '2s', scrapeTimeout: '5s' } }), /scrapeTimeout: must not be longer than scrapeInterval/);

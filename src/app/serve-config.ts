@@ -54,10 +54,12 @@ export interface ServeConfig {
   readonly auth: 'none' | 'token' | 'kubernetes';
   /** Bearer tokens and their namespaces, for auth=token (and metricsAuth=token). */
   readonly authTokensFile: string | undefined;
-  /** /metrics is open by default (Prometheus scrapes it); `token` protects it with the tokens file. */
-  readonly metricsAuth: 'none' | 'token';
+  /** Whether /metrics asks for a bearer token: auto (when auth is on), token (always), none. */
+  readonly metricsAuth: 'auto' | 'none' | 'token';
   /** Scrape only this shard of the targets (`i/N`); undefined: all of them. */
   readonly shard: Shard | undefined;
+  /** Host names served besides IP literals, localhost, dotless and cluster-local names; `*`: any. */
+  readonly allowedHosts: readonly string[];
 }
 
 export interface ListenAddress {
@@ -113,8 +115,17 @@ export const SETTINGS = {
   },
   logFormat: { env: 'SPLITSTAT_LOG_FORMAT', default: 'auto', help: 'log lines as json, text, or auto (json unless stderr is a terminal); one line per event' },
   auth: { env: 'SPLITSTAT_AUTH', default: 'none', help: 'access control: none, token (static tokens) or kubernetes (TokenReview + RBAC)' },
-  authTokensFile: { env: 'SPLITSTAT_AUTH_TOKENS_FILE', default: undefined, help: 'YAML file of bearer tokens and their namespaces (auth=token, metricsAuth=token)' },
-  metricsAuth: { env: 'SPLITSTAT_METRICS_AUTH', default: 'none', help: 'protect /metrics: none or token' },
+  authTokensFile: { env: 'SPLITSTAT_AUTH_TOKENS_FILE', default: undefined, help: 'YAML file of bearer tokens and their namespaces (auth=token)' },
+  metricsAuth: {
+    env: 'SPLITSTAT_METRICS_AUTH',
+    default: 'auto',
+    help: 'protect /metrics: auto (a bearer token that may see every namespace whenever --auth is token or kubernetes), token (always), or none (open to anyone; warned about with --auth)',
+  },
+  allowedHosts: {
+    env: 'SPLITSTAT_ALLOWED_HOSTS',
+    default: undefined,
+    help: 'Host names to serve besides IP addresses, localhost, dotless and cluster-local (*.svc) names, comma-separated (an Ingress name); * serves any (no DNS-rebinding protection)',
+  },
   shard: { env: 'SPLITSTAT_SHARD', default: undefined, help: 'scrape only shard i of N (i/N, from 0) of the targets, by a hash of namespace/pod; Prometheus sums the shards (default: all targets)' },
 } as const satisfies Record<string, { env: string; default: string | undefined; help: string; required?: true }>;
 
@@ -222,7 +233,19 @@ const schema = z.object({
   maxWindow: duration('maxWindow', 15_000),
   auth: oneOf('auth', ['none', 'token', 'kubernetes']),
   authTokensFile: z.string().optional(),
-  metricsAuth: oneOf('metricsAuth', ['none', 'token']),
+  metricsAuth: oneOf('metricsAuth', ['auto', 'none', 'token']),
+  allowedHosts: z
+    .string()
+    .transform((text, ctx) => {
+      const names = text.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+      const bad = names.find((name) => name !== '*' && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `allowedHosts: ${JSON.stringify(bad)} is not a host name (e.g. splitstat.example.com), or * for any` });
+        return z.NEVER;
+      }
+      return names;
+    })
+    .optional(),
   shard: z
     .string()
     .transform((text, ctx) => {
@@ -287,8 +310,8 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
   if (config.mesh === 'envoy' && config.targets === 'kube') {
     throw new ConfigError('mesh: envoy has no sidecar pod discovery knows; give its proxies in a static targets file (--targets FILE), or use --mesh auto to discover the meshes splitstat knows');
   }
-  if ((config.auth === 'token' || config.metricsAuth === 'token') && config.authTokensFile === undefined) {
-    throw new ConfigError('authTokensFile: required with auth=token or metricsAuth=token');
+  if (config.auth === 'token' && config.authTokensFile === undefined) {
+    throw new ConfigError('authTokensFile: required with auth=token');
   }
   return {
     listen: config.listen,
@@ -318,6 +341,7 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
     authTokensFile: config.authTokensFile,
     metricsAuth: config.metricsAuth,
     shard: config.shard,
+    allowedHosts: config.allowedHosts ?? [],
   };
 }
 

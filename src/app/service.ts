@@ -57,6 +57,9 @@ export async function startService(
     { mode: config.auth, tokensFile: config.authTokensFile, metricsAuth: config.metricsAuth, kubeConfig: config.auth === 'kubernetes' ? await kube() : undefined },
     { log },
   );
+  if (config.auth !== 'none' && !auth.metricsProtected) {
+    log(`metricsAuth none: /metrics is open to anyone who can reach this port, and lists the splits, backends and traffic of every namespace that auth ${config.auth} hides`, 'warn');
+  }
   const store = new SplitStore();
   const splits = await splitInput(config, store, kube, log);
   const targets = shardedTargetInput(await targetInput(config, kube, log), config);
@@ -134,6 +137,7 @@ export async function startService(
       ],
       graphql: { auth: auth.graphqlContext, maxAnswerItems: config.graphqlMaxItems, logging: graphqlLogger(log) },
       metricsGuard: auth.metricsGuard,
+      hosts: { clusterDomain: config.clusterDomain, allowedHosts: config.allowedHosts },
     });
     server = await listenWithFallback(app, config, fallbackToAnyPort);
   } catch (error) {

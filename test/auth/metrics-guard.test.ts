@@ -1,6 +1,7 @@
-// /metrics behind --metrics-auth, over real HTTP, mounted the way the server mounts it:
-// open by default (Prometheus and the kubelet scrape without tokens), or only for a token
-// allowed every namespace. /healthz and /readyz never ask.
+// /metrics behind --metrics-auth, over real HTTP, mounted the way the server mounts it: guarded
+// whenever access control is on (only a token allowed every namespace, or in kubernetes mode a
+// user who may get the non-resource URL /metrics, reads it), open with --auth none or on purpose
+// with --metrics-auth none. /healthz and /readyz never ask.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
@@ -45,19 +46,24 @@ after(async () => {
 });
 
 describe('/metrics access', () => {
-  it('open by default, even with --auth token', async (t) => {
+  it('open with --auth none, and with --metrics-auth none on purpose', async (t) => {
     const tokensFile = await writeTemp(t, 'tokens.yaml', TOKENS);
-    const url = await serve((await createAuth({ mode: 'token', tokensFile })).metricsGuard);
-    const response = await get(`${url}/metrics`);
-    assert.equal(response.status, 200);
-    assert.match(await response.text(), /^trafficsplit_info\{/m);
+    for (const auth of [await createAuth({ mode: 'none' }), await createAuth({ mode: 'token', tokensFile, metricsAuth: 'none' })]) {
+      assert.equal(auth.metricsProtected, false);
+      const response = await get(`${await serve(auth.metricsGuard)}/metrics`);
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /^trafficsplit_info\{/m);
+    }
   });
 
-  it('--metrics-auth token: 401 without a valid token, 403 for a token limited to some namespaces, 200 for all', async (t) => {
+  it('guarded by default with --auth token: 401 without a valid token, 403 for a token limited to some namespaces, 200 for all', async (t) => {
     const tokensFile = await writeTemp(t, 'tokens.yaml', TOKENS);
-    const url = await serve((await createAuth({ mode: 'token', tokensFile, metricsAuth: 'token' })).metricsGuard);
+    const auth = await createAuth({ mode: 'token', tokensFile });
+    assert.equal(auth.metricsProtected, true);
+    const url = await serve(auth.metricsGuard);
     const none = await get(`${url}/metrics`);
     assert.equal(none.status, 401);
+    assert.equal(none.headers.get('cache-control'), null, 'mounted alone here; the server adds its headers (request-guards)');
     assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="splitstat"');
     assert.equal(await none.text(), 'missing bearer token\n');
     const wrong = await get(`${url}/metrics`, 'not-a-token');
@@ -72,23 +78,36 @@ describe('/metrics access', () => {
     assert.equal((await get(`${url}/healthz`)).status, 200, '/healthz stays open');
   });
 
-  it('--auth kubernetes --metrics-auth token: cluster-wide list of trafficsplits needed; an API server outage is a 503', async () => {
+  it('guarded by default with --auth kubernetes, as kube-rbac-proxy guards it: get on the non-resource URL /metrics; an API server outage is a 503', async () => {
+    const asked: string[] = [];
     const reviews: KubeReviews = {
-      reviewToken: (token) => Promise.resolve(token === 'sa-token' ? { username: 'system:serviceaccount:monitoring:prometheus', groups: [] } : null),
-      // Allowed cluster-wide only.
-      canListTrafficSplits: (_user, namespace) => Promise.resolve(namespace === undefined),
+      reviewToken: (token) => Promise.resolve(token === 'prometheus-token' || token === 'admin-token' ? { username: token.replace('-token', ''), groups: [] } : null),
+      // The admin may list TrafficSplits everywhere, but only Prometheus may get /metrics.
+      canListTrafficSplits: (user) => Promise.resolve(user.username === 'admin'),
+      canGetNonResourceUrl: (user, path) => {
+        asked.push(`${user.username} ${path}`);
+        return Promise.resolve(user.username === 'prometheus' && path === '/metrics');
+      },
     };
-    const url = await serve((await createAuth({ mode: 'kubernetes', metricsAuth: 'token' }, { kubeReviews: reviews })).metricsGuard);
-    assert.equal((await get(`${url}/metrics`, 'sa-token')).status, 200);
+    const url = await serve((await createAuth({ mode: 'kubernetes' }, { kubeReviews: reviews })).metricsGuard);
+    assert.equal((await get(`${url}/metrics`, 'prometheus-token')).status, 200);
+    assert.equal((await get(`${url}/metrics`, 'prometheus-token')).status, 200);
+    const admin = await get(`${url}/metrics`, 'admin-token');
+    assert.equal(admin.status, 403);
+    assert.match(await admin.text(), /needs get on the non-resource URL \/metrics/);
     assert.equal((await get(`${url}/metrics`, 'other')).status, 401);
+    assert.equal((await get(`${url}/metrics`)).status, 401);
+    // Decisions are cached like the namespace ones.
+    assert.deepEqual(asked, ['prometheus /metrics', 'admin /metrics']);
 
     const logged: string[] = [];
     const failing: KubeReviews = {
       reviewToken: () => Promise.reject(new AuthUnavailableError('creating tokenreviews: ECONNREFUSED')),
       canListTrafficSplits: () => Promise.resolve(true),
+      canGetNonResourceUrl: () => Promise.resolve(true),
     };
     const failingUrl = await serve(
-      (await createAuth({ mode: 'kubernetes', metricsAuth: 'token' }, { kubeReviews: failing, log: (line) => void logged.push(line) })).metricsGuard,
+      (await createAuth({ mode: 'kubernetes' }, { kubeReviews: failing, log: (line) => void logged.push(line) })).metricsGuard,
     );
     const unavailable = await get(`${failingUrl}/metrics`, 'sa-token');
     assert.equal(unavailable.status, 503);

@@ -34,6 +34,17 @@ describe('splitstat serve', () => {
     assert.match(stdout, /--context <value> kubeconfig context [^(]*\(env SPLITSTAT_CONTEXT\)/);
   });
 
+  it('stops quietly, exit code 0, when its reader goes away (serve --help | head)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--help'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader is gone before the help is written: every write meets a closed pipe (EPIPE).
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  });
+
   it('refuses a bad configuration with every problem named, exit code 1', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'splitstat-serve-config-'));
     try {
@@ -43,7 +54,7 @@ describe('splitstat serve', () => {
         assert.equal(error.code, 1);
         assert.equal(
           error.stderr,
-          `Error: ${config}: unknown key "verbose"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, shard\n` +
+          `Error: ${config}: unknown key "verbose"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, allowedHosts, shard\n` +
             'mesh: "kuma" is not supported; allowed: auto, linkerd, istio, osm, consul, envoy\n' +
             'scrapeInterval: time: invalid duration "often" (Go duration syntax: 10s, 1m, 1h30m)\n',
         );

@@ -62,6 +62,10 @@ describe('GraphiQL in a browser', { timeout: 120_000 }, () => {
     });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    // The server's Content-Security-Policy must leave everything GraphiQL does allowed.
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
+    });
 
     await page.goto(`${service.url}/graphql`, { timeout: 30_000 });
     await page.locator('.graphiql-execute-button').click({ timeout: 30_000 });

@@ -20,6 +20,8 @@ describe('serve with --auth token', () => {
   let files: SimulatedClusterFiles;
   let open: RunningService;
   let guarded: RunningService;
+  const openLog: string[] = [];
+  const guardedLog: string[] = [];
 
   before(async () => {
     sim = new Simulator({ scenario: builtinScenario() });
@@ -29,8 +31,9 @@ describe('serve with --auth token', () => {
     const tokensFile = path.join(dir, 'tokens.yaml');
     await writeFile(tokensFile, `tokens:\n  - { name: link-team, token: ${LINK_ONLY}, namespaces: [link] }\n  - { name: prometheus, token: ${EVERYTHING}, namespaces: all }\n`);
     const flags = { listen: '127.0.0.1:0', splits: files.splitsDir, targets: files.targetsFile, auth: 'token', authTokensFile: tokensFile };
-    open = await startService(resolveServeConfig({ flags }), { autoScrape: false });
-    guarded = await startService(resolveServeConfig({ flags: { ...flags, metricsAuth: 'token' } }), { autoScrape: false });
+    // The default (metricsAuth auto) guards /metrics whenever auth is on; `none` opens it on purpose.
+    open = await startService(resolveServeConfig({ flags: { ...flags, metricsAuth: 'none' } }), { autoScrape: false, log: (line, level) => void openLog.push(`${level ?? 'info'}: ${line}`) });
+    guarded = await startService(resolveServeConfig({ flags }), { autoScrape: false, log: (line, level) => void guardedLog.push(`${level ?? 'info'}: ${line}`) });
   });
 
   after(async () => {
@@ -86,12 +89,19 @@ describe('serve with --auth token', () => {
     assert.equal(anonymous.stderr.split('\n').length, 2);
   });
 
-  it('keeps /metrics, /healthz and /readyz open by default, and guards /metrics with --metrics-auth token', async () => {
+  it('guards /metrics by default when auth is on (only a token that sees every namespace reads it), keeps /healthz and /readyz open, and opens /metrics only with --metrics-auth none', async () => {
     assert.equal((await fetch(`${open.url}/metrics`)).status, 200);
     assert.equal((await fetch(`${open.url}/healthz`)).status, 200);
-    assert.equal((await fetch(`${guarded.url}/metrics`)).status, 401);
+    const anonymous = await fetch(`${guarded.url}/metrics`);
+    assert.equal(anonymous.status, 401);
+    assert.ok(!(await anonymous.text()).includes('trafficsplit_'), 'nothing about any split without a token');
     assert.equal((await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${LINK_ONLY}` } })).status, 403);
     assert.equal((await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${EVERYTHING}` } })).status, 200);
     assert.equal((await fetch(`${guarded.url}/healthz`)).status, 200);
+    // Opening it with access control on is said at start-up, and only then.
+    assert.deepEqual(openLog.filter((line) => line.includes('/metrics is open')), [
+      'warn: metricsAuth none: /metrics is open to anyone who can reach this port, and lists the splits, backends and traffic of every namespace that auth token hides',
+    ]);
+    assert.deepEqual(guardedLog.filter((line) => line.includes('/metrics is open')), []);
   });
 });

@@ -418,6 +418,8 @@ describe('deploy/: Service and ServiceMonitor reach the pod', () => {
     assert.equal(serviceMonitor.metadata?.namespace, service.metadata?.namespace);
     const endpoints = list(spec.endpoints).map(record);
     assert.deepEqual(endpoints.map((endpoint) => [endpoint.port, endpoint.path, endpoint.honorLabels]), [['http', '/metrics', true]]);
+    // /metrics is guarded whenever access control is on: Prometheus authenticates as its ServiceAccount.
+    assert.deepEqual(endpoints.map((endpoint) => endpoint.bearerTokenFile), ['/var/run/secrets/kubernetes.io/serviceaccount/token']);
   });
 });
 

@@ -36,6 +36,11 @@ export interface Authorizer {
    * them cluster-wide (then the candidates are not looked at). Rejects with AuthUnavailableError.
    */
   allowedNamespaces(principal: Principal, candidates: readonly string[]): Promise<NamespaceGrant>;
+  /**
+   * May the principal read /metrics, which lists the splits of every namespace? Rejects with
+   * AuthUnavailableError.
+   */
+  mayReadMetrics(principal: Principal): Promise<boolean>;
 }
 
 export function grantAllows(grant: NamespaceGrant, namespace: string): boolean {

@@ -23,7 +23,7 @@ describe('createAuth configuration', () => {
     assert.equal(token.authorizer.mode, 'token');
     const kubernetes = await createAuth(
       { mode: 'kubernetes', metricsAuth: 'token' },
-      { kubeReviews: { reviewToken: () => Promise.resolve(null), canListTrafficSplits: () => Promise.resolve(false) } },
+      { kubeReviews: { reviewToken: () => Promise.resolve(null), canListTrafficSplits: () => Promise.resolve(false), canGetNonResourceUrl: () => Promise.resolve(false) } },
     );
     assert.equal(kubernetes.authorizer.mode, 'kubernetes');
     assert.notEqual(kubernetes.metricsGuard, token.metricsGuard);
@@ -38,7 +38,7 @@ describe('createAuth configuration', () => {
     );
     assert.equal(await refused({ mode: 'none', tokensFile: '/x' }), '--auth-tokens-file is only read with --auth token (not --auth none)');
     assert.equal(await refused({ mode: 'ldap' as AuthMode }), '--auth: "ldap" is not one of none, token, kubernetes');
-    assert.equal(await refused({ mode: 'none', metricsAuth: 'basic' as MetricsAuthMode }), '--metrics-auth: "basic" is not one of none, token');
+    assert.equal(await refused({ mode: 'none', metricsAuth: 'basic' as MetricsAuthMode }), '--metrics-auth: "basic" is not one of auto, none, token');
   });
 
   it('a bad tokens file fails start-up with its problems', async (t) => {

@@ -16,8 +16,9 @@ import { TokenAuthorizer } from './token-authorizer.js';
 import { loadTokensFile } from './tokens-file.js';
 
 export const AUTH_MODES: readonly AuthMode[] = ['none', 'token', 'kubernetes'];
-export type MetricsAuthMode = 'none' | 'token';
-export const METRICS_AUTH_MODES: readonly MetricsAuthMode[] = ['none', 'token'];
+/** auto: protected whenever --auth is not none; token: always protected; none: open to anyone. */
+export type MetricsAuthMode = 'auto' | 'none' | 'token';
+export const METRICS_AUTH_MODES: readonly MetricsAuthMode[] = ['auto', 'none', 'token'];
 
 export interface AuthConfig {
   readonly mode: AuthMode;
@@ -25,7 +26,7 @@ export interface AuthConfig {
   readonly tokensFile?: string | undefined;
   /** --auth kubernetes: how to reach the API server that reviews tokens and access. */
   readonly kubeConfig?: KubeConfig | undefined;
-  /** `token`: /metrics needs a bearer token allowed all namespaces (see metrics-guard.ts). */
+  /** Whether /metrics needs a bearer token that may see every namespace (see metrics-guard.ts); default auto. */
   readonly metricsAuth?: MetricsAuthMode | undefined;
 }
 
@@ -52,10 +53,12 @@ export interface Auth {
   readonly graphqlContext: GraphQLAuth;
   /** Mount before the /metrics handler: `app.get('/metrics', auth.metricsGuard, …)`. */
   readonly metricsGuard: RequestHandler;
+  /** Whether /metrics asks for a token. */
+  readonly metricsProtected: boolean;
 }
 
 export async function createAuth(
-  { mode, tokensFile, kubeConfig, metricsAuth = 'none' }: AuthConfig,
+  { mode, tokensFile, kubeConfig, metricsAuth = 'auto' }: AuthConfig,
   {
     cacheTtlMs = 30_000,
     cacheMaxEntries = 10_000,
@@ -90,10 +93,12 @@ export async function createAuth(
   } else {
     authorizer = new NoneAuthorizer();
   }
+  const metricsProtected = metricsAuth === 'token' || (metricsAuth === 'auto' && mode !== 'none');
   return {
     mode,
     authorizer,
     graphqlContext: graphqlAuth(authorizer, log),
-    metricsGuard: metricsAuth === 'token' ? metricsGuard(authorizer, log) : OPEN_METRICS,
+    metricsGuard: metricsProtected ? metricsGuard(authorizer, log) : OPEN_METRICS,
+    metricsProtected,
   };
 }

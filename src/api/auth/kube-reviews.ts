@@ -20,6 +20,8 @@ export interface KubeReviews {
   reviewToken(token: string): Promise<ReviewedUser | null>;
   /** May `user` list trafficsplits.split.smi-spec.io in `namespace` (undefined: cluster-wide)? */
   canListTrafficSplits(user: ReviewedUser, namespace: string | undefined): Promise<boolean>;
+  /** May `user` get the non-resource URL `path` (as kube-rbac-proxy asks for a scraper of /metrics)? */
+  canGetNonResourceUrl(user: ReviewedUser, path: string): Promise<boolean>;
 }
 
 export const TRAFFIC_SPLIT_GROUP = 'split.smi-spec.io';
@@ -59,10 +61,7 @@ export function createKubeReviews(kubeConfig: KubeConfig, { timeoutMs = 5000, au
             apiVersion: 'authorization.k8s.io/v1',
             kind: 'SubjectAccessReview',
             spec: {
-              user: user.username,
-              groups: [...user.groups],
-              ...(user.uid === undefined || user.uid === '' ? {} : { uid: user.uid }),
-              ...(user.extra === undefined ? {} : { extra: Object.fromEntries(Object.entries(user.extra).map(([key, values]) => [key, [...values]])) }),
+              ...subject(user),
               // An empty namespace asks about every namespace at once (a ClusterRoleBinding).
               resourceAttributes: { verb: 'list', group: TRAFFIC_SPLIT_GROUP, resource: TRAFFIC_SPLIT_RESOURCE, namespace: namespace ?? '' },
             },
@@ -71,6 +70,25 @@ export function createKubeReviews(kubeConfig: KubeConfig, { timeoutMs = 5000, au
       );
       return review.status?.allowed === true;
     },
+
+    async canGetNonResourceUrl(user, path) {
+      const review = await ask('subjectaccessreviews', timeoutMs, () =>
+        authorization.createSubjectAccessReview({
+          body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { ...subject(user), nonResourceAttributes: { verb: 'get', path } } },
+        }),
+      );
+      return review.status?.allowed === true;
+    },
+  };
+}
+
+/** The reviewed user as a SubjectAccessReview names it. */
+function subject(user: ReviewedUser): { user: string; groups: string[]; uid?: string; extra?: Record<string, string[]> } {
+  return {
+    user: user.username,
+    groups: [...user.groups],
+    ...(user.uid === undefined || user.uid === '' ? {} : { uid: user.uid }),
+    ...(user.extra === undefined ? {} : { extra: Object.fromEntries(Object.entries(user.extra).map(([key, values]) => [key, [...values]])) }),
   };
 }
 

@@ -10,6 +10,8 @@ import { hashKey } from './hash-key.js';
 import type { KubeReviews, ReviewedUser } from './kube-reviews.js';
 import { TtlCache } from './ttl-cache.js';
 
+const METRICS_PATH = '/metrics';
+
 export interface KubernetesAuthorizerOptions {
   /** How long a TokenReview or SubjectAccessReview answer is reused. */
   readonly cacheTtlMs?: number;
@@ -55,6 +57,13 @@ export class KubernetesAuthorizer implements Authorizer {
     const namespaces = [...new Set(candidates)].filter((namespace) => namespace !== '');
     const allowed = await mapConcurrently(namespaces, this.#maxConcurrentReviews, (namespace) => this.#mayList(identity, user, namespace));
     return new Set(namespaces.filter((_, index) => allowed[index] === true));
+  }
+
+  /** Like kube-rbac-proxy: `get` on the non-resource URL /metrics (Prometheus' usual ClusterRole has it). */
+  mayReadMetrics(principal: Principal): Promise<boolean> {
+    const user: ReviewedUser = { username: principal.name, uid: principal.uid, groups: principal.groups, extra: principal.extra };
+    // "/metrics" is no namespace name either: no collision with the list decisions.
+    return this.#decisions.get(`${identityKey(user)}\n${METRICS_PATH}`, () => this.#reviews.canGetNonResourceUrl(user, METRICS_PATH));
   }
 
   #mayList(identity: string, user: ReviewedUser, namespace: string | undefined): Promise<boolean> {

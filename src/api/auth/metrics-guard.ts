@@ -1,8 +1,8 @@
-// /metrics behind a bearer token (--metrics-auth token). /metrics lists every split of every
-// namespace, so a caller must be allowed all namespaces: a tokens-file entry with
-// `namespaces: all`, or in kubernetes mode a user who may list TrafficSplits cluster-wide
-// (give Prometheus' service account that ClusterRole). By default /metrics stays open, as
-// /healthz and /readyz always do: Prometheus and the kubelet scrape them, usually without a token.
+// /metrics behind the same bearer tokens as GraphQL, whenever access control is on (--metrics-auth
+// auto, the default, or token). /metrics lists every split of every namespace, so a caller must
+// be allowed to see them all: a tokens-file entry with `namespaces: all`, or in kubernetes mode a
+// user who may `get` the non-resource URL /metrics, as kube-rbac-proxy asks (Prometheus' usual
+// ClusterRole allows it). /healthz and /readyz stay open for the kubelet.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AuthUnavailableError, UNAVAILABLE_MESSAGE, wwwAuthenticate } from './auth-errors.js';
 import type { Authorizer } from './authorizer.js';
@@ -21,9 +21,9 @@ export function metricsGuard(authorizer: Authorizer, log: AuthLog = () => undefi
         .send(`${authentication.message}\n`);
       return;
     }
-    const grant = await authorizer.allowedNamespaces(authentication.principal, []);
-    if (grant !== 'all') {
-      response.status(403).type('text/plain').send('/metrics shows the splits of every namespace: this token must be allowed all namespaces\n');
+    if (!(await authorizer.mayReadMetrics(authentication.principal))) {
+      const needs = authorizer.mode === 'kubernetes' ? 'this user needs get on the non-resource URL /metrics' : 'this token must be allowed all namespaces';
+      response.status(403).type('text/plain').send(`/metrics shows the splits of every namespace: ${needs}\n`);
       return;
     }
     next();

@@ -12,6 +12,10 @@ export class NoneAuthorizer implements Authorizer {
     return Promise.resolve(AUTHENTICATED);
   }
 
+  mayReadMetrics(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
   allowedNamespaces(): Promise<NamespaceGrant> {
     return Promise.resolve('all');
   }

@@ -36,6 +36,11 @@ export class TokenAuthorizer implements Authorizer {
     return Promise.resolve(match === undefined ? { ok: false, failure: 'invalid', message: 'invalid bearer token' } : { ok: true, principal: match.principal });
   }
 
+  /** A token allowed every namespace: /metrics shows them all. */
+  async mayReadMetrics(principal: Principal): Promise<boolean> {
+    return (await this.allowedNamespaces(principal, [])) === 'all';
+  }
+
   allowedNamespaces(principal: Principal, candidates: readonly string[]): Promise<NamespaceGrant> {
     const namespaces = this.#grants.get(principal);
     if (namespaces === 'all') return Promise.resolve('all');

@@ -20,6 +20,7 @@ const shopOnly: Authorizer = {
   mode: 'token',
   authenticate: () => Promise.resolve({ ok: true, principal: { name: 'shop-reader', groups: [] } }),
   allowedNamespaces: () => Promise.resolve(new Set(['shop'])),
+  mayReadMetrics: () => Promise.resolve(false),
 };
 
 describe('scrapeTargets and splitstat_scrape_target_down: each proxy and its last scrape', () => {
