@@ -1,6 +1,7 @@
 // The HTTP service: one express app with /metrics, /graphql (GraphiQL in a browser), /healthz and
 // /readyz, and a shutdown that stops accepting, lets in-flight requests finish, and never hangs.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { RequestHandler } from 'express';
@@ -14,6 +15,8 @@ import type { ReadinessCheck } from './health.js';
 import { createMetricsRegistry, metricsHandler } from './metrics/index.js';
 import { requestGuards } from './request-guards.js';
 import type { RequestGuardOptions } from './request-guards.js';
+import { readTlsPair, reloadTlsOnChange } from './tls.js';
+import type { TlsReloadOptions, TlsFiles } from './tls.js';
 
 export interface ServerOptions {
   readonly readiness: readonly ReadinessCheck[];
@@ -59,8 +62,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function listen(app: express.Express, host: string | undefined, port: number, { shutdownGraceMs = 4000 } = {}): Promise<RunningServer> {
-  const server = http.createServer(app);
+export interface ListenOptions extends TlsReloadOptions {
+  readonly shutdownGraceMs?: number;
+  /** Serve HTTPS with this certificate and key, read again when they change (tls.ts). */
+  readonly tls?: TlsFiles | undefined;
+}
+
+export async function listen(app: express.Express, host: string | undefined, port: number, { shutdownGraceMs = 4000, tls, pollMs, log }: ListenOptions = {}): Promise<RunningServer> {
+  // A bad pair fails here, at start-up (TlsFilesError); later changes are reloaded or logged.
+  const server = tls === undefined ? http.createServer(app) : https.createServer(readTlsPair(tls), app);
+  const stopWatching = tls === undefined || !(server instanceof https.Server) ? () => undefined : reloadTlsOnChange(server, tls, { pollMs, log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -70,13 +81,14 @@ export async function listen(app: express.Express, host: string | undefined, por
   });
   const address = server.address() as AddressInfo;
   const shownHost = host === undefined || host === '' || host === '0.0.0.0' || host === '::' ? 'localhost' : address.address;
-  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+  const url = `${tls === undefined ? 'http' : 'https'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
   let closing: Promise<void> | undefined;
   return {
     server,
     url,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        stopWatching();
         // Stop accepting; idle keep-alive sockets go now, busy ones when their response ends.
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -8,6 +8,13 @@ import { ConfigError, parseListen, readConfigFile, resolveServeConfig } from './
 const needed = { splits: './splits', targets: './targets.yaml' };
 
 describe('serve configuration', () => {
+  it('serves HTTPS with both --tls-cert and --tls-key, and refuses one without the other', () => {
+    assert.deepEqual(resolveServeConfig({ flags: { ...needed, tlsCert: '/tls/tls.crt', tlsKey: '/tls/tls.key' } }).tls, { certFile: '/tls/tls.crt', keyFile: '/tls/tls.key' });
+    for (const half of [{ tlsCert: '/tls/tls.crt' }, { tlsKey: '/tls/tls.key' }]) {
+      assert.throws(() => resolveServeConfig({ flags: { ...needed, ...half } }), /tlsCert and tlsKey: give both/);
+    }
+  });
+
   it('needs --envoy-cluster-pattern for the envoy mesh and schema, checks it, and finds no envoy sidecars by itself', () => {
     const refused = (flags: Record<string, string>, reason: RegExp) => assert.throws(() => resolveServeConfig({ flags: { ...needed, ...flags } }), (error: unknown) => error instanceof ConfigError && reason.test(error.message), JSON.stringify(flags));
     refused({ mesh: 'envoy' }, /envoyClusterPattern: required with mesh=envoy/);
@@ -48,6 +55,7 @@ describe('serve configuration', () => {
       metricsAuth: 'auto',
       shard: undefined,
       allowedHosts: [],
+      tls: undefined,
     });
   });
 
@@ -74,8 +82,8 @@ describe('serve configuration', () => {
         assert.ok(error instanceof ConfigError);
         const lines = error.message.split('\n');
         assert.deepEqual(lines, [
-          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, allowedHosts, shard',
-          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_PROMETHEUS_URL, SPLITSTAT_PROMETHEUS_SCHEMA, SPLITSTAT_PROMETHEUS_TOKEN, SPLITSTAT_PROMETHEUS_HEADERS, SPLITSTAT_MESH, SPLITSTAT_ENVOY_CLUSTER_PATTERN, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_MAX_SERIES_PER_TARGET, SPLITSTAT_MAX_SERIES_TOTAL, SPLITSTAT_GRAPHQL_MAX_ITEMS, SPLITSTAT_LOG_FORMAT, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_ALLOWED_HOSTS, SPLITSTAT_SHARD',
+          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, allowedHosts, tlsCert, tlsKey, shard',
+          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_PROMETHEUS_URL, SPLITSTAT_PROMETHEUS_SCHEMA, SPLITSTAT_PROMETHEUS_TOKEN, SPLITSTAT_PROMETHEUS_HEADERS, SPLITSTAT_MESH, SPLITSTAT_ENVOY_CLUSTER_PATTERN, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_MAX_SERIES_PER_TARGET, SPLITSTAT_MAX_SERIES_TOTAL, SPLITSTAT_GRAPHQL_MAX_ITEMS, SPLITSTAT_LOG_FORMAT, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_ALLOWED_HOSTS, SPLITSTAT_TLS_CERT, SPLITSTAT_TLS_KEY, SPLITSTAT_SHARD',
           'listen: "everywhere" is not [host]:port (e.g. :8080, 127.0.0.1:8080, [::1]:8080)',
           'mesh: "kuma" is not supported; allowed: auto, linkerd, istio, osm, consul, envoy',
           'scrapeInterval: time: missing unit in duration "10" (Go duration syntax: 10s, 1m, 1h30m)',

@@ -60,6 +60,8 @@ export interface ServeConfig {
   readonly shard: Shard | undefined;
   /** Host names served besides IP literals, localhost, dotless and cluster-local names; `*`: any. */
   readonly allowedHosts: readonly string[];
+  /** Serve HTTPS with this certificate and key (PEM files, read again when they change). */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
 export interface ListenAddress {
@@ -126,6 +128,8 @@ export const SETTINGS = {
     default: undefined,
     help: 'Host names to serve besides IP addresses, localhost, dotless and cluster-local (*.svc) names, comma-separated (an Ingress name); * serves any (no DNS-rebinding protection)',
   },
+  tlsCert: { env: 'SPLITSTAT_TLS_CERT', default: undefined, help: 'serve HTTPS with this PEM certificate (chain), read again when it changes; with --tls-key' },
+  tlsKey: { env: 'SPLITSTAT_TLS_KEY', default: undefined, help: 'the PEM private key of --tls-cert, read again when it changes' },
   shard: { env: 'SPLITSTAT_SHARD', default: undefined, help: 'scrape only shard i of N (i/N, from 0) of the targets, by a hash of namespace/pod; Prometheus sums the shards (default: all targets)' },
 } as const satisfies Record<string, { env: string; default: string | undefined; help: string; required?: true }>;
 
@@ -246,6 +250,8 @@ const schema = z.object({
       return names;
     })
     .optional(),
+  tlsCert: z.string().min(1, { error: 'tlsCert: must not be empty' }).optional(),
+  tlsKey: z.string().min(1, { error: 'tlsKey: must not be empty' }).optional(),
   shard: z
     .string()
     .transform((text, ctx) => {
@@ -310,6 +316,9 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
   if (config.mesh === 'envoy' && config.targets === 'kube') {
     throw new ConfigError('mesh: envoy has no sidecar pod discovery knows; give its proxies in a static targets file (--targets FILE), or use --mesh auto to discover the meshes splitstat knows');
   }
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    throw new ConfigError('tlsCert and tlsKey: give both (--tls-cert and --tls-key) to serve HTTPS, or neither');
+  }
   if (config.auth === 'token' && config.authTokensFile === undefined) {
     throw new ConfigError('authTokensFile: required with auth=token');
   }
@@ -342,6 +351,7 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
     metricsAuth: config.metricsAuth,
     shard: config.shard,
     allowedHosts: config.allowedHosts ?? [],
+    tls: config.tlsCert === undefined || config.tlsKey === undefined ? undefined : { certFile: config.tlsCert, keyFile: config.tlsKey },
   };
 }
 

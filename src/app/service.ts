@@ -31,14 +31,17 @@ export interface StartServiceOptions {
   /** Tests drive time and scrape cycles themselves. */
   readonly now?: () => number;
   readonly autoScrape?: boolean;
+  /** How often the TLS files are polled for changes. */
+  readonly tlsPollMs?: number;
 }
 
-async function listenWithFallback(app: Express, config: ServeConfig, fallbackToAnyPort: boolean): Promise<RunningServer> {
+async function listenWithFallback(app: Express, config: ServeConfig, fallbackToAnyPort: boolean, log: Log, tlsPollMs: number | undefined): Promise<RunningServer> {
+  const options = { tls: config.tls, log, ...(tlsPollMs === undefined ? {} : { pollMs: tlsPollMs }) };
   try {
-    return await listen(app, config.listen.host, config.listen.port);
+    return await listen(app, config.listen.host, config.listen.port, options);
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : undefined;
-    if (code === 'EADDRINUSE' && fallbackToAnyPort) return listen(app, config.listen.host, 0);
+    if (code === 'EADDRINUSE' && fallbackToAnyPort) return listen(app, config.listen.host, 0, options);
     if (code !== undefined) throw new Error(`cannot listen on ${config.listen.host ?? ''}:${config.listen.port}: ${code}`, { cause: error });
     throw error;
   }
@@ -46,7 +49,7 @@ async function listenWithFallback(app: Express, config: ServeConfig, fallbackToA
 
 export async function startService(
   config: ServeConfig,
-  { log = () => undefined, fallbackToAnyPort = false, now = Date.now, autoScrape = true }: StartServiceOptions = {},
+  { log = () => undefined, fallbackToAnyPort = false, now = Date.now, autoScrape = true, tlsPollMs }: StartServiceOptions = {},
 ): Promise<RunningService> {
   // The Kubernetes client is loaded only when something asks the cluster (service-inputs.ts).
   let kubeConfig: Promise<KubeConfig> | undefined;
@@ -139,7 +142,7 @@ export async function startService(
       metricsGuard: auth.metricsGuard,
       hosts: { clusterDomain: config.clusterDomain, allowedHosts: config.allowedHosts },
     });
-    server = await listenWithFallback(app, config, fallbackToAnyPort);
+    server = await listenWithFallback(app, config, fallbackToAnyPort, log, tlsPollMs);
   } catch (error) {
     // Whatever started must stop, or a watcher would keep a failed process alive.
     await Promise.all([splits.stop(), targets.stop()]);

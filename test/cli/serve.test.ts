@@ -54,7 +54,7 @@ describe('splitstat serve', () => {
         assert.equal(error.code, 1);
         assert.equal(
           error.stderr,
-          `Error: ${config}: unknown key "verbose"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, allowedHosts, shard\n` +
+          `Error: ${config}: unknown key "verbose"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, allowedHosts, tlsCert, tlsKey, shard\n` +
             'mesh: "kuma" is not supported; allowed: auto, linkerd, istio, osm, consul, envoy\n' +
             'scrapeInterval: time: invalid duration "often" (Go duration syntax: 10s, 1m, 1h30m)\n',
         );

@@ -12,8 +12,7 @@ import { KubernetesAuthorizer } from './kubernetes-authorizer.js';
 import { metricsGuard, OPEN_METRICS } from './metrics-guard.js';
 import type { AuthLog } from './namespace-access.js';
 import { NoneAuthorizer } from './none-authorizer.js';
-import { TokenAuthorizer } from './token-authorizer.js';
-import { loadTokensFile } from './tokens-file.js';
+import { ReloadingTokenAuthorizer } from './reloading-token-authorizer.js';
 
 export const AUTH_MODES: readonly AuthMode[] = ['none', 'token', 'kubernetes'];
 /** auto: protected whenever --auth is not none; token: always protected; none: open to anyone. */
@@ -44,6 +43,8 @@ export interface AuthOptions {
   readonly now?: () => number;
   /** Tests may answer reviews themselves instead of over HTTP. */
   readonly kubeReviews?: KubeReviews | undefined;
+  /** --auth token: the least time between two reads of the tokens file (and its tokenFiles). */
+  readonly tokensCheckIntervalMs?: number;
 }
 
 export interface Auth {
@@ -68,6 +69,7 @@ export async function createAuth(
     log = () => undefined,
     now = Date.now,
     kubeReviews,
+    tokensCheckIntervalMs = 5_000,
   }: AuthOptions = {},
 ): Promise<Auth> {
   if (!AUTH_MODES.includes(mode)) throw new AuthConfigError(`--auth: ${JSON.stringify(mode)} is not one of ${AUTH_MODES.join(', ')}`);
@@ -82,7 +84,8 @@ export async function createAuth(
   let authorizer: Authorizer;
   if (mode === 'token') {
     if (tokensFile === undefined || tokensFile === '') throw new AuthConfigError('--auth token needs --auth-tokens-file <file>');
-    authorizer = new TokenAuthorizer(await loadTokensFile(tokensFile));
+    // Rotated tokens (and tokenFiles) are read again without a restart.
+    authorizer = await ReloadingTokenAuthorizer.load(tokensFile, { log, now, checkIntervalMs: tokensCheckIntervalMs });
   } else if (mode === 'kubernetes') {
     // Loaded only in this mode: it brings the Kubernetes client (about 80 MB resident).
     const reviews =
