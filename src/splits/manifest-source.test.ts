@@ -199,7 +199,8 @@ describe('ManifestSplitSource', () => {
 
     // Fixed: new content in, problem gone.
     await writeFile(broken, splitYaml('canary', { 'web-v1': 50, 'web-v2': 50 }));
-    await waitFor(() => source.problems().length === 0, 'the problem to clear');
+    // The watcher may see the file half-written first: wait for the whole new content.
+    await waitFor(() => source.problems().length === 0 && store.get('default/canary')?.backends[0]?.weightString === '50', 'the fixed file');
     assert.deepEqual(contents(store), ['default/canary=web-v1:50,web-v2:50', 'default/other=a:2']);
   });
 
