@@ -6,7 +6,7 @@
 // quantiles as Prometheus' histogram_quantile does over Envoy's buckets.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeHttpRoute, normalizeTrafficSplit } from '../../src/splits/index.js';
+import { normalizeHttpRoute } from '../../src/splits/index.js';
 import type { TrafficSplit } from '../../src/splits/index.js';
 import { PrometheusClient, QuerySelectionError } from '../../src/promql/index.js';
 import type { QuerySchema } from '../../src/promql/index.js';
@@ -14,6 +14,7 @@ import { consulQuerySchema, istioQuerySchema, osmQuerySchema } from '../../src/m
 import { PrometheusStatSource } from '../../src/stats/index.js';
 import { parseScenarioText } from '../../src/sim/index.js';
 import { prometheusSkipReason } from '../helpers/prometheus.js';
+import { testSplit } from '../helpers/splits.js';
 import { recordedMesh } from './harness.js';
 
 const skip = await prometheusSkipReason();
@@ -43,11 +44,9 @@ clients:
       - { split: cart, rps: 10 }
 `;
 
+/** A TrafficSplit whose apex is also its name, backends of weight 1. */
 function trafficSplit(namespace: string, apex: string, backends: readonly string[]): TrafficSplit {
-  const manifest = { apiVersion: 'split.smi-spec.io/v1alpha2', kind: 'TrafficSplit', metadata: { namespace, name: apex }, spec: { service: apex, backends: backends.map((service) => ({ service, weight: 1 })) } };
-  const result = normalizeTrafficSplit(manifest);
-  if (!result.ok) throw new Error(result.error);
-  return result.split;
+  return testSplit({ namespace, name: apex, apex, backends: backends.map((service) => ({ service, weight: 1 })) });
 }
 
 /** The tags of a Consul cluster's series as Prometheus returns them, plus the client's target label. */
