@@ -22,8 +22,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
-# Read at start-up, relative to dist/: the GraphQL SDL and package.json (for the version).
+# Read at start-up, relative to dist/: the GraphQL SDL and package.json (for the version);
+# the live page's files, read when the page is first asked for.
 COPY schema ./schema
+COPY ui ./ui
 # Files above stay owned by root, so the process cannot modify its own code. A numeric UID lets
 # Kubernetes check runAsNonRoot without an /etc/passwd entry. The process writes nothing outside
 # /tmp, so the root filesystem can be mounted read-only (deploy/ mounts an emptyDir at /tmp).

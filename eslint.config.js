@@ -28,5 +28,11 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'off',
     },
   },
+  {
+    // The live page's scripts run in the browser, checked by ui/tsconfig.json; uPlot is a global
+    // of its own script.
+    files: ['ui/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, uPlot: 'readonly' } },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -1,5 +1,5 @@
-// The HTTP service: one express app with /metrics, /graphql (GraphiQL in a browser), /healthz and
-// /readyz, and a shutdown that stops accepting, lets in-flight requests finish, and never hangs.
+// The HTTP service: one express app with the live page at /, /metrics, /graphql (GraphiQL in a
+// browser), /healthz and /readyz, and a shutdown that stops accepting, lets in-flight requests finish, and never hangs.
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import { GRAPHQL_ENDPOINT, loadGraphQL, QueryTimings, RefusalTally } from './gra
 import type { GraphQLOptions } from './graphql/index.js';
 import { healthHandler, readinessHandler } from './health.js';
 import { lazyHandler } from './lazy-handler.js';
+import { livePageRouter } from './live-page.js';
 import type { ReadinessCheck } from './health.js';
 import { createMetricsRegistry, metricsHandler } from './metrics/index.js';
 import { requestGuards } from './request-guards.js';
@@ -51,7 +52,8 @@ export function createApp(ctx: ServiceContext, { readiness, graphql = {}, metric
       return createGraphQL(ctx, { ...graphql, refusals, queryTimings });
     }),
   );
-  app.get('/', (_request, response) => response.redirect(GRAPHQL_ENDPOINT));
+  // The page reads everything through /graphql, with the caller's token: it shows nothing GraphQL would not.
+  app.use(livePageRouter());
   return app;
 }
 

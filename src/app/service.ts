@@ -2,7 +2,7 @@
 // stat source → HTTP surfaces. `serve`, `demo` and the end-to-end tests all start it this way.
 import type { Express } from 'express';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { SplitStore } from '../splits/index.js';
+import { SplitStore, WeightHistory } from '../splits/index.js';
 import { PrometheusClient } from '../promql/index.js';
 import { meshNamed } from '../mesh/index.js';
 import { MIN_WINDOW_MS, TrafficWindow } from '../window/index.js';
@@ -64,6 +64,8 @@ export async function startService(
     log(`metricsAuth none: /metrics is open to anyone who can reach this port, and lists the splits, backends and traffic of every namespace that auth ${config.auth} hides`, 'warn');
   }
   const store = new SplitStore();
+  // Recording from before the first split is read, so history knows every change it may show.
+  const weightHistory = new WeightHistory(store, { retentionMs: config.maxWindowMs, now });
   const splits = await splitInput(config, store, kube, log);
   const targets = shardedTargetInput(await targetInput(config, kube, log), config);
   // Files are read before listening (a wrong path is a start-up error); the cluster is not
@@ -75,6 +77,7 @@ export async function startService(
     } else {
       await input.start().catch(async (error: unknown) => {
         await Promise.all([splits.stop(), targets.stop()]);
+        weightHistory.dispose();
         throw error;
       });
     }
@@ -122,6 +125,7 @@ export async function startService(
     // Only a scraping process has traffic of its own to export and scrape health to report.
     engine: scraping ? engine : undefined,
     window: scraping ? window : undefined,
+    weightHistory,
     splitProblems: () => splits.problems(),
     watchRestarts: () => splits.restarts + targets.restarts,
     now,
@@ -147,6 +151,7 @@ export async function startService(
     // Whatever started must stop, or a watcher would keep a failed process alive.
     await Promise.all([splits.stop(), targets.stop()]);
     apexFilter.dispose();
+    weightHistory.dispose();
     throw error;
   }
   if (autoScrape && scraping) engine.start(config.scrapeIntervalMs);
@@ -160,6 +165,7 @@ export async function startService(
       await Promise.all([server.close(), engine.stop(), splits.stop(), targets.stop()]);
       await Promise.all(starting);
       apexFilter.dispose();
+      weightHistory.dispose();
     },
   };
 }

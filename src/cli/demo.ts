@@ -46,7 +46,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     return serveConfig;
   };
   const every = `scraped every ${options.scrapeInterval.text}, window ${options.window.text}. Ctrl-C stops.`;
-  const urls = (url: string): string => `GraphiQL: ${url}/graphql   metrics: ${url}/metrics`;
+  const urls = (url: string): string => `live page: ${url}/   GraphiQL: ${url}/graphql   metrics: ${url}/metrics`;
 
   if (options.splitsPath !== undefined || options.targetsFile !== undefined) {
     if (options.splitsPath === undefined || options.targetsFile === undefined) throw new Error('--splits and --targets go together');

@@ -24,3 +24,7 @@ export { GATEWAY_API_GROUP, LINKERD_POLICY_GROUP, normalizeHttpRoute } from './n
 export type { SplitsResult } from './normalize-httproute.js';
 export type { SplitKind } from './kinds.js';
 export { sharedBackendIssues } from './shared-backends.js';
+export { weightChange } from './weight-change.js';
+export type { BackendWeight, WeightChange } from './weight-change.js';
+export { WeightHistory } from './weight-history.js';
+export type { WeightHistoryOptions } from './weight-history.js';

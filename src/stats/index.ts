@@ -8,3 +8,5 @@ export type { SplitStats, StatQuery, StatSource } from './stat-source.js';
 export { PROMETHEUS_SCHEMA_NAMES, PrometheusStatSource } from './prometheus-source.js';
 export type { InstantQuerier, PrometheusSchemaName, PrometheusStatQuery } from './prometheus-source.js';
 export { addCount, emptyAccumulator, latencyMs, splitStatsFromAnswers } from './prometheus-answers.js';
+export { historyEnds, historyPointCount, MAX_HISTORY_POINTS, statsHistory } from './history.js';
+export type { HistoryPoint, HistoryShape } from './history.js';

@@ -75,6 +75,10 @@ export class PrometheusStatSource implements StatSource {
     return this.#schema.name;
   }
 
+  latestMs(): number {
+    return this.#now();
+  }
+
   /** Rejects with PrometheusError (server down, slow, an error answer, a partial answer). */
   async stats(query: PrometheusStatQuery): Promise<SplitStats[]> {
     const selection: QuerySelection = { range: promqlRange(query.window.ms, query.window.text), from: query.from, to: query.to };
@@ -89,7 +93,7 @@ export class PrometheusStatSource implements StatSource {
     for (const [schema, splits] of schemas) {
       for (const split of splits) answers.set(split, { accumulator: emptyAccumulator(), buckets: new SplitLatencyBuckets(), toMs: schema.latencyToMs });
     }
-    const timeMs = this.#now();
+    const timeMs = query.atMs ?? this.#now();
     const ask = (schema: QuerySchema, promql: string, batch: readonly TrafficSplit[], read: SampleReader) => async () => {
       const samples = await this.#client.query(promql, { timeMs, signal: query.signal });
       for (const sample of samples) {

@@ -15,10 +15,14 @@ export class ScrapeStatSource implements StatSource {
     return this.#window.retentionMs;
   }
 
+  latestMs(): number | undefined {
+    return this.#window.latestEndMs;
+  }
+
   stats(query: StatQuery): Promise<SplitStats[]> {
     try {
       checkStatWindow(query.window, this.#window.retentionMs);
-      const totals = this.#window.totals(query.window.ms, query.from ?? {});
+      const totals = this.#window.totals(query.window.ms, query.from ?? {}, query.atMs);
       return Promise.resolve(splitStats(query.splits, totals));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));

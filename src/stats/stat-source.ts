@@ -8,6 +8,8 @@ export interface StatQuery {
   readonly window: StatWindow;
   /** Count only requests sent by these clients (`--from`). */
   readonly from?: SourceSelector | undefined;
+  /** When the window ends, ms since the epoch (history); by default the newest data's end (latestMs). */
+  readonly atMs?: number | undefined;
 }
 
 /** One split's numbers: per backend, and for the split as a whole. */
@@ -22,6 +24,11 @@ export interface SplitStats {
 export interface StatSource {
   /** One entry per split asked for, in the order of query.splits. */
   stats(query: StatQuery): Promise<SplitStats[]>;
+  /**
+   * Where a window without `atMs` ends: the newest scraped interval's end, or now for a
+   * Prometheus; undefined while there is no data. A source without it is read as of now.
+   */
+  latestMs?(): number | undefined;
 }
 
 /** The rows of every split, in order: what `stat ts` prints. */

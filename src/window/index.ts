@@ -5,7 +5,7 @@ export { DEFAULT_MAX_SERIES_TOTAL, SeriesPool } from './series-pool.js';
 export type { ObservedSeries, TargetCountersOptions } from './counter-state.js';
 export { histogramQuantile } from './quantile.js';
 export type { CumulativeBucket } from './quantile.js';
-export { TrafficWindow } from './traffic-window.js';
+export { COARSE_BUCKET_MS, FINE_RETENTION_MS, TrafficWindow } from './traffic-window.js';
 export type { TrafficWindowOptions, WindowTotals } from './traffic-window.js';
 export { ClientEntries, IntervalBuilder, sourceKeyOf } from './interval.js';
 export type { SourceSelector, SourceWorkload, TrafficMeaning } from './interval.js';

@@ -35,6 +35,34 @@ describe('TrafficWindow', () => {
     assert.equal(minute.edges.get('default/web/web-v1')?.latencySumMs, 210);
   });
 
+  it('ends a window at an earlier time when asked (history), counting only what ended by then', () => {
+    const window = filled(12, 1);
+    // A distinct count per interval, so the wrong intervals cannot give the right sum.
+    const marked = window.openInterval();
+    marked.addResponses(edgeV1, client, 'success', 100);
+    window.commit(marked, 120_000, 130_000);
+    const earlier = window.totals(30_000, {}, 90_000);
+    assert.equal(earlier.endMs, 90_000);
+    assert.equal(earlier.coveredMs, 30_000);
+    assert.equal(earlier.edges.get('default/web/web-v1')?.success, 3);
+    // An end between two intervals: the intervals that end in (65 s, 95 s], covering 60–90 s.
+    const between = window.totals(30_000, {}, 95_000);
+    assert.equal(between.endMs, 90_000);
+    assert.equal(between.coveredMs, 30_000);
+    assert.equal(between.edges.get('default/web/web-v1')?.success, 3);
+    const shifted = window.totals(30_000, {}, 75_000);
+    assert.equal(shifted.endMs, 70_000);
+    assert.equal(shifted.coveredMs, 30_000);
+    // Before the first interval: nothing, and no coverage to divide by.
+    const before = window.totals(30_000, {}, 5_000);
+    assert.equal(before.coveredMs, 0);
+    assert.equal(before.edges.size, 0);
+    // The newest end is the default, and cached answers for one end never answer another.
+    assert.equal(window.totals(30_000).edges.get('default/web/web-v1')?.success, 102);
+    assert.equal(window.totals(30_000, {}, 130_000).edges.get('default/web/web-v1')?.success, 102);
+    assert.equal(window.totals(30_000, {}, 120_000).edges.get('default/web/web-v1')?.success, 3);
+  });
+
   it('covers less than the window when less data exists', () => {
     const window = filled(2);
     const totals = window.totals(60_000);

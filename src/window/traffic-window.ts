@@ -16,7 +16,7 @@ export interface WindowTotals {
   readonly edges: ReadonlyMap<string, EdgeTotals>;
   /** How many milliseconds of data the totals cover: the window, or less when less exists. */
   readonly coveredMs: number;
-  /** End of the newest interval included. */
+  /** End of the newest interval included (the window's end when none is). */
   readonly endMs: number;
 }
 
@@ -40,6 +40,11 @@ export interface TrafficWindowOptions {
   readonly coarseBucketMs?: number;
 }
 
+/** How long every interval is kept as it was scraped; older ones are merged (TrafficWindowOptions). */
+export const FINE_RETENTION_MS = 600_000;
+/** The span older intervals are merged into: the finest resolution of older history. */
+export const COARSE_BUCKET_MS = 60_000;
+
 export class TrafficWindow {
   readonly latencyBucketsMs: readonly number[];
   readonly routeLatencyBucketsMs: readonly number[];
@@ -58,8 +63,8 @@ export class TrafficWindow {
     routeLatencyBucketsMs = latencyBucketsMs,
     layouts = {},
     retentionMs = 3_600_000,
-    fineRetentionMs = 600_000,
-    coarseBucketMs = 60_000,
+    fineRetentionMs = FINE_RETENTION_MS,
+    coarseBucketMs = COARSE_BUCKET_MS,
   }: TrafficWindowOptions) {
     this.latencyBucketsMs = latencyBucketsMs;
     this.routeLatencyBucketsMs = routeLatencyBucketsMs;
@@ -126,29 +131,35 @@ export class TrafficWindow {
   }
 
   /**
-   * Totals over the intervals that end within (latest − windowMs, latest]. Results are cached
-   * until the next commit, since every reader between two scrapes asks the same questions.
+   * Totals over the intervals that end within (end − windowMs, end], where end is `endMs` or the
+   * newest interval's end (history asks for earlier ends). Results are cached until the next
+   * commit, since every reader between two scrapes asks the same questions.
    */
-  totals(windowMs: number, selector: SourceSelector = {}): WindowTotals {
+  totals(windowMs: number, selector: SourceSelector = {}, endMs?: number): WindowTotals {
     // JSON, not the fields joined: a selector field may be "" (only clients of that name, i.e. none)
     // or hold any separator, and must never be answered from another selector's cached totals.
-    const cacheKey = JSON.stringify([windowMs, selector.namespace ?? null, selector.kind ?? null, selector.name ?? null]);
+    const cacheKey = JSON.stringify([windowMs, selector.namespace ?? null, selector.kind ?? null, selector.name ?? null, endMs ?? null]);
     const cached = this.#cache.get(cacheKey);
     if (cached !== undefined) return cached;
-    const result = this.#sum(windowMs, selector);
+    const result = this.#sum(windowMs, selector, endMs);
     this.#cache.set(cacheKey, result);
     return result;
   }
 
-  #sum(windowMs: number, selector: SourceSelector): WindowTotals {
+  #sum(windowMs: number, selector: SourceSelector, endMs: number | undefined): WindowTotals {
     const edges = new Map<string, EdgeTotals>();
-    const latest = this.latestEndMs;
-    if (latest === undefined) return { edges, coveredMs: 0, endMs: 0 };
-    const from = latest - windowMs;
-    let earliestStart = latest;
+    const end = endMs ?? this.latestEndMs;
+    if (end === undefined) return { edges, coveredMs: 0, endMs: 0 };
+    const from = end - windowMs;
+    // Covered: from the oldest included interval's start to the newest one's end, so an end
+    // between two intervals is not counted as time with data.
+    let newestEnd: number | undefined;
+    let earliestStart = end;
     for (let i = this.#buckets.length - 1; i >= 0; i--) {
       const bucket = this.#buckets[i] as Bucket;
+      if (bucket.endMs > end) continue;
       if (bucket.endMs <= from) break;
+      newestEnd ??= bucket.endMs;
       earliestStart = bucket.startMs;
       const { keys, offsets, values } = bucket.entries;
       keys.forEach((key, i) => {
@@ -162,7 +173,7 @@ export class TrafficWindow {
         accumulateAt(totals, values, offsets[i] as number, bounds);
       });
     }
-    return { edges, coveredMs: latest - earliestStart, endMs: latest };
+    return newestEnd === undefined ? { edges, coveredMs: 0, endMs: end } : { edges, coveredMs: newestEnd - earliestStart, endMs: newestEnd };
   }
 
   /** Merges fine intervals older than the fine retention into coarse, aligned buckets. */

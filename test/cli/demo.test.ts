@@ -67,7 +67,7 @@ describe('splitstat demo', () => {
       const files = await writeSimulatedCluster(sim, dir);
       sim.run(50);
       const { stdout } = await splitstat(['demo', '--splits', files.splitsDir, '--targets', files.targetsFile, '--scrape-interval', '250ms', '-t', '15s', '--exit-after', '2s', '--listen', '127.0.0.1:0']);
-      assert.match(stdout, /^splitstat: proxies from .*targets\.yaml, scraped every 250ms, window 15s\. Ctrl-C stops\.\nGraphiQL: http:\/\/127\.0\.0\.1:\d+\/graphql {3}metrics: http:\/\/127\.0\.0\.1:\d+\/metrics$/m);
+      assert.match(stdout, /^splitstat: proxies from .*targets\.yaml, scraped every 250ms, window 15s\. Ctrl-C stops\.\nlive page: http:\/\/127\.0\.0\.1:\d+\/ {3}GraphiQL: http:\/\/127\.0\.0\.1:\d+\/graphql {3}metrics: http:\/\/127\.0\.0\.1:\d+\/metrics$/m);
       const last = stdout.split('splitstat: ').pop() ?? '';
       assert.match(last, /^demo {8}web {4}web {4}web-v1 {8}9 {3}100\.00%\s+\d+\.\drps/m);
       await files.close();

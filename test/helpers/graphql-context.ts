@@ -47,6 +47,11 @@ export class RecordingSource implements StatSource {
     this.queries.push(query);
     return this.#inner.stats(query);
   }
+
+  latestMs(): number | undefined {
+    // A source without its own latest end is read as of now, as StatSource says.
+    return this.#inner.latestMs === undefined ? NOW_MS : this.#inner.latestMs();
+  }
 }
 
 export function split(

@@ -51,6 +51,8 @@ export async function startScrapeHarness({ scenario, mesh = createLinkerdAdapter
   const stats = (windowMs: number, from?: FromSelector): Promise<SplitStats[]> => source.stats({ splits: store.list(), window: { text: `${windowMs / 1000}s`, ms: windowMs }, from });
   const harness = {
     sim,
+    /** The shared virtual clock. */
+    now: () => now,
     engine,
     store,
     window,

@@ -2,20 +2,15 @@
 // query it offers, and sees split stats. It must load without reaching any other host.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { builtinScenario, Simulator, writeSimulatedCluster } from '../../src/sim/index.js';
 import type { SimulatedClusterFiles } from '../../src/sim/index.js';
 import { resolveServeConfig, startService } from '../../src/app/index.js';
 import type { RunningService } from '../../src/app/index.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-// The flags a sandboxed, offline machine needs: no sandbox as root, and no background calls home.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { launchChromium, watchFaults } from '../helpers/chromium.js';
 
 describe('GraphiQL in a browser', { timeout: 120_000 }, () => {
   let now = 1_750_000_000_000;
@@ -26,8 +21,6 @@ describe('GraphiQL in a browser', { timeout: 120_000 }, () => {
   let browser: Browser;
 
   before(async () => {
-    // A missing browser is a failure, never a skip: CI installs Debian's chromium.
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is required (apt-get install chromium)`);
     sim = new Simulator({ scenario: builtinScenario(), now: () => now });
     await sim.start();
     dir = await mkdtemp(path.join(os.tmpdir(), 'splitstat-browser-'));
@@ -42,7 +35,7 @@ describe('GraphiQL in a browser', { timeout: 120_000 }, () => {
       now += 10_000;
       await service.engine.runCycle();
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -55,17 +48,8 @@ describe('GraphiQL in a browser', { timeout: 120_000 }, () => {
 
   it('opens GraphiQL, runs the offered query and shows each backend’s stats', async () => {
     const page = await browser.newPage();
-    const elsewhere: string[] = [];
-    page.on('request', (request) => {
-      const url = request.url();
-      if (!url.startsWith(service.url) && !url.startsWith('blob:') && !url.startsWith('data:')) elsewhere.push(url);
-    });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
     // The server's Content-Security-Policy must leave everything GraphiQL does allowed.
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
-    });
+    const { elsewhere, errors } = watchFaults(page, service.url);
 
     await page.goto(`${service.url}/graphql`, { timeout: 30_000 });
     await page.locator('.graphiql-execute-button').click({ timeout: 30_000 });

@@ -227,6 +227,8 @@ describe('the Dockerfile, built and started outside Docker', { timeout: 230_000 
       }
 
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      // The live page and its chart library, from ui/ and the runtime's node_modules.
+      for (const file of ['/', '/ui/app.js', '/ui/vendor/uPlot.iife.min.js']) assert.equal((await fetch(`${url}${file}`)).status, 200, file);
       // package.json and schema/ are read relative to dist/: the version and the GraphQL API prove
       // the runtime layout is complete.
       const { version } = JSON.parse(await readFile(path.join(app, 'package.json'), 'utf8')) as { version: string };

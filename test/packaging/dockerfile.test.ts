@@ -59,11 +59,11 @@ describe('.dockerignore matching (Docker semantics)', () => {
   it('the repository context holds what the image needs and nothing else', async () => {
     const ignore = new DockerIgnore(await readFile(path.join(ROOT, '.dockerignore'), 'utf8'));
     const files = await buildContextFiles(ROOT, ignore);
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src/main.ts', 'schema/splitstat.graphql']) {
+    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src/main.ts', 'schema/splitstat.graphql', 'ui/index.html', 'ui/app.js']) {
       assert.ok(files.includes(needed), `${needed} is in the context`);
     }
     const topLevel = new Set(files.map((file) => file.split('/')[0]));
-    assert.deepEqual([...topLevel].sort(), ['package-lock.json', 'package.json', 'schema', 'src', 'tsconfig.build.json', 'tsconfig.json']);
+    assert.deepEqual([...topLevel].sort(), ['package-lock.json', 'package.json', 'schema', 'src', 'tsconfig.build.json', 'tsconfig.json', 'ui']);
     assert.deepEqual(files.filter((file) => file.endsWith('.test.ts')), [], 'unit tests stay out');
   });
 });

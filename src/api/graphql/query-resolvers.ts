@@ -38,7 +38,7 @@ export function queryResolvers(ctx: ServiceContext) {
       // Access: a namespace asked for by name must be allowed; a list keeps the allowed ones.
       if (filter.namespace != null && filter.namespace !== '') await access.require(filter.namespace);
       const splits = await access.filter(selectSplits(ctx.store, filter));
-      return budget.paced(await viewSplits(ctx.source, splits, request, selectsStats(info), ctx.store, budget));
+      return budget.paced(await viewSplits(ctx, splits, request, selectsStats(info), budget));
     },
 
     async trafficSplit(_root: unknown, args: TrafficSplitArgs, { access, budget }: RequestContext, info: GraphQLResolveInfo): Promise<SplitView | null> {
@@ -52,7 +52,7 @@ export function queryResolvers(ctx: ServiceContext) {
       const split = (kind === undefined || kind === 'TrafficSplit' ? ctx.store.get(splitKey(args.namespace, args.name)) : undefined) ??
         selectSplits(ctx.store, { namespace: args.namespace, names: [args.name], kind: kind ?? 'HTTPRoute' })[0];
       if (split === undefined) return null;
-      const [view] = budget.paced(await viewSplits(ctx.source, [split], request, selectsStats(info), ctx.store, budget));
+      const [view] = budget.paced(await viewSplits(ctx, [split], request, selectsStats(info), budget));
       return (await view) ?? null;
     },
 

@@ -3,6 +3,10 @@
 // thing they read from it is the caller's access (AuthContext), to show only allowed namespaces.
 import type { ServiceContext } from '../context.js';
 import type { AnswerBudgets } from './answer-budget.js';
+import { readHistory } from './arguments.js';
+import type { HistoryArgs } from './arguments.js';
+import type { SplitHistoryView } from './history-view.js';
+import type { SplitView } from './split-views.js';
 import { queryResolvers } from './query-resolvers.js';
 import { subscribeTrafficSplits } from './subscribe-traffic-splits.js';
 import { subscribeWeightChanges } from './subscribe-weight-changes.js';
@@ -23,5 +27,10 @@ export function createResolvers(ctx: ServiceContext, { timeoutMs, budgets }: Res
       weightChanges: subscribeWeightChanges(ctx),
     },
     ...typeResolvers,
+    TrafficSplit: {
+      ...typeResolvers.TrafficSplit,
+      // Arguments are checked against what this server keeps (ctx.info), so this one is here.
+      history: (view: SplitView, args: HistoryArgs): Promise<SplitHistoryView> => view.history(readHistory(args, ctx.info)),
+    },
   };
 }

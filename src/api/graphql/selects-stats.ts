@@ -5,6 +5,8 @@ import type { FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } fro
 
 /** Fields of TrafficSplit and Backend whose values come from the stat source. */
 const STAT_FIELDS: ReadonlySet<string> = new Set(['stats', 'observedRatio']);
+/** Fields with numbers of their own (history fetches its points itself): not looked into. */
+const OWN_NUMBERS: ReadonlySet<string> = new Set(['history']);
 
 export function selectsStats(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): boolean {
   return info.fieldNodes.some((node) => node.selectionSet !== undefined && reads(node.selectionSet, info.fragments, new Set()));
@@ -16,6 +18,7 @@ function reads(selectionSet: SelectionSetNode, fragments: Readonly<Record<string
   return selectionSet.selections.some((selection) => {
     switch (selection.kind) {
       case Kind.FIELD:
+        if (OWN_NUMBERS.has(selection.name.value)) return false;
         return STAT_FIELDS.has(selection.name.value) || (selection.selectionSet !== undefined && reads(selection.selectionSet, fragments, seen));
       case Kind.INLINE_FRAGMENT:
         return reads(selection.selectionSet, fragments, seen);

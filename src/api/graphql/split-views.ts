@@ -2,13 +2,18 @@
 // numbers of every split in one answer come from a single StatSource call (one PromQL round
 // trip in prometheus mode), made at most once and only if some field needs them.
 import { GraphQLError } from 'graphql';
-import type { SplitIssue, SplitStore, TrafficSplit } from '../../splits/index.js';
+import type { SplitIssue, TrafficSplit } from '../../splits/index.js';
 import { PrometheusError } from '../../promql/index.js';
 import { StatWindowError } from '../../window/index.js';
 import type { SourceSelector, StatWindow } from '../../window/index.js';
+import { statsHistory } from '../../stats/index.js';
 import type { SplitStats, StatRow, StatSource } from '../../stats/index.js';
+import type { ServiceContext } from '../context.js';
 import type { AnswerBudget } from './answer-budget.js';
+import type { HistoryRequest } from './arguments.js';
 import { badUserInput } from './bad-user-input.js';
+import { splitHistoryView } from './history-view.js';
+import type { SplitHistoryView } from './history-view.js';
 
 export interface StatsRequest {
   readonly window: StatWindow;
@@ -55,17 +60,43 @@ export class StatsBatch {
 
   async #fetch(): Promise<readonly SplitStats[]> {
     if (this.#splits.length === 0) return [];
-    try {
-      return await this.#source.stats({ splits: this.#splits, window: this.#request.window, from: this.#request.from });
-    } catch (error) {
-      // The window passed our own bounds but the source keeps less history than serverInfo
-      // claims: still the caller's window that cannot be served, not an internal failure.
-      if (error instanceof StatWindowError) throw badUserInput(`window "${this.#request.window.text}": ${error.message}`);
-      // Prometheus down, slow or refusing is not a bug here: say so plainly (the message names the
-      // Prometheus and what went wrong, never its credentials) instead of "Unexpected error.".
-      if (error instanceof PrometheusError) throw new GraphQLError(error.message, { extensions: { code: 'PROMETHEUS_UNAVAILABLE', http: { status: 502 } } });
-      throw error;
-    }
+    return sourceErrors(this.#request.window, () => this.#source.stats({ splits: this.#splits, window: this.#request.window, from: this.#request.from }));
+  }
+}
+
+/** What history needs besides the splits: the numbers, and the weights each point had. */
+export type HistoryContext = Pick<ServiceContext, 'source' | 'weightHistory' | 'now'>;
+
+/** The histories of a fixed list of splits for one set of arguments: one StatSource call per point for all of them. */
+class HistoryBatch {
+  readonly #result: Promise<readonly SplitHistoryView[]>;
+
+  constructor(ctx: HistoryContext, splits: readonly TrafficSplit[], request: StatsRequest, history: HistoryRequest) {
+    this.#result = sourceErrors(history.window, async () => {
+      const points = await statsHistory(ctx.source, { splits, window: history.window, from: request.from }, history, { now: ctx.now });
+      return splits.map((split, index) => splitHistoryView(split, index, points, history, ctx.weightHistory));
+    });
+  }
+
+  async of(index: number): Promise<SplitHistoryView> {
+    const view = (await this.#result)[index];
+    if (view === undefined) throw new Error(`no history for split #${index}`);
+    return view;
+  }
+}
+
+/** A stat source's failures as the caller should read them. */
+async function sourceErrors<T>(window: StatWindow, ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask();
+  } catch (error) {
+    // The window passed our own bounds but the source keeps less history than serverInfo
+    // claims: still the caller's window that cannot be served, not an internal failure.
+    if (error instanceof StatWindowError) throw badUserInput(`window "${window.text}": ${error.message}`);
+    // Prometheus down, slow or refusing is not a bug here: say so plainly (the message names the
+    // Prometheus and what went wrong, never its credentials) instead of "Unexpected error.".
+    if (error instanceof PrometheusError) throw new GraphQLError(error.message, { extensions: { code: 'PROMETHEUS_UNAVAILABLE', http: { status: 502 } } });
+    throw error;
   }
 }
 
@@ -79,6 +110,8 @@ export interface SplitView {
   readonly budget: AnswerBudget;
   stats(): Promise<SplitStats>;
   row(leaf: string): Promise<StatRow | undefined>;
+  /** Its numbers over time; splits of one answer asking the same history share its queries. */
+  history(request: HistoryRequest): Promise<SplitHistoryView>;
 }
 
 /**
@@ -86,14 +119,23 @@ export interface SplitView {
  * here, so a failing source is one error on the list instead of one per split and backend.
  */
 export async function viewSplits(
-  source: StatSource,
+  ctx: HistoryContext & Pick<ServiceContext, 'store'>,
   splits: readonly TrafficSplit[],
   request: StatsRequest,
   needsStats: boolean,
-  store: Pick<SplitStore, 'issuesOf'>,
   budget: AnswerBudget,
 ): Promise<SplitView[]> {
-  const batch = new StatsBatch(source, splits, request);
+  const batch = new StatsBatch(ctx.source, splits, request);
+  const histories = new Map<string, HistoryBatch>();
+  const historyOf = (history: HistoryRequest): HistoryBatch => {
+    const key = JSON.stringify([history.rangeMs, history.stepMs, history.window.text]);
+    let found = histories.get(key);
+    if (found === undefined) {
+      found = new HistoryBatch(ctx, splits, request, history);
+      histories.set(key, found);
+    }
+    return found;
+  };
   if (needsStats) {
     // Computing numbers is the expensive step: other requests go first, and a late answer stops.
     await budget.turn();
@@ -102,9 +144,10 @@ export async function viewSplits(
   return splits.map((split, index) => ({
     split,
     window: request.window.text,
-    issues: () => store.issuesOf(split),
+    issues: () => ctx.store.issuesOf(split),
     budget,
     stats: () => batch.of(index),
     row: (leaf) => batch.rowOf(index, leaf),
+    history: (history) => historyOf(history).of(index),
   }));
 }

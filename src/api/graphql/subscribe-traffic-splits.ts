@@ -53,7 +53,7 @@ export function subscribeTrafficSplits(ctx: ServiceContext, { timeoutMs, budgets
           const budget = budgets();
           const answer = access
             .filter(selectSplits(ctx.store, filter))
-            .then((splits) => viewSplits(ctx.source, splits, request, needsStats, ctx.store, budget))
+            .then((splits) => viewSplits(ctx, splits, request, needsStats, budget))
             .then((views) => Promise.all(budget.paced(views).map((view) => Promise.resolve(view))));
           const payload = await withTimeout(answer, timeoutMs, () => timeoutError(timeoutMs)).catch((error: unknown) =>
             error instanceof Error ? error : new Error(String(error)),

@@ -1,10 +1,10 @@
 // Subscription.weightChanges: split store changes that touch routing, as they happen. The store
 // listener lives exactly as long as the client reads the stream (see PushQueue).
+import { weightChange } from '../../splits/index.js';
+import type { WeightChange } from '../../splits/index.js';
 import type { AuthContext } from '../auth/index.js';
 import type { ServiceContext } from '../context.js';
 import { PushQueue } from './push-queue.js';
-import { weightChange } from './weight-change.js';
-import type { WeightChange } from './weight-change.js';
 
 export interface WeightChangesArgs {
   readonly namespace?: string | null;

@@ -54,6 +54,15 @@ export function registerSelfMetrics(registry: Registry, ctx: ServiceContext): vo
     },
   });
 
+  stateCounter(registry, {
+    name: 'splitstat_weight_changes_dropped_total',
+    help: 'Weight changes not kept for history answers because a split changed more often than the limit (256 within the longest window); its newest changes are kept.',
+    labelNames: [],
+    collect(emit) {
+      emit({}, ctx.weightHistory?.dropped ?? 0);
+    },
+  });
+
   stateGauge(registry, {
     name: 'splitstat_build_info',
     help: 'The running splitstat build: always 1, with its version as a label.',

@@ -1,6 +1,7 @@
 // A store change as a WeightChange event, or null when routing did not change: relabelling a
 // split or touching its metadata must not wake every dashboard watching weights.
-import type { SplitBackend, SplitChange } from '../../splits/index.js';
+import type { SplitBackend } from './model.js';
+import type { SplitChange } from './store.js';
 
 export interface BackendWeight {
   readonly service: string;
