@@ -1,15 +1,33 @@
 // @ts-check
 // Numbers as the page shows them: shares and success rates in percent, rates and latencies
-// with the precision `stat ts` uses, and "–" for no traffic (never zero).
+// with the precision and rounding `stat ts` uses, and "–" for no traffic (never zero).
+
+/**
+ * `x` with `digits` decimals as Go's `%.Nf` writes it (what `stat ts` prints): the exact value
+ * rounded, a tie to even. toFixed() rounds a tie up (11.25 → "11.3", Go "11.2").
+ * @param {number} x
+ * @param {number} digits
+ */
+export function goFixed(x, digits) {
+  const rounded = x.toFixed(digits);
+  if (!Number.isFinite(x)) return rounded;
+  // A double's decimal expansion ends; 40 more digits show whether the dropped part is exactly 5.
+  const exact = x.toFixed(Math.min(100, digits + 40));
+  const dot = exact.indexOf('.');
+  const dropped = exact.slice(dot + 1 + digits);
+  if (!/^50*$/.test(dropped)) return rounded;
+  const kept = exact.slice(0, digits === 0 ? dot : dot + 1 + digits);
+  return Number(kept.at(-1)) % 2 === 0 ? kept : rounded;
+}
 
 /** @param {number | null | undefined} ratio */
 export function percent(ratio, digits = 1) {
-  return ratio == null ? '–' : `${(ratio * 100).toFixed(digits)}%`;
+  return ratio == null ? '–' : `${goFixed(ratio * 100, digits)}%`;
 }
 
 /** @param {number | null | undefined} rps */
 export function rate(rps) {
-  return rps == null ? '–' : `${rps.toFixed(1)} rps`;
+  return rps == null ? '–' : `${goFixed(rps, 1)} rps`;
 }
 
 /** @param {number | null | undefined} ms */

@@ -10,10 +10,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { formatGoFixed } from '../../src/go/index.js';
 import { builtinScenario, Simulator, writeSimulatedCluster } from '../../src/sim/index.js';
 import type { SimulatedClusterFiles } from '../../src/sim/index.js';
 import { resolveServeConfig, startService } from '../../src/app/index.js';
 import type { RunningService } from '../../src/app/index.js';
+import { runCli } from '../../src/cli/index.js';
 import { launchChromium, watchFaults } from '../helpers/chromium.js';
 
 const SCREENSHOTS = process.env.SPLITSTAT_SCREENSHOT_DIR ?? path.join(import.meta.dirname, '../../artifacts/screenshots');
@@ -92,7 +94,8 @@ describe('the live page in a browser', { timeout: 180_000 }, () => {
     await page.locator('section.split').nth(3).waitFor({ timeout: 30_000 });
     assert.deepEqual(await shownSplits(page), DEMO_SPLITS);
 
-    // The walkthrough's split: configured 90/10, and the observed shares GraphQL reports.
+    // The walkthrough's split: configured 90/10, and the observed shares GraphQL reports, rounded
+    // as `stat ts` rounds (Go's %.1f: a tie to even).
     const answer = (await (
       await fetch(`${service.url}/graphql`, {
         method: 'POST',
@@ -104,8 +107,28 @@ describe('the live page in a browser', { timeout: 180_000 }, () => {
       const backend = answer.data.trafficSplit.backends.find((entry) => entry.service === service_);
       assert.ok(backend !== undefined);
       assert.equal(await cell(page, 'default/backend-service', service_, '.share.configured .value').innerText(), configured);
-      assert.equal(await cell(page, 'default/backend-service', service_, '.share.observed .value').innerText(), `${(backend.observedRatio * 100).toFixed(1)}%`);
-      assert.equal(await cell(page, 'default/backend-service', service_, 'td.rps').innerText(), `${backend.stats.rps.toFixed(1)} rps`);
+      assert.equal(await cell(page, 'default/backend-service', service_, '.share.observed .value').innerText(), `${formatGoFixed(backend.observedRatio * 100, 1)}%`);
+      assert.equal(await cell(page, 'default/backend-service', service_, 'td.rps').innerText(), `${formatGoFixed(backend.stats.rps, 1)} rps`);
+    }
+    // `stat ts -o wide` prints the same shares, rates and success rates.
+    let stdout = '';
+    const code = await runCli(['node', 'splitstat', 'stat', 'ts', '-A', '-o', 'wide', '--server', service.url], {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: () => true },
+      env: {},
+    });
+    assert.equal(code, 0);
+    const wideRows = stdout.split('\n').slice(1).filter((line) => line.trim() !== '').map((line) => line.trim().split(/\s+/));
+    assert.ok(wideRows.length >= 6, stdout);
+    for (const [namespace, name, , leaf, , success, rps, p50, p95, p99, weightShare, observedShare] of wideRows) {
+      const split = `${namespace ?? ''}/${name ?? ''}`;
+      assert.equal(await cell(page, split, leaf ?? '', '.share.configured .value').innerText(), weightShare, `${split} ${leaf ?? ''} configured`);
+      assert.equal(await cell(page, split, leaf ?? '', '.share.observed .value').innerText(), observedShare, `${split} ${leaf ?? ''} observed`);
+      assert.equal(await cell(page, split, leaf ?? '', 'td.success').innerText(), success, `${split} ${leaf ?? ''} success`);
+      assert.equal(`${(await cell(page, split, leaf ?? '', 'td.rps').innerText()).replace(' rps', '')}rps`, rps, `${split} ${leaf ?? ''} rps`);
+      for (const [quantile, printed] of [['p50', p50], ['p95', p95], ['p99', p99]]) {
+        assert.equal((await cell(page, split, leaf ?? '', `td.${quantile ?? ''}`).innerText()).replace(' ', ''), printed, `${split} ${leaf ?? ''} ${quantile ?? ''}`);
+      }
     }
     // Each split has its chart.
     assert.equal(await page.locator('section.split .chart canvas').count(), 4);
