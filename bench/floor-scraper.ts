@@ -4,9 +4,13 @@
 // src/collect/page-reader.ts). Nothing is parsed or kept. The scrape bench runs it as a third
 // tool beside Prometheus and splitstat: what splitstat costs above it is its parsing and state,
 // and a ratio goal below it is out of reach of any scraper on this runtime.
+// With `scan` (`npm run bench:scrape -- --floor-scan`) it also reads every sample's value: each
+// line found with the native newline search, the digits before its end read into a number. Any
+// scraper that uses a page's values does at least that (it must also tell which series each line
+// is, which this skips), so a ratio below this floor is out of reach of any such scraper.
 // Run by bench/scrape.ts: node --import tsx bench/floor-scraper.ts config.json, where the file
-// holds {"urls":[…],"intervalMs":10000,"concurrency":32}; prints `cycle <n> <ms> <bytes>` after
-// every cycle.
+// holds {"urls":[…],"intervalMs":10000,"concurrency":32,"scan":false}; prints
+// `cycle <n> <ms> <bytes> <checksum>` after every cycle.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { PageReader } from '../src/collect/index.js';
@@ -15,6 +19,7 @@ interface FloorConfig {
   readonly urls: readonly string[];
   readonly intervalMs: number;
   readonly concurrency: number;
+  readonly scan?: boolean;
 }
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as FloorConfig;
@@ -32,8 +37,9 @@ function fetchPage(url: string, reader: PageReader): Promise<number> {
       response.on('error', reject);
       response.on('end', () => {
         const page = reader.read(chunks, response.headers['content-encoding'] === 'gzip' ? 'gzip' : 'identity', MAX_PAGE_BYTES);
-        if (page.ok) resolve(page.bytes);
-        else reject(new Error(page.message));
+        if (!page.ok) return reject(new Error(page.message));
+        if (config.scan === true && Buffer.isBuffer(page.body)) checksum += scanValues(page.body, page.bytes);
+        resolve(page.bytes);
       });
     });
     request.on('timeout', () => request.destroy(new Error('timeout')));
@@ -42,6 +48,33 @@ function fetchPage(url: string, reader: PageReader): Promise<number> {
 }
 
 let cycles = 0;
+/** The values read, summed and printed, so the scan cannot be optimised away. */
+let checksum = 0;
+
+/** Every sample line's trailing digits as a number (comments skipped); the sum of them all. */
+function scanValues(bytes: Buffer, length: number): number {
+  let sum = 0;
+  let start = 0;
+  while (start < length) {
+    let end = bytes.indexOf(10, start);
+    if (end < 0 || end > length) end = length;
+    if (bytes[start] !== 35) {
+      let value = 0;
+      let scale = 1;
+      for (let i = end - 1; i > start; i--) {
+        const c = bytes[i] as number;
+        if (c === 32) break;
+        if (c >= 48 && c <= 57) {
+          value += (c - 48) * scale;
+          scale *= 10;
+        }
+      }
+      sum += value;
+    }
+    start = end + 1;
+  }
+  return sum;
+}
 
 async function cycle(): Promise<void> {
   const started = performance.now();
@@ -64,7 +97,7 @@ async function cycle(): Promise<void> {
   while (readers.length < workers) readers.push(new PageReader());
   await Promise.all(readers.slice(0, workers).map(worker));
   cycles++;
-  process.stdout.write(`cycle ${cycles} ${(performance.now() - started).toFixed(0)} ${bytes}\n`);
+  process.stdout.write(`cycle ${cycles} ${(performance.now() - started).toFixed(0)} ${bytes} ${checksum}\n`);
 }
 
 // Cycles start on the interval like splitstat's: the next one waits for the last to end.

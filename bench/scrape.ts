@@ -35,11 +35,14 @@
 //   --splitstat-only         leave Prometheus out (to profile splitstat; no ratios)
 //   --no-floor               leave out the Node.js floor (bench/floor-scraper.ts: fetch and
 //                            inflate every page, nothing more), which by default runs third
+//   --floor-scan             the floor also reads every sample's value (each line found, its
+//                            digits read): the least any scraper using the values does
 // Environment: BENCH_NODE_ARGS, Node options for splitstat's process (e.g. `--cpu-prof
-// --cpu-prof-dir=/tmp/profile` to see where its time goes).
+// --cpu-prof-dir=/tmp/profile` to see where its time goes); BENCH_LOG_DIR, a directory where
+// each tool's whole output is written (<tool>.log; e.g. with BENCH_NODE_ARGS=--trace-gc).
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,13 +84,15 @@ interface Options {
   readonly splitstatOnly: boolean;
   /** Also measures the Node.js floor (bench/floor-scraper.ts). */
   readonly floor: boolean;
+  /** The floor also reads every sample's value. */
+  readonly floorScan: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const valued = new Set(['sizes', 'authorities', 'interval', 'warmup', 'cycles', 'pods-per-worker', 'port', 'workloads', 'json']);
-  const switches = new Set(['quick', 'no-gzip', 'no-build', 'splitstat-only', 'no-floor']);
+  const switches = new Set(['quick', 'no-gzip', 'no-build', 'splitstat-only', 'no-floor', 'floor-scan']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -132,6 +137,7 @@ function parseOptions(argv: readonly string[]): Options {
     json: values.get('json'),
     splitstatOnly: flags.has('splitstat-only'),
     floor: !flags.has('no-floor') && !flags.has('splitstat-only'),
+    floorScan: flags.has('floor-scan'),
   };
 }
 
@@ -205,9 +211,13 @@ function startProcess(name: string, argv: readonly string[], onLine?: (line: str
     status = `could not start: ${error.message}`;
     tail.push(status);
   });
+  const logDir = process.env['BENCH_LOG_DIR'];
+  const logFile = logDir === undefined ? undefined : path.join(logDir, `${name}.log`);
+  if (logDir !== undefined) mkdirSync(logDir, { recursive: true });
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
     stream?.on('data', (chunk: Buffer) => {
+      if (logFile !== undefined) appendFileSync(logFile, chunk);
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
@@ -792,13 +802,13 @@ async function runSplitstat(ctx: SizeContext): Promise<ToolResult> {
 async function runFloor(ctx: SizeContext): Promise<ToolResult> {
   const { options, pods } = ctx;
   const configFile = path.join(ctx.dir, 'floor-scraper.json');
-  writeFileSync(configFile, JSON.stringify({ urls: pods.map((pod) => pod.url), intervalMs: options.intervalMs, concurrency: DEFAULT_SCRAPE_CONCURRENCY }));
+  writeFileSync(configFile, JSON.stringify({ urls: pods.map((pod) => pod.url), intervalMs: options.intervalMs, concurrency: DEFAULT_SCRAPE_CONCURRENCY, scan: options.floorScan }));
   let cycles = 0;
   let bytes = 0;
   let cycleMsSum = 0;
   const started = Date.now();
   const running = startProcess('node-floor', [process.execPath, '--import', 'tsx', 'bench/floor-scraper.ts', configFile], (line) => {
-    const match = /^cycle (\d+) (\d+) (\d+)$/.exec(line);
+    const match = /^cycle (\d+) (\d+) (\d+) (\d+)$/.exec(line);
     if (match === null) return;
     cycles = Number(match[1]);
     cycleMsSum += Number(match[2]);
@@ -998,7 +1008,7 @@ function verdict(options: Options, pods: number, prometheus: ToolResult, splitst
   const outcome = met ? 'meets every goal' : checks.every((check) => check.ok) && allUp ? 'no ratios to judge' : 'misses a goal';
   const missing = prometheus.ok ? '' : ` (no ratios: ${failures.join('; ')})`;
   // A CPU goal below the floor cannot be met by any scraper on this runtime: say so beside the miss.
-  const floor = floorCpuRatio > GOALS.cpuRatio && cpuRatio > GOALS.cpuRatio ? `; the CPU goal is below the Node.js floor (fetch and inflate alone: ${floorCpuRatio.toFixed(2)} of Prometheus)` : '';
+  const floor = floorCpuRatio > GOALS.cpuRatio && cpuRatio > GOALS.cpuRatio ? `; the CPU goal is below the Node.js floor (fetch and inflate${options.floorScan ? ', and every value read,' : ''} alone: ${floorCpuRatio.toFixed(2)} of Prometheus)` : '';
   return `${pods} pods: ${checks.map((check) => `${check.text} ${mark(check.ok)}`).join(', ')}${allUp ? '' : ', NOT all targets up'} → ${outcome}${missing}${floor}`;
 }
 

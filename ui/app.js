@@ -18,8 +18,8 @@ const MIN_STEP_MS = 30_000;
 const SERVER_INFO = `query PageServerInfo { serverInfo { version source mesh scrapeInterval maxWindow } }`;
 
 const STATS = 'successRate rps successCount failureCount latencyMsP50 latencyMsP95 latencyMsP99';
-const SPLITS = `subscription PageSplits($window: String!, $range: String!, $step: String!) {
-  trafficSplits(window: $window) {
+const SPLITS = `subscription PageSplits($namespace: String, $labelSelector: String, $window: String!, $range: String!, $step: String!) {
+  trafficSplits(namespace: $namespace, labelSelector: $labelSelector, window: $window) {
     namespace name kind apex
     labels { name value }
     issues { code message backend }
@@ -121,7 +121,15 @@ async function start() {
   byId('server').textContent = `splitstat ${info.version} · ${info.source} mode · mesh ${info.mesh} · scraped every ${info.scrapeInterval}`;
   const stepMs = Math.max(MIN_STEP_MS, durationMs(info.scrapeInterval));
   const rangeMs = Math.min(RANGE_MS, durationMs(info.maxWindow));
-  const variables = { window: WINDOW, range: goDuration(Math.max(rangeMs, stepMs)), step: goDuration(stepMs) };
+  // `?namespace=` and `?labelSelector=` narrow the splits on the server (the filter box only hides them).
+  const params = new URLSearchParams(location.search);
+  const variables = {
+    namespace: params.get('namespace'),
+    labelSelector: params.get('labelSelector'),
+    window: WINDOW,
+    range: goDuration(Math.max(rangeMs, stepMs)),
+    step: goDuration(stepMs),
+  };
   let delayMs = 1000;
   while (!controller.signal.aborted) {
     try {

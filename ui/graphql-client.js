@@ -62,7 +62,13 @@ export class GraphQLClient {
   async subscribe(query, variables, onNext, signal) {
     const response = await fetch(this.endpoint, { method: 'POST', headers: this.#headers('text/event-stream'), body: JSON.stringify({ query, variables }), signal });
     this.#checkAuth(response);
-    if (!response.ok || response.body === null) throw new Error(`subscription refused: HTTP ${response.status}`);
+    if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream') || response.body === null) {
+      // Refused before it started (a bad argument): the answer says why.
+      /** @type {unknown} */
+      const raw = await response.json().catch(() => ({}));
+      const messages = (/** @type {Payload} */ (raw).errors ?? []).map((error) => error.message);
+      throw new Error(messages.length > 0 ? messages.join('; ') : `subscription refused: HTTP ${response.status}`);
+    }
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {

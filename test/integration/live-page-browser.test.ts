@@ -146,6 +146,19 @@ describe('the live page in a browser', { timeout: 180_000 }, () => {
     await page.close();
   });
 
+  it('narrows the splits on the server with ?namespace= and ?labelSelector=, and says why a bad one shows nothing', async () => {
+    const page = await browser.newPage();
+    const faults = watchFaults(page, service.url);
+    await page.goto(`${service.url}/?namespace=link`, { timeout: 30_000 });
+    await page.locator('section.split').first().waitFor({ timeout: 30_000 });
+    assert.deepEqual(await shownSplits(page), ['link/server']);
+    await page.goto(`${service.url}/?labelSelector=${encodeURIComponent('not a selector!')}`, { timeout: 30_000 });
+    await page.locator('#status', { hasText: 'labelSelector' }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('section.split').count(), 0);
+    assert.deepEqual(faults.errors, []);
+    await page.close();
+  });
+
   it('moves the bars and the chart when the scenario changes a weight', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const faults = watchFaults(page, service.url);
