@@ -9,9 +9,9 @@ import { keyOf, SplitCard } from './split-card.js';
 
 /** @typedef {import('./types.js').SplitAnswer} SplitAnswer */
 
-/** The chart's span, and the window of the numbers in the table (what `stat ts` shows by default). */
+/** The chart's span, and the window of the numbers in the table (what `stat ts` shows by default, if the server keeps that much). */
 const RANGE_MS = 600_000;
-const WINDOW = '1m';
+const WINDOW_MS = 60_000;
 /** Points at least this far apart (and never closer than the scrape interval). */
 const MIN_STEP_MS = 30_000;
 
@@ -126,7 +126,7 @@ async function start() {
   const variables = {
     namespace: params.get('namespace'),
     labelSelector: params.get('labelSelector'),
-    window: WINDOW,
+    window: goDuration(Math.min(WINDOW_MS, durationMs(info.maxWindow))),
     range: goDuration(Math.max(rangeMs, stepMs)),
     step: goDuration(stepMs),
   };

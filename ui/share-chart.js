@@ -65,6 +65,8 @@ export class ShareChart {
   /** @type {History} */
   #history;
   #shares = /** @type {(number | null)[][]} */ ([]);
+  /** @type {ResizeObserver} */
+  #resizes;
 
   /**
    * @param {HTMLElement} container
@@ -104,7 +106,8 @@ export class ShareChart {
       hooks: { draw: [(plot) => this.#drawOverlays(plot)] },
     };
     this.#plot = new uPlot(options, [times, ...stack], container);
-    new ResizeObserver(() => this.#plot.setSize({ width: Math.max(240, container.clientWidth), height: 170 })).observe(container);
+    this.#resizes = new ResizeObserver(() => this.#plot.setSize({ width: Math.max(240, container.clientWidth), height: 170 }));
+    this.#resizes.observe(container);
   }
 
   /** @param {readonly string[]} services */
@@ -121,6 +124,7 @@ export class ShareChart {
   }
 
   destroy() {
+    this.#resizes.disconnect();
     this.#plot.destroy();
   }
 

@@ -153,7 +153,10 @@ export class SplitCard {
 
   /** @param {SplitAnswer} split */
   #updateChart(split) {
-    const services = split.backends.map((backend) => backend.service);
+    // No history this time (the server said why, in the status line): the chart keeps the last one.
+    if (split.history === null) return;
+    // The history's backends: today's, then any taken out of the split during its range.
+    const services = split.history.points[0]?.backends.map((backend) => backend.service) ?? split.backends.map((backend) => backend.service);
     if (this.#chart !== undefined && this.#chart.fits(services)) {
       this.#chart.update(split.history);
       return;

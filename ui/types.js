@@ -12,5 +12,5 @@ export {};
  * @typedef {{ points: HistoryPoint[], weightChanges: WeightChange[] }} History
  * @typedef {{ namespace: string, name: string, kind: string, apex: string,
  *   labels: { name: string, value: string }[], issues: { code: string, message: string, backend: string | null }[],
- *   stats: Stats | null, backends: BackendAnswer[], history: History }} SplitAnswer
+ *   stats: Stats | null, backends: BackendAnswer[], history: History | null }} SplitAnswer
  */

@@ -35,6 +35,24 @@ describe('WeightHistory', () => {
     history.dispose();
   });
 
+  it('names the backends a split listed since a time and lists no more', () => {
+    let now = 1000;
+    const store = new SplitStore();
+    const history = new WeightHistory(store, { retentionMs: 60_000, now: () => now });
+    const three = testSplit({ namespace: 'default', name: 'web', apex: 'web', backends: ['web-v1', 'web-v2', 'web-v3'].map((service) => ({ service, weight: 1 })) });
+    store.upsert(three);
+    now = 2000;
+    store.upsert(split(50, 50)); // web-v3 taken out
+    now = 3000;
+    store.upsert(testSplit({ namespace: 'default', name: 'web', apex: 'web', backends: [{ service: 'web-v2', weight: 1 }] })); // web-v1 too
+    const current = store.list()[0];
+    assert.ok(current !== undefined);
+    assert.deepEqual(history.formerBackends(current, 0), ['web-v1', 'web-v3']);
+    assert.deepEqual(history.formerBackends(current, 2000), ['web-v1'], 'web-v3 was gone by 2000');
+    assert.deepEqual(history.formerBackends(current, 3000), []);
+    history.dispose();
+  });
+
   it('forgets changes older than the retention, and then reads today’s weights', () => {
     let now = 0;
     const store = new SplitStore();
@@ -51,6 +69,23 @@ describe('WeightHistory', () => {
     now = 20_000;
     assert.deepEqual(history.changesOf(current, 0, now), []);
     assert.deepEqual([...history.weightRatiosAt(current, 3000)], [['web-v1', 0.8], ['web-v2', 0.2]]);
+    history.dispose();
+  });
+
+  it('forgets deleted splits once their changes are older than the retention, without being asked about them', () => {
+    let now = 0;
+    const store = new SplitStore();
+    const history = new WeightHistory(store, { retentionMs: 8000, now: () => now });
+    for (let i = 0; i < 100; i++) {
+      const gone = testSplit({ namespace: 'churn', name: `s${i}`, apex: 'a', backends: [{ service: 'a-v1', weight: 1 }] });
+      store.upsert(gone);
+      store.delete(gone.key);
+    }
+    assert.equal(history.trackedSplits, 100);
+    now = 20_000;
+    store.upsert(split(90, 10));
+    // Every deleted split's changes expired; only the new split's creation is left.
+    assert.equal(history.trackedSplits, 1);
     history.dispose();
   });
 

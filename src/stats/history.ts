@@ -35,7 +35,18 @@ export interface HistoryPoint {
  * The splits' numbers at every point of the shape, oldest first; none while the source has no
  * data. Points are asked a few at a time, so a Prometheus sees a bounded number of queries.
  */
-export async function statsHistory(source: StatSource, query: Omit<StatQuery, 'atMs'>, shape: HistoryShape, { concurrency = 4, now = Date.now } = {}): Promise<HistoryPoint[]> {
+export interface HistoryOptions {
+  /** Points asked at once (a Prometheus sees this many instants' queries in flight). */
+  readonly concurrency?: number;
+  readonly now?: () => number;
+  /**
+   * Awaited before each point: lets other work run between points (a scrape-mode point is
+   * computed without waiting) and may reject to stop the rest (a deadline passed).
+   */
+  readonly beforePoint?: () => Promise<void>;
+}
+
+export async function statsHistory(source: StatSource, query: Omit<StatQuery, 'atMs'>, shape: HistoryShape, { concurrency = 4, now = Date.now, beforePoint }: HistoryOptions = {}): Promise<HistoryPoint[]> {
   const latest = source.latestMs === undefined ? now() : source.latestMs();
   if (latest === undefined || query.splits.length === 0) return [];
   const ends = historyEnds(shape, latest);
@@ -45,9 +56,16 @@ export async function statsHistory(source: StatSource, query: Omit<StatQuery, 'a
     while (next < ends.length) {
       const index = next++;
       const atMs = ends[index] as number;
+      await beforePoint?.();
       points[index] = { atMs, stats: await source.stats({ ...query, atMs }) };
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, ends.length) }, worker));
+  // The first failure stops every worker before its next point.
+  const guarded = (): Promise<void> =>
+    worker().catch((error: unknown) => {
+      next = ends.length;
+      throw error;
+    });
+  await Promise.all(Array.from({ length: Math.min(concurrency, ends.length) }, guarded));
   return points;
 }

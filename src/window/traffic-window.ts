@@ -132,16 +132,18 @@ export class TrafficWindow {
 
   /**
    * Totals over the intervals that end within (end − windowMs, end], where end is `endMs` or the
-   * newest interval's end (history asks for earlier ends). Results are cached until the next
-   * commit, since every reader between two scrapes asks the same questions.
+   * newest interval's end (history asks for earlier ends). Totals to the newest end are cached
+   * until the next commit, since every reader between two scrapes asks the same questions;
+   * earlier ends are not (a history's hundreds of points would be held for nobody).
    */
   totals(windowMs: number, selector: SourceSelector = {}, endMs?: number): WindowTotals {
+    if (endMs !== undefined && endMs !== this.latestEndMs) return this.#sum(windowMs, selector, endMs);
     // JSON, not the fields joined: a selector field may be "" (only clients of that name, i.e. none)
     // or hold any separator, and must never be answered from another selector's cached totals.
-    const cacheKey = JSON.stringify([windowMs, selector.namespace ?? null, selector.kind ?? null, selector.name ?? null, endMs ?? null]);
+    const cacheKey = JSON.stringify([windowMs, selector.namespace ?? null, selector.kind ?? null, selector.name ?? null]);
     const cached = this.#cache.get(cacheKey);
     if (cached !== undefined) return cached;
-    const result = this.#sum(windowMs, selector, endMs);
+    const result = this.#sum(windowMs, selector, undefined);
     this.#cache.set(cacheKey, result);
     return result;
   }

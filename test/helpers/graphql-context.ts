@@ -3,7 +3,7 @@
 // Named *.test.ts so it stays out of the build; it declares no tests itself.
 import assert from 'node:assert/strict';
 import type { SplitChangeListener, TrafficSplit } from '../../src/splits/index.js';
-import { SplitStore } from '../../src/splits/index.js';
+import { SplitStore, WeightHistory } from '../../src/splits/index.js';
 import { createLinkerdAdapter } from '../../src/mesh/index.js';
 import type { TrafficEdge } from '../../src/mesh/index.js';
 import { TrafficWindow } from '../../src/window/index.js';
@@ -128,9 +128,11 @@ export interface TestSetup {
   readonly logged: unknown[][];
 }
 
-export function setup({ source, ...options }: GraphQLOptions & { source?: StatSource } = {}): TestSetup {
+export function setup({ source, recordWeights = false, ...options }: GraphQLOptions & { source?: StatSource; recordWeights?: boolean } = {}): TestSetup {
   const store = new CountingStore();
   for (const s of testSplits()) store.upsert(s);
+  // Changes after the test splits were stored, as a server records them from start-up.
+  const weightHistory = recordWeights ? new WeightHistory(store, { retentionMs: 3_600_000, now: () => NOW_MS }) : undefined;
   const window = trafficWindow();
   const recording = new RecordingSource(source ?? new ScrapeStatSource({ window }));
   const ctx: ServiceContext = {
@@ -138,6 +140,7 @@ export function setup({ source, ...options }: GraphQLOptions & { source?: StatSo
     store,
     source: recording,
     window,
+    weightHistory,
     splitProblems: () => [],
     watchRestarts: () => 0,
     now: () => NOW_MS,

@@ -14,6 +14,12 @@ export const ANSWER_TOO_LARGE = 'ANSWER_TOO_LARGE';
 /** Splits and backends completed per turn of the event loop: a few milliseconds of work. */
 const ITEMS_PER_TURN = 250;
 
+/**
+ * History points (TrafficSplit.history) one answer may compute, all history fields together:
+ * each is a stat-source call (PromQL queries in prometheus mode), so aliases must not multiply them.
+ */
+export const MAX_HISTORY_POINTS_PER_ANSWER = 240;
+
 /** Why an answer was cut short, for the self metric (RefusalTally). */
 export type AnswerLimit = 'answer-size';
 
@@ -35,6 +41,7 @@ export class AnswerBudget {
   readonly #now: () => number;
   #deadlineMs: number;
   #items = 0;
+  #historyPoints = 0;
   #refused: GraphQLError | undefined;
   /** Resolves when the next slice may run; shared by every item handed out in that slice. */
   #slice: Promise<void> | undefined;
@@ -72,6 +79,11 @@ export class AnswerBudget {
    */
   paced<T>(items: readonly T[]): (T | Promise<T>)[] {
     this.#take(items.length);
+    return this.slices(items);
+  }
+
+  /** Hands out items already counted (chargeHistory) in the same slices as paced(). */
+  slices<T>(items: readonly T[]): (T | Promise<T>)[] {
     return items.map((item) => {
       const slice = this.#sliceFor();
       return slice === undefined ? item : slice.then(() => item);
@@ -89,6 +101,24 @@ export class AnswerBudget {
     this.#lastTurn = mine;
     await mine;
     this.#check();
+  }
+
+  /**
+   * Counts a history of `points` points over splits that list `itemsPerPoint` splits and
+   * backends: each point is an answer of that size. Throws ANSWER_TOO_LARGE past either limit.
+   */
+  chargeHistory(points: number, itemsPerPoint: number): void {
+    this.#check();
+    this.#historyPoints += points;
+    if (this.#historyPoints > MAX_HISTORY_POINTS_PER_ANSWER) {
+      this.#refuse(
+        new GraphQLError(`the answer would compute more than ${MAX_HISTORY_POINTS_PER_ANSWER} history points (all history fields together); ask for fewer points (a longer step, fewer aliases)`, {
+          extensions: { code: ANSWER_TOO_LARGE, http: { status: 422 } },
+        }),
+        'answer-size',
+      );
+    }
+    this.#take(points * itemsPerPoint);
   }
 
   #take(count: number): void {

@@ -79,7 +79,7 @@ export function readHistory(args: HistoryArgs, info: ServerInfo): HistoryRequest
   }
   if (info.source === 'scrape' && reachMs > FINE_RETENTION_MS && window.ms < COARSE_BUCKET_MS) {
     throw badUserInput(
-      `window "${window.text}": history older than ${formatDuration(FINE_RETENTION_MS)} is kept per ${formatDuration(COARSE_BUCKET_MS)}; use a step (or window) of at least ${formatDuration(COARSE_BUCKET_MS)}, or a range of at most ${formatDuration(FINE_RETENTION_MS)}`,
+      `range "${range}" with window "${window.text}" reaches back ${formatDuration(reachMs)}, but history older than ${formatDuration(FINE_RETENTION_MS)} is kept per ${formatDuration(COARSE_BUCKET_MS)}: use a window (or step) of at least ${formatDuration(COARSE_BUCKET_MS)}, or points whose windows all lie within the last ${formatDuration(FINE_RETENTION_MS)}`,
     );
   }
   return { range, step, rangeMs, stepMs, window };

@@ -27,11 +27,19 @@ export interface SplitHistoryView {
   readonly range: string;
   readonly step: string;
   readonly window: string;
-  readonly points: readonly SplitPointView[];
+  /** Handed to GraphQL a slice per turn of the event loop (AnswerBudget.slices). */
+  readonly points: readonly (SplitPointView | Promise<SplitPointView>)[];
   readonly weightChanges: readonly WeightChange[];
 }
 
-export function splitHistoryView(split: TrafficSplit, index: number, points: readonly HistoryPoint[], request: HistoryRequest, weights: WeightHistory | undefined): SplitHistoryView {
+export function splitHistoryView(
+  split: TrafficSplit,
+  index: number,
+  points: readonly HistoryPoint[],
+  request: HistoryRequest,
+  weights: WeightHistory | undefined,
+  pace: <T>(items: readonly T[]) => (T | Promise<T>)[],
+): SplitHistoryView {
   const window = request.window.text;
   const withWindow = (stats: BackendStats | null): HistoryStatsView | null => (stats === null ? null : { ...stats, window });
   const first = points[0];
@@ -40,7 +48,8 @@ export function splitHistoryView(split: TrafficSplit, index: number, points: rea
     range: request.range,
     step: request.step,
     window,
-    points: points.map(({ atMs, stats }) => {
+    points: pace(points).map(async (pending) => {
+      const { atMs, stats } = await pending;
       const entry = stats[index];
       const configured = weights?.weightRatiosAt(split, atMs);
       return {

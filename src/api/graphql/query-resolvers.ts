@@ -5,6 +5,7 @@ import { selectSplits, splitKey } from '../../splits/index.js';
 import type { ServiceContext } from '../context.js';
 import { readClientSelector, readSplitKind, readWindow } from './arguments.js';
 import type { ClientSelectorInput } from './arguments.js';
+import { checkHistoryArguments } from './history-selection.js';
 import { selectsStats } from './selects-stats.js';
 import { scrapeTargetsResolver } from './scrape-targets.js';
 import { readSplitQuery } from './split-query.js';
@@ -35,6 +36,7 @@ export function queryResolvers(ctx: ServiceContext) {
   return {
     async trafficSplits(_root: unknown, args: TrafficSplitsArgs, { access, budget }: RequestContext, info: GraphQLResolveInfo): Promise<(SplitView | Promise<SplitView>)[]> {
       const { filter, request } = readSplitQuery(args, ctx.info);
+      checkHistoryArguments(info, ctx.info);
       // Access: a namespace asked for by name must be allowed; a list keeps the allowed ones.
       if (filter.namespace != null && filter.namespace !== '') await access.require(filter.namespace);
       const splits = await access.filter(selectSplits(ctx.store, filter));
@@ -46,6 +48,7 @@ export function queryResolvers(ctx: ServiceContext) {
       // whatever the cluster holds right now.
       const request = { window: readWindow(args.window, ctx.info), from: readClientSelector(args.from) };
       const kind = readSplitKind(args.kind);
+      checkHistoryArguments(info, ctx.info);
       // Access, also before looking: whether a split exists in a forbidden namespace is not told.
       await access.require(args.namespace);
       // A TrafficSplit first when an HTTPRoute has the same name and no kind narrows the choice.

@@ -6,7 +6,7 @@ import type { SplitIssue, TrafficSplit } from '../../splits/index.js';
 import { PrometheusError } from '../../promql/index.js';
 import { StatWindowError } from '../../window/index.js';
 import type { SourceSelector, StatWindow } from '../../window/index.js';
-import { statsHistory } from '../../stats/index.js';
+import { historyPointCount, statsHistory } from '../../stats/index.js';
 import type { SplitStats, StatRow, StatSource } from '../../stats/index.js';
 import type { ServiceContext } from '../context.js';
 import type { AnswerBudget } from './answer-budget.js';
@@ -67,14 +67,22 @@ export class StatsBatch {
 /** What history needs besides the splits: the numbers, and the weights each point had. */
 export type HistoryContext = Pick<ServiceContext, 'source' | 'weightHistory' | 'now'>;
 
-/** The histories of a fixed list of splits for one set of arguments: one StatSource call per point for all of them. */
+/**
+ * The histories of a fixed list of splits for one set of arguments: one StatSource call per point
+ * for all of them. Counted against the answer's budget as that many answers of these splits, and
+ * computed a point per turn of the event loop, stopping at the deadline.
+ */
 class HistoryBatch {
   readonly #result: Promise<readonly SplitHistoryView[]>;
 
-  constructor(ctx: HistoryContext, splits: readonly TrafficSplit[], request: StatsRequest, history: HistoryRequest) {
+  constructor(ctx: HistoryContext, current: readonly TrafficSplit[], request: StatsRequest, history: HistoryRequest, budget: AnswerBudget) {
     this.#result = sourceErrors(history.window, async () => {
-      const points = await statsHistory(ctx.source, { splits, window: history.window, from: request.from }, history, { now: ctx.now });
-      return splits.map((split, index) => splitHistoryView(split, index, points, history, ctx.weightHistory));
+      const splits = withFormerBackends(ctx, current, history);
+      const items = splits.reduce((sum, split) => sum + 1 + split.backends.length, 0);
+      budget.chargeHistory(historyPointCount(history), items);
+      const points = await statsHistory(ctx.source, { splits, window: history.window, from: request.from }, history, { now: ctx.now, beforePoint: () => budget.turn() });
+      const pace = <T>(items: readonly T[]): (T | Promise<T>)[] => budget.slices(items);
+      return splits.map((split, index) => splitHistoryView(split, index, points, history, ctx.weightHistory, pace));
     });
   }
 
@@ -83,6 +91,23 @@ class HistoryBatch {
     if (view === undefined) throw new Error(`no history for split #${index}`);
     return view;
   }
+}
+
+/**
+ * The splits with the backends they listed during the history's range and list no more (after
+ * their current ones, without a weight of their own): a backend taken out of a split keeps its
+ * past traffic in the history, instead of leaving a hole where its share was.
+ */
+function withFormerBackends(ctx: HistoryContext, splits: readonly TrafficSplit[], history: HistoryRequest): TrafficSplit[] {
+  const weights = ctx.weightHistory;
+  if (weights === undefined) return [...splits];
+  const latest = (ctx.source.latestMs === undefined ? ctx.now() : ctx.source.latestMs()) ?? ctx.now();
+  const from = latest - (historyPointCount(history) - 1) * history.stepMs - history.window.ms;
+  return splits.map((split) => {
+    const former = weights.formerBackends(split, from);
+    if (former.length === 0) return split;
+    return { ...split, backends: [...split.backends, ...former.map((service) => ({ service, weight: null, weightString: '', weightValue: null, weightRatio: null }))] };
+  });
 }
 
 /** A stat source's failures as the caller should read them. */
@@ -131,7 +156,7 @@ export async function viewSplits(
     const key = JSON.stringify([history.rangeMs, history.stepMs, history.window.text]);
     let found = histories.get(key);
     if (found === undefined) {
-      found = new HistoryBatch(ctx, splits, request, history);
+      found = new HistoryBatch(ctx, splits, request, history, budget);
       histories.set(key, found);
     }
     return found;

@@ -7,6 +7,7 @@ import { selectSplits } from '../../splits/index.js';
 import type { AuthContext } from '../auth/index.js';
 import type { ServiceContext } from '../context.js';
 import { readInterval } from './arguments.js';
+import { checkHistoryArguments } from './history-selection.js';
 import { selectsStats } from './selects-stats.js';
 import { readSplitQuery } from './split-query.js';
 import type { TrafficSplitsArgs } from './split-query.js';
@@ -40,6 +41,7 @@ export function subscribeTrafficSplits(ctx: ServiceContext, { timeoutMs, budgets
       // Checked here, so a bad argument is an error response instead of a stream of errors.
       const { filter, request } = readSplitQuery(args, ctx.info);
       const intervalMs = readInterval(args.interval, ctx.info);
+      checkHistoryArguments(info, ctx.info);
       const needsStats = selectsStats(info);
       // Access, as for the query: a forbidden namespace by name is an error response.
       if (filter.namespace != null && filter.namespace !== '') await access.require(filter.namespace);
