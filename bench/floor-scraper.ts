@@ -8,8 +8,15 @@
 // line found with the native newline search, the digits before its end read into a number. Any
 // scraper that uses a page's values does at least that (it must also tell which series each line
 // is, which this skips), so a ratio below this floor is out of reach of any such scraper.
+// With `identify` (`--floor-identify`) it also tells which series each line is, exactly, and
+// turns each value into an increase: every target keeps its series in page order (one shared
+// key per distinct series, as splitstat's pool does) and its last values, and each line's series
+// is compared byte for byte with the one that target listed there last time (one native compare
+// per line: every byte must be looked at, or two pods' series of the same length could be taken
+// for each other). That is the least an exact scraper does per line; it sums nothing per edge and
+// keeps no window, which splitstat does on top.
 // Run by bench/scrape.ts: node --import tsx bench/floor-scraper.ts config.json, where the file
-// holds {"urls":[…],"intervalMs":10000,"concurrency":32,"scan":false}; prints
+// holds {"urls":[…],"intervalMs":10000,"concurrency":32,"scan":false,"identify":false}; prints
 // `cycle <n> <ms> <bytes> <checksum>` after every cycle.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -20,6 +27,7 @@ interface FloorConfig {
   readonly intervalMs: number;
   readonly concurrency: number;
   readonly scan?: boolean;
+  readonly identify?: boolean;
 }
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as FloorConfig;
@@ -29,7 +37,7 @@ const agent = new http.Agent({ keepAlive: true, maxFreeSockets: config.concurren
 const readers: PageReader[] = [];
 const MAX_PAGE_BYTES = 64 * 1024 * 1024;
 
-function fetchPage(url: string, reader: PageReader): Promise<number> {
+function fetchPage(url: string, target: TargetSeries, reader: PageReader): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = http.get(url, { agent, headers: { 'accept-encoding': 'gzip' }, timeout: config.intervalMs }, (response) => {
       const chunks: Buffer[] = [];
@@ -38,7 +46,8 @@ function fetchPage(url: string, reader: PageReader): Promise<number> {
       response.on('end', () => {
         const page = reader.read(chunks, response.headers['content-encoding'] === 'gzip' ? 'gzip' : 'identity', MAX_PAGE_BYTES);
         if (!page.ok) return reject(new Error(page.message));
-        if (config.scan === true && Buffer.isBuffer(page.body)) checksum += scanValues(page.body, page.bytes);
+        if (config.identify === true && Buffer.isBuffer(page.body)) checksum += identifyLines(page.body, page.bytes, target);
+        else if (config.scan === true && Buffer.isBuffer(page.body)) checksum += scanValues(page.body, page.bytes);
         resolve(page.bytes);
       });
     });
@@ -76,6 +85,62 @@ function scanValues(bytes: Buffer, length: number): number {
   return sum;
 }
 
+/** A target's series in the order its last page listed them, and their last values. */
+interface TargetSeries {
+  keys: Buffer[];
+  last: Float64Array;
+}
+
+/** One key per distinct series text, shared by every target listing it. */
+const sharedKeys = new Map<string, Buffer>();
+const targets: TargetSeries[] = config.urls.map(() => ({ keys: [], last: new Float64Array(1024) }));
+
+/**
+ * Every sample line's series told exactly (compared with the one the target listed there last
+ * time, learnt when it differs) and its value turned into an increase; the sum of the increases.
+ */
+function identifyLines(bytes: Buffer, length: number, target: TargetSeries): number {
+  let sum = 0;
+  let start = 0;
+  let position = 0;
+  while (start < length) {
+    let end = bytes.indexOf(10, start);
+    if (end < 0 || end > length) end = length;
+    if (bytes[start] !== 35) {
+      let value = 0;
+      let scale = 1;
+      let space = end - 1;
+      for (; space > start; space--) {
+        const c = bytes[space] as number;
+        if (c === 32) break;
+        if (c >= 48 && c <= 57) {
+          value += (c - 48) * scale;
+          scale *= 10;
+        }
+      }
+      const known = target.keys[position];
+      if (known === undefined || known.length !== space - start || known.compare(bytes, start, space) !== 0) {
+        const text = bytes.toString('latin1', start, space);
+        let key = sharedKeys.get(text);
+        if (key === undefined) sharedKeys.set(text, (key = Buffer.from(text, 'latin1')));
+        target.keys[position] = key;
+      }
+      if (position === target.last.length) {
+        const grown = new Float64Array(position * 2);
+        grown.set(target.last);
+        target.last = grown;
+      }
+      const last = target.last[position] as number;
+      sum += value < last ? value : value - last;
+      target.last[position] = value;
+      position++;
+    }
+    start = end + 1;
+  }
+  target.keys.length = position;
+  return sum;
+}
+
 async function cycle(): Promise<void> {
   const started = performance.now();
   let bytes = 0;
@@ -83,10 +148,11 @@ async function cycle(): Promise<void> {
   const worker = async (reader: PageReader): Promise<void> => {
     for (let index = next++; index < config.urls.length; index = next++) {
       const url = config.urls[index];
-      if (url === undefined) continue;
+      const target = targets[index];
+      if (url === undefined || target === undefined) continue;
       try {
         // Read first, then add: `bytes += await …` would add to the total as it was before the wait.
-        const pageBytes = await fetchPage(url, reader);
+        const pageBytes = await fetchPage(url, target, reader);
         bytes += pageBytes;
       } catch {
         // A failed page costs what it cost; the bench checks that every page came.

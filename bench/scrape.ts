@@ -35,6 +35,9 @@
 //   --splitstat-only         leave Prometheus out (to profile splitstat; no ratios)
 //   --no-floor               leave out the Node.js floor (bench/floor-scraper.ts: fetch and
 //                            inflate every page, nothing more), which by default runs third
+//   --floor-identify         the floor also tells each line's series exactly (compared byte for
+//                            byte with the one its target listed there last time) and turns its
+//                            value into an increase: the least an exact scraper does per line
 //   --floor-scan             the floor also reads every sample's value (each line found, its
 //                            digits read): the least any scraper using the values does
 // Environment: BENCH_NODE_ARGS, Node options for splitstat's process (e.g. `--cpu-prof
@@ -86,13 +89,15 @@ interface Options {
   readonly floor: boolean;
   /** The floor also reads every sample's value. */
   readonly floorScan: boolean;
+  /** The floor also tells each line's series and turns its value into an increase. */
+  readonly floorIdentify: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const valued = new Set(['sizes', 'authorities', 'interval', 'warmup', 'cycles', 'pods-per-worker', 'port', 'workloads', 'json']);
-  const switches = new Set(['quick', 'no-gzip', 'no-build', 'splitstat-only', 'no-floor', 'floor-scan']);
+  const switches = new Set(['quick', 'no-gzip', 'no-build', 'splitstat-only', 'no-floor', 'floor-scan', 'floor-identify']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -138,6 +143,7 @@ function parseOptions(argv: readonly string[]): Options {
     splitstatOnly: flags.has('splitstat-only'),
     floor: !flags.has('no-floor') && !flags.has('splitstat-only'),
     floorScan: flags.has('floor-scan'),
+    floorIdentify: flags.has('floor-identify'),
   };
 }
 
@@ -802,7 +808,7 @@ async function runSplitstat(ctx: SizeContext): Promise<ToolResult> {
 async function runFloor(ctx: SizeContext): Promise<ToolResult> {
   const { options, pods } = ctx;
   const configFile = path.join(ctx.dir, 'floor-scraper.json');
-  writeFileSync(configFile, JSON.stringify({ urls: pods.map((pod) => pod.url), intervalMs: options.intervalMs, concurrency: DEFAULT_SCRAPE_CONCURRENCY, scan: options.floorScan }));
+  writeFileSync(configFile, JSON.stringify({ urls: pods.map((pod) => pod.url), intervalMs: options.intervalMs, concurrency: DEFAULT_SCRAPE_CONCURRENCY, scan: options.floorScan, identify: options.floorIdentify }));
   let cycles = 0;
   let bytes = 0;
   let cycleMsSum = 0;
@@ -1008,7 +1014,7 @@ function verdict(options: Options, pods: number, prometheus: ToolResult, splitst
   const outcome = met ? 'meets every goal' : checks.every((check) => check.ok) && allUp ? 'no ratios to judge' : 'misses a goal';
   const missing = prometheus.ok ? '' : ` (no ratios: ${failures.join('; ')})`;
   // A CPU goal below the floor cannot be met by any scraper on this runtime: say so beside the miss.
-  const floor = floorCpuRatio > GOALS.cpuRatio && cpuRatio > GOALS.cpuRatio ? `; the CPU goal is below the Node.js floor (fetch and inflate${options.floorScan ? ', and every value read,' : ''} alone: ${floorCpuRatio.toFixed(2)} of Prometheus)` : '';
+  const floor = floorCpuRatio > GOALS.cpuRatio && cpuRatio > GOALS.cpuRatio ? `; the CPU goal is below the Node.js floor (fetch and inflate${options.floorIdentify ? ', and every line told and counted,' : options.floorScan ? ', and every value read,' : ''} alone: ${floorCpuRatio.toFixed(2)} of Prometheus)` : '';
   return `${pods} pods: ${checks.map((check) => `${check.text} ${mark(check.ok)}`).join(', ')}${allUp ? '' : ', NOT all targets up'} → ${outcome}${missing}${floor}`;
 }
 
