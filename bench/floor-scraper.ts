@@ -60,6 +60,23 @@ let cycles = 0;
 /** The values read, summed and printed, so the scan cannot be optimised away. */
 let checksum = 0;
 
+/** Where the last token of the line [start, end) begins, less one: the space before the value. */
+function spaceBeforeValue(bytes: Buffer, start: number, end: number): number {
+  let space = end - 1;
+  while (space > start && bytes[space] !== 32) space--;
+  return space;
+}
+
+/** The digits of [from, end) as a number (anything else in it skipped). */
+function digitsValue(bytes: Buffer, from: number, end: number): number {
+  let value = 0;
+  for (let i = from; i < end; i++) {
+    const c = bytes[i] as number;
+    if (c >= 48 && c <= 57) value = value * 10 + (c - 48);
+  }
+  return value;
+}
+
 /** Every sample line's trailing digits as a number (comments skipped); the sum of them all. */
 function scanValues(bytes: Buffer, length: number): number {
   let sum = 0;
@@ -67,19 +84,7 @@ function scanValues(bytes: Buffer, length: number): number {
   while (start < length) {
     let end = bytes.indexOf(10, start);
     if (end < 0 || end > length) end = length;
-    if (bytes[start] !== 35) {
-      let value = 0;
-      let scale = 1;
-      for (let i = end - 1; i > start; i--) {
-        const c = bytes[i] as number;
-        if (c === 32) break;
-        if (c >= 48 && c <= 57) {
-          value += (c - 48) * scale;
-          scale *= 10;
-        }
-      }
-      sum += value;
-    }
+    if (bytes[start] !== 35) sum += digitsValue(bytes, spaceBeforeValue(bytes, start, end) + 1, end);
     start = end + 1;
   }
   return sum;
@@ -107,17 +112,8 @@ function identifyLines(bytes: Buffer, length: number, target: TargetSeries): num
     let end = bytes.indexOf(10, start);
     if (end < 0 || end > length) end = length;
     if (bytes[start] !== 35) {
-      let value = 0;
-      let scale = 1;
-      let space = end - 1;
-      for (; space > start; space--) {
-        const c = bytes[space] as number;
-        if (c === 32) break;
-        if (c >= 48 && c <= 57) {
-          value += (c - 48) * scale;
-          scale *= 10;
-        }
-      }
+      const space = spaceBeforeValue(bytes, start, end);
+      const value = digitsValue(bytes, space + 1, end);
       const known = target.keys[position];
       if (known === undefined || known.length !== space - start || known.compare(bytes, start, space) !== 0) {
         const text = bytes.toString('latin1', start, space);
