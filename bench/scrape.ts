@@ -53,6 +53,7 @@ import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { DEFAULT_SCRAPE_CONCURRENCY } from '../src/collect/index.js';
 import { startFleet, stopChild, withFileLimit } from './fleet.js';
+import { CLOCK_TICK, comm, cpuSeconds, statusBytes } from './proc.js';
 import type { Fleet, FleetPod } from './fleet.js';
 import { linkerdSplitPage } from './proxy-payload.js';
 import { freePort } from '../test/helpers/prometheus.js';
@@ -247,27 +248,6 @@ function startProcess(name: string, argv: readonly string[], onLine?: (line: str
 
 // ---------------------------------------------------------------------------------------------
 // /proc
-
-const CLOCK_TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-
-/** utime + stime of the process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces and parentheses; the fields after it do not.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 (utime) and 15 (stime), counted from 1 over the whole line; field 3 is fields[0].
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICK;
-}
-
-/** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM). */
-function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match === null ? Number.NaN : Number(match[1]) * 1024;
-}
-
-function comm(pid: number): string {
-  return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-}
 
 function availableMemory(): number {
   const match = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
