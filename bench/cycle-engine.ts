@@ -7,10 +7,10 @@
 // after every cycle, as the floor does.
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-import { ScrapeEngine, splitApexFilter } from '../src/ingest/index.js';
-import { createLinkerdAdapter } from '../src/mesh/index.js';
 import { normalizeTrafficSplit, SplitStore } from '../src/splits/index.js';
+import { createLinkerdAdapter } from '../src/mesh/index.js';
 import { TrafficWindow } from '../src/window/index.js';
+import { ScrapeEngine, splitApexFilter } from '../src/ingest/index.js';
 import { FLEET_NAMESPACE } from './fleet.js';
 import { linkerdSplitPage } from './proxy-payload.js';
 
