@@ -3,8 +3,8 @@
 // fleet's TrafficSplits, and nothing else (no HTTP server, no metrics registry, no manifest
 // watcher), so that its cycles can be set beside the floor's (bench/floor-scraper.ts) in the same
 // conditions. Run by bench/cycle.ts: node --import tsx bench/cycle-engine.ts config.json, where the
-// file holds {"urls":[…],"intervalMs":10000,"authorities":7}; prints `cycle <n> <ms> <samples>`
-// after every cycle, as the floor does.
+// file holds {"urls":[…],"intervalMs":10000,"authorities":7}; prints `cycle <n> <ms> <samples> <pods up>`
+// after every cycle, as the floor prints its own line.
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { normalizeTrafficSplit, SplitStore } from '../src/splits/index.js';

@@ -17,12 +17,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SCRAPE_CONCURRENCY } from '../src/collect/index.js';
 import { startFleet, stopChild } from './fleet.js';
 import type { Fleet } from './fleet.js';
 import { cpuSeconds, minorFaults } from './proc.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const AUTHORITIES = 7;
+/** Less than a page of this fleet (385 KiB): a floor cycle that read less per pod missed pages. */
+const MIN_PAGE_BYTES = 100_000;
 /** Node options for splitstat's process only, as bench/scrape.ts takes them (e.g. `--trace-gc`). */
 const ENGINE_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 
@@ -66,7 +69,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => pr
  * tool prints `cycle <n> …` after every cycle; the window runs from just after one cycle line to
  * just after the cycles-th next, so it holds whole cycles and the idle time after each.
  */
-async function measure(script: string, nodeArgs: readonly string[], config: object, options: Options, intervalMs: number, dir: string): Promise<Measured> {
+async function measure(
+  script: string,
+  nodeArgs: readonly string[],
+  config: object,
+  options: Options,
+  intervalMs: number,
+  dir: string,
+  cycleProblem: (fields: readonly string[]) => string | undefined,
+): Promise<Measured> {
   const configFile = path.join(dir, `${path.basename(script, '.ts')}.json`);
   writeFileSync(configFile, JSON.stringify(config));
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, configFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -86,6 +97,13 @@ async function measure(script: string, nodeArgs: readonly string[], config: obje
         pending = lines.pop() ?? '';
         for (const line of lines) {
           if (!line.startsWith('cycle ')) continue;
+          // A cycle that missed pages did less work than the fleet asks: its figures mean nothing.
+          const problem = cycleProblem(line.split(' '));
+          if (problem !== undefined) {
+            clearTimeout(timer);
+            reject(new Error(`${script}: ${problem}`));
+            return;
+          }
           seen++;
           const now = { cpu: cpuSeconds(pid), main: cpuSeconds(pid, pid), faults: minorFaults(pid) };
           if (seen === options.warmup) start = now;
@@ -127,8 +145,13 @@ async function main(): Promise<void> {
     console.log(row(['---', '---', '---', '---', '---', '---', '---', '---']));
     for (const seconds of options.intervalsSeconds) {
       const intervalMs = seconds * 1000;
-      const splitstat = await measure('bench/cycle-engine.ts', ENGINE_NODE_ARGS, { urls, intervalMs, authorities: AUTHORITIES }, options, intervalMs, dir);
-      const floor = await measure('bench/floor-scraper.ts', [], { urls, intervalMs, concurrency: 32, identify: true }, options, intervalMs, dir);
+      // `cycle <n> <ms> <samples> <up>` and `cycle <n> <ms> <bytes> <checksum>`.
+      const splitstat = await measure('bench/cycle-engine.ts', ENGINE_NODE_ARGS, { urls, intervalMs, authorities: AUTHORITIES }, options, intervalMs, dir, (fields) =>
+        fields[4] === String(options.pods) ? undefined : `only ${fields[4]} of ${options.pods} pods up in cycle ${fields[1]}`,
+      );
+      const floor = await measure('bench/floor-scraper.ts', [], { urls, intervalMs, concurrency: DEFAULT_SCRAPE_CONCURRENCY, identify: true }, options, intervalMs, dir, (fields) =>
+        Number(fields[3]) >= options.pods * MIN_PAGE_BYTES ? undefined : `only ${fields[3]} bytes read from ${options.pods} pods in cycle ${fields[1]}`,
+      );
       console.log(
         row([
           seconds === 0 ? 'back to back' : `${seconds} s`,
