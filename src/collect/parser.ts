@@ -97,6 +97,11 @@ export interface Sample {
   readonly series: string;
 }
 
+/**
+ * Called once per accepted sample. The sample object is the visitor's for the call only (a sample
+ * read as the expected series is one object refilled line after line): keep its fields, which
+ * may all be kept, not the object.
+ */
 export type SampleVisitor = (sample: Sample) => void;
 
 export interface ParseReport {
@@ -159,17 +164,25 @@ function ignoreSample(): void {
   // Stands in for the caller's visitor once a parse is over, so it can be garbage collected.
 }
 
-/** A sample whose line was the expected series' text: its labels are read from that when asked. */
+/**
+ * A sample whose line was the expected series' text: its labels are read from that when asked.
+ * One per reader, refilled for every such line, so that a page of known lines (nearly every line
+ * of a proxy's page after the first scrape) allocates nothing per line: at a few hundred thousand
+ * lines per cycle, a fresh object each would be most of what the young generation collects.
+ */
 class KnownSample implements Sample {
-  readonly series: string;
-  readonly value: number;
-  readonly timestampMs: number | undefined;
+  series = '';
+  value = 0;
+  timestampMs: number | undefined = undefined;
   #labels: Readonly<Record<string, string>> | undefined;
 
-  constructor(series: string, value: number, timestampMs: number | undefined) {
+  /** This sample, now the line of `series` with `value`. */
+  refill(series: string, value: number, timestampMs: number | undefined): this {
     this.series = series;
     this.value = value;
     this.timestampMs = timestampMs;
+    this.#labels = undefined;
+    return this;
   }
 
   get name(): string {
@@ -210,6 +223,7 @@ const DIGIT_9 = 0x39;
 /** Digits of a value read in place: up to 15 are an exact integer (below 2^53). */
 const MAX_PLAIN_DIGITS = 15;
 const EOF_MARKER = '# EOF';
+const EOF_BYTES = Buffer.from(EOF_MARKER, 'latin1');
 /** Longest metric name looked for in place; longer ones are read as text. */
 const MAX_NAME_BYTES = 256;
 
@@ -229,6 +243,9 @@ class ExpositionReader {
   readonly #metrics = new InternTable<MetricEntry>((key) => ({ key, accepted: this.#accept?.(key) ?? true }));
   readonly #labels = new LabelBuilder();
   readonly #escapes = new EscapeFinder();
+  readonly #known = new KnownSample();
+  /** Where, in the page's bytes, the name of the last line #declinedLine skipped is. */
+  readonly #lastDeclined = { start: 0, end: 0 };
 
   /** The metric name of the last sample line, skipped or not: the next line's likely name. */
   #lastMetric: MetricEntry | undefined;
@@ -291,9 +308,20 @@ class ExpositionReader {
           continue;
         }
       }
-      const declined = this.#declinedLine(bytes, start);
-      start = declined >= 0 ? declined : this.#textRun(bytes, start, known);
+      const skipped = bytes[start] === HASH ? this.#commentLine(bytes, start) : this.#declinedLine(bytes, start);
+      start = skipped >= 0 ? skipped : this.#textRun(bytes, start, known);
     }
+  }
+
+  /**
+   * The line at `start`, which begins with `#`, if it is a comment (HELP, TYPE or any other) as
+   * the text path reads it: the next line's start, the line never becoming text. `# EOF` gives
+   * -1, for the text path to end the page.
+   */
+  #commentLine(bytes: Buffer, start: number): number {
+    if (EOF_BYTES.compare(bytes, start, Math.min(bytes.length, start + EOF_BYTES.length)) === 0) return -1;
+    this.#line++;
+    return lineAfter(bytes, start);
   }
 
   /**
@@ -307,8 +335,16 @@ class ExpositionReader {
     let c = bytes[p];
     while (p < limit && c !== BRACE_OPEN && c !== SPACE && c !== NEWLINE) c = bytes[++p];
     if (c !== BRACE_OPEN || p === start) return -1;
-    const name = bytes.toString('latin1', start, p);
-    if (metricNameEnd(name, 0, name.length) !== name.length || this.#metrics.get(name, 0, name.length).accepted) return -1;
+    // A declined family's lines come in a run: the name of the last one declined is compared in
+    // place, and only another name becomes text to be looked up.
+    const last = this.#lastDeclined;
+    const sameAsLast = last.end - last.start === p - start && bytes.compare(bytes, last.start, last.end, start, p) === 0;
+    if (!sameAsLast) {
+      const name = bytes.toString('latin1', start, p);
+      if (metricNameEnd(name, 0, name.length) !== name.length || this.#metrics.get(name, 0, name.length).accepted) return -1;
+      last.start = start;
+      last.end = p;
+    }
     this.#line++;
     this.#report.skipped++;
     return lineAfter(bytes, p);
@@ -338,7 +374,7 @@ class ExpositionReader {
     this.#labels.forget();
     this.#prevMetric = undefined;
     this.#report.samples++;
-    this.#onSample(new KnownSample(series, value, undefined));
+    this.#onSample(this.#known.refill(series, value, undefined));
     return p + 1;
   }
 
@@ -390,9 +426,11 @@ class ExpositionReader {
     this.#text = '';
     this.#pieces = [];
     this.#bytes = undefined;
+    this.#lastDeclined.start = this.#lastDeclined.end = 0;
     this.#expectedBytes = undefined;
     this.#expected = undefined;
     this.#onSample = ignoreSample;
+    this.#known.refill('', 0, undefined);
     this.#accept = undefined;
     this.#metrics.clear();
     this.#labels.release();
@@ -546,7 +584,7 @@ class ExpositionReader {
     const error = this.#valueAndTimestamp(skipBlanks(this.#text, p, end), end);
     if (error !== undefined) return error;
     this.#report.samples++;
-    this.#onSample(new KnownSample(series, this.#value, this.#timestamp));
+    this.#onSample(this.#known.refill(series, this.#value, this.#timestamp));
     return undefined;
   }
 

@@ -3,7 +3,7 @@
 // target (down, slow, garbage, reset) costs only its own numbers.
 import { setMaxListeners } from 'node:events';
 import { bodyPieces, DEFAULT_MAX_BODY_BYTES, findProcessStartTime, PageReader, parseExposition, scrapeEach, targetKey } from '../collect/index.js';
-import type { PageBody, ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
+import type { PageBody, Sample, ScrapeOptions, ScrapeOutcome, ScrapeTarget } from '../collect/index.js';
 import type { MeshAdapter, TrafficEdge } from '../mesh/index.js';
 import { ClientEntries, PageScratch, SeriesPool, sourceKeyOf, TargetCounters } from '../window/index.js';
 import type { IntervalBuilder, SourceWorkload, TrafficWindow } from '../window/index.js';
@@ -341,10 +341,16 @@ export class ScrapeEngine {
     const bucketOrder = this.#bucketOrder;
     bucketOrder.reset();
     const cycle = this.#cycles;
+    // What a series means is worked out once, the first time it is seen; the sample it is worked
+    // out from is the one being read. One closure per page: one per line would be most of what a
+    // page allocates.
+    let current: Sample | undefined;
+    const interpret = (): CompiledMeaning | null => (current === undefined ? null : sinks.compile(mesh.interpret(current.name, current.labels, reading)));
     const report = parseExposition(
       body,
       (sample) => {
-        const series = counters.observe(sample.series, sample.value, () => sinks.compile(mesh.interpret(sample.name, sample.labels, reading)));
+        current = sample;
+        const series = counters.observe(sample.series, sample.value, interpret);
         const meaning = series.meaning;
         if (meaning === null) return;
         if (meaning.kind === 'concrete') {
