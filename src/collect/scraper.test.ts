@@ -87,6 +87,45 @@ describe('scrapeTarget', () => {
     assert.equal(read.bytes, Buffer.byteLength(text));
   });
 
+  it('follows redirects, as Prometheus does, up to ten; an eleventh fails the target', async () => {
+    const hops: string[] = [];
+    const { url } = await serve((request, response) => {
+      const path = request.url ?? '';
+      hops.push(path);
+      const hop = Number(/^\/hop\/(\d+)$/.exec(path)?.[1] ?? 0);
+      const limit = request.headers['x-prometheus-scrape-timeout-seconds'] === '2' ? 3 : 11;
+      if (hop < limit) {
+        response.writeHead(hop % 2 === 0 ? 302 : 308, { Location: `/hop/${hop + 1}` });
+        response.end();
+        return;
+      }
+      response.writeHead(200, { 'Content-Type': 'text/plain' });
+      response.end(BODY);
+    });
+    const followed = await scrapeTarget(target(url), { timeoutMs: 2000 });
+    assert.ok(followed.ok, JSON.stringify(followed));
+    assert.equal(bodyText(followed.body), BODY);
+    assert.deepEqual(hops, ['/metrics', '/hop/1', '/hop/2', '/hop/3']);
+    hops.length = 0;
+    const tooMany = failure(await scrapeTarget(target(url), { timeoutMs: 3000 }));
+    assert.equal(tooMany.reason, 'network');
+    assert.equal(tooMany.message, 'more than 10 redirects');
+    assert.equal(hops.length, 11);
+  });
+
+  it('times out a redirect chain as one exchange: the deadline covers every hop', async () => {
+    const { url } = await serve((request, response) => {
+      if (request.url === '/metrics') {
+        response.writeHead(302, { Location: '/stalled' });
+        response.end();
+      }
+      // The second hop never answers.
+    });
+    const outcome = failure(await scrapeTarget(target(url), { timeoutMs: 150 }));
+    assert.equal(outcome.reason, 'timeout');
+    assert.equal(outcome.message, 'no response headers within 150 ms');
+  });
+
   it('reports a non-2xx status as http-status', async () => {
     const { url } = await serve((_request, response) => {
       response.writeHead(500);

@@ -126,22 +126,23 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
   const cycleAborted = (): boolean => outer?.aborted === true;
   if (cycleAborted()) return fail('aborted', 'scrape cycle aborted before this target was contacted');
 
-  // One controller for this target, aborted by the deadline, the body cap or the cycle's signal.
-  const controller = new AbortController();
-  let phase: 'headers' | 'body' = 'headers';
-  let received = 0;
+  // The exchange is ended by the deadline, the body cap or the cycle's signal.
+  const exchange = new Exchange();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort(new Error(`no complete response within ${timeoutMs} ms`));
+    exchange.stop(new Error(`no complete response within ${timeoutMs} ms`));
   }, timeoutMs);
-  const onOuterAbort = (): void => controller.abort(new Error('scrape cycle aborted'));
+  const onOuterAbort = (): void => exchange.stop(new Error('scrape cycle aborted'));
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   const timeout = (): ScrapeOutcome =>
-    fail('timeout', phase === 'headers' ? `no response headers within ${timeoutMs} ms` : `body not complete within ${timeoutMs} ms (${received} bytes received)`);
+    fail(
+      'timeout',
+      exchange.phase === 'headers' ? `no response headers within ${timeoutMs} ms` : `body not complete within ${timeoutMs} ms (${exchange.received} bytes received)`,
+    );
 
   try {
-    const response = await get(target.url, controller.signal, {
+    const response = await get(exchange, target.url, {
       Accept: SCRAPE_ACCEPT_HEADER,
       'Accept-Encoding': 'gzip',
       'User-Agent': 'splitstat',
@@ -164,19 +165,10 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
       response.body.destroy();
       return fail('body-too-large', `body of ${declared} bytes exceeds the ${maxBodyBytes}-byte limit`);
     }
-    phase = 'body';
-    const chunks: Buffer[] = [];
-    for await (const chunk of response.body) {
-      if (!Buffer.isBuffer(chunk)) throw new TypeError('response body produced a non-byte chunk');
-      received += chunk.byteLength;
-      if (received > maxBodyBytes) {
-        response.body.destroy();
-        return fail('body-too-large', `body exceeds the ${maxBodyBytes}-byte limit`);
-      }
-      chunks.push(chunk);
-    }
+    const chunks = await exchange.readBody(response.body, maxBodyBytes);
+    if (chunks === undefined) return fail('body-too-large', `body exceeds the ${maxBodyBytes}-byte limit`);
     // A connection closed before the declared length arrived ends the body without an error.
-    if (!response.body.complete) return fail('network', `the connection closed before the body was complete (${received} bytes received)`);
+    if (!response.body.complete) return fail('network', `the connection closed before the body was complete (${exchange.received} bytes received)`);
     if (timedOut) return timeout();
     if (cycleAborted()) return fail('aborted', 'scrape cycle aborted');
     return {
@@ -184,7 +176,7 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
       ok: true,
       body: chunks,
       encoding,
-      bytes: received,
+      bytes: exchange.received,
       contentType: response.headers['content-type'],
       durationMs: elapsed(),
       startedAtMs,
@@ -193,13 +185,79 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
     if (cycleAborted()) return fail('aborted', 'scrape cycle aborted');
     if (timedOut) return timeout();
     // node:http says "aborted" when the peer closes the connection in the middle of a body.
-    if (phase === 'body' && (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
-      return fail('network', `the connection closed before the body was complete (${received} bytes received)`);
+    if (exchange.phase === 'body' && (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      return fail('network', `the connection closed before the body was complete (${exchange.received} bytes received)`);
     }
     return fail('network', describeNetworkError(error));
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+/**
+ * One target's exchange: its requests (a redirect makes more than one) and the body being read,
+ * so that stop() ends whichever is in flight. Plain listeners on node:http's objects, not an
+ * AbortController and a stream iterator: those added a signal, its listeners and a promise per
+ * chunk to every scrape, objects that outlive a young-generation collection while the page
+ * arrives and so cost a full collection later (BENCHMARKS.md).
+ */
+class Exchange {
+  phase: 'headers' | 'body' = 'headers';
+  /** Body bytes received so far. */
+  received = 0;
+  #stopped: Error | undefined;
+  #request: http.ClientRequest | undefined;
+  #response: IncomingMessage | undefined;
+
+  /** Ends the exchange: the request or body in flight fails with `reason`, and no request follows. */
+  stop(reason: Error): void {
+    if (this.#stopped !== undefined) return;
+    this.#stopped = reason;
+    this.#request?.destroy(reason);
+    this.#response?.destroy(reason);
+  }
+
+  request(url: URL, headers: Readonly<Record<string, string>>): Promise<IncomingMessage> {
+    const { protocol } = url;
+    if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new Error(`unsupported protocol ${protocol}`));
+    if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
+    return new Promise((resolve, reject) => {
+      const outgoing = protocol === 'https:' ? https.get(url, { agent: AGENTS[protocol], headers }, resolve) : http.get(url, { agent: AGENTS[protocol], headers }, resolve);
+      this.#request = outgoing;
+      outgoing.on('error', reject);
+    });
+  }
+
+  /**
+   * The body's chunks once it ends or its connection closes (then `complete` is false), or
+   * undefined when it grew past `maxBodyBytes` (the rest is not read). Rejects with the
+   * response's error, stop()'s reason included.
+   */
+  readBody(response: IncomingMessage, maxBodyBytes: number): Promise<Buffer[] | undefined> {
+    this.phase = 'body';
+    this.#response = response;
+    if (this.#stopped !== undefined) response.destroy(this.#stopped);
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: unknown) => {
+        if (!Buffer.isBuffer(chunk)) {
+          response.destroy(new TypeError('response body produced a non-byte chunk'));
+          return;
+        }
+        this.received += chunk.byteLength;
+        if (this.received > maxBodyBytes) {
+          resolve(undefined);
+          response.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.once('error', reject);
+      // After 'end' when the body is whole; alone when the connection went first.
+      response.once('end', () => resolve(chunks));
+      response.once('close', () => resolve(chunks));
+    });
   }
 }
 
@@ -217,10 +275,10 @@ const MAX_REDIRECTS = 10;
  * fetch: fetch inflates gzip as a stream of small steps, which cost several times the CPU of one
  * inflate of the whole body, and it cannot be told to leave the body compressed.
  */
-async function get(url: string, signal: AbortSignal, headers: Readonly<Record<string, string>>): Promise<RawResponse> {
+async function get(exchange: Exchange, url: string, headers: Readonly<Record<string, string>>): Promise<RawResponse> {
   let location = new URL(url);
   for (let redirects = 0; ; redirects++) {
-    const response = await request(location, signal, headers);
+    const response = await exchange.request(location, headers);
     const status = response.statusCode ?? 0;
     const next = response.headers.location;
     if (![301, 302, 303, 307, 308].includes(status) || next === undefined) {
@@ -230,16 +288,6 @@ async function get(url: string, signal: AbortSignal, headers: Readonly<Record<st
     if (redirects >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
     location = new URL(next, location);
   }
-}
-
-function request(url: URL, signal: AbortSignal, headers: Readonly<Record<string, string>>): Promise<IncomingMessage> {
-  const { protocol } = url;
-  if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new Error(`unsupported protocol ${protocol}`));
-  return new Promise((resolve, reject) => {
-    const outgoing =
-      protocol === 'https:' ? https.get(url, { agent: AGENTS[protocol], signal, headers }, resolve) : http.get(url, { agent: AGENTS[protocol], signal, headers }, resolve);
-    outgoing.on('error', reject);
-  });
 }
 
 /**
