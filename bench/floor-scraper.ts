@@ -1,7 +1,7 @@
-// The least a Node.js scraper can do per cycle: fetch every page over a kept-alive connection,
-// asking for gzip as Prometheus does, and inflate it, with splitstat's own page reader (one zlib
-// stream reset per page, inflating into one reused buffer: the cheapest inflate Node allows,
-// src/collect/page-reader.ts). Nothing is parsed or kept. The scrape bench runs it as a third
+// The least a Node.js scraper can do per cycle: fetch every page over a kept-alive connection
+// with splitstat's own HTTP client (cheaper than node:http), asking for gzip as Prometheus does,
+// and inflate it with splitstat's own page reader (one zlib stream reset per page, inflating into
+// one reused buffer: the cheapest inflate Node allows, src/collect/page-reader.ts). Nothing is parsed or kept. The scrape bench runs it as a third
 // tool beside Prometheus and splitstat: what splitstat costs above it is its parsing and state,
 // and a ratio goal below it is out of reach of any scraper on this runtime.
 // With `scan` (`npm run bench:scrape -- --floor-scan`) it also reads every sample's value: each
@@ -19,8 +19,7 @@
 // holds {"urls":[…],"intervalMs":10000,"concurrency":32,"scan":false,"identify":false}; prints
 // `cycle <n> <ms> <bytes> <checksum>` after every cycle.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import { PageReader } from '../src/collect/index.js';
+import { Http1Client, PageReader } from '../src/collect/index.js';
 
 interface FloorConfig {
   readonly urls: readonly string[];
@@ -31,28 +30,41 @@ interface FloorConfig {
 }
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as FloorConfig;
-// The same keep-alive settings as splitstat's scraper (src/collect/scraper.ts).
-const agent = new http.Agent({ keepAlive: true, maxFreeSockets: config.concurrency, scheduling: 'lifo', timeout: 60_000 });
+// splitstat's own HTTP client with the scraper's keep-alive settings (src/collect/scraper.ts):
+// the cheapest way to fetch a page this runtime offers (BENCHMARKS.md).
+const client = new Http1Client({ maxIdlePerOrigin: config.concurrency, idleTimeoutMs: 60_000 });
+const urls = config.urls.map((url) => new URL(url));
 /** A page's bytes are a view of its reader's buffer: one reader per concurrent fetch. */
 const readers: PageReader[] = [];
 const MAX_PAGE_BYTES = 64 * 1024 * 1024;
 
-function fetchPage(url: string, target: TargetSeries, reader: PageReader): Promise<number> {
+function fetchPage(url: URL, target: TargetSeries, reader: PageReader): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { agent, headers: { 'accept-encoding': 'gzip' }, timeout: config.intervalMs }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const page = reader.read(chunks, response.headers['content-encoding'] === 'gzip' ? 'gzip' : 'identity', MAX_PAGE_BYTES);
+    const chunks: Buffer[] = [];
+    let gzip = false;
+    const pending = client.get(url, 'Accept-Encoding: gzip\r\n', {
+      onHead(head) {
+        gzip = head.headers['content-encoding'] === 'gzip';
+        return true;
+      },
+      onData(chunk) {
+        chunks.push(chunk);
+        return true;
+      },
+      onEnd() {
+        clearTimeout(deadline);
+        const page = reader.read(chunks, gzip ? 'gzip' : 'identity', MAX_PAGE_BYTES);
         if (!page.ok) return reject(new Error(page.message));
         if (config.identify === true && Buffer.isBuffer(page.body)) checksum += identifyLines(page.body, page.bytes, target);
         else if (config.scan === true && Buffer.isBuffer(page.body)) checksum += scanValues(page.body, page.bytes);
         resolve(page.bytes);
-      });
+      },
+      onError(error) {
+        clearTimeout(deadline);
+        reject(error);
+      },
     });
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', reject);
+    const deadline = setTimeout(() => pending.abort(new Error('timeout')), config.intervalMs);
   });
 }
 
@@ -143,7 +155,7 @@ async function cycle(): Promise<void> {
   let next = 0;
   const worker = async (reader: PageReader): Promise<void> => {
     for (let index = next++; index < config.urls.length; index = next++) {
-      const url = config.urls[index];
+      const url = urls[index];
       const target = targets[index];
       if (url === undefined || target === undefined) continue;
       try {

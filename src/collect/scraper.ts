@@ -2,10 +2,9 @@
 // covering connect, headers and the whole body (a proxy that sends headers and then stalls must
 // not hold up the cycle), a body cap counted after decompression (so a gzip bomb is cut off too),
 // and failures come back as values: one bad target never throws or stalls the rest.
-import http from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import https from 'node:https';
 import type { RawBody } from './body-pieces.js';
+import { Http1Client } from './http1-client.js';
+import type { PendingRequest, ResponseHandler, ResponseHead } from './http1-client.js';
 import type { ScrapeTarget } from './target.js';
 
 export interface ScrapeOptions {
@@ -142,39 +141,26 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
     );
 
   try {
-    const response = await get(exchange, target.url, {
-      Accept: SCRAPE_ACCEPT_HEADER,
-      'Accept-Encoding': 'gzip',
-      'User-Agent': 'splitstat',
-      // Exporters may use this to bound their own work, as they do for Prometheus.
-      'X-Prometheus-Scrape-Timeout-Seconds': String(timeoutMs / 1000),
-    });
+    const response = await get(exchange, target.url, scrapeHeaderLines(timeoutMs), maxBodyBytes);
     if (response.status < 200 || response.status > 299) {
-      response.body.destroy();
       return fail('http-status', `HTTP ${response.status}${response.statusText === '' ? '' : ` ${response.statusText}`}`, response.status);
     }
-    const encoding = (response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (encoding !== 'identity' && encoding !== 'gzip') {
-      response.body.destroy();
-      return fail('network', `content encoding ${JSON.stringify(encoding)} was not asked for (only gzip)`);
-    }
+    const encoding = bodyEncoding(response.headers);
+    if (encoding === undefined) return fail('network', `content encoding ${JSON.stringify(response.headers['content-encoding'])} was not asked for (only gzip)`);
     // A declared length over the cap fails before reading. Compressed bytes count against the
     // cap too: a compressed page is never larger than its text.
-    const declared = Number(response.headers['content-length'] ?? Number.NaN);
-    if (declared > maxBodyBytes) {
-      response.body.destroy();
-      return fail('body-too-large', `body of ${declared} bytes exceeds the ${maxBodyBytes}-byte limit`);
-    }
-    const chunks = await exchange.readBody(response.body, maxBodyBytes);
-    if (chunks === undefined) return fail('body-too-large', `body exceeds the ${maxBodyBytes}-byte limit`);
+    const declared = declaredLength(response.headers);
+    if (declared > maxBodyBytes) return fail('body-too-large', `body of ${declared} bytes exceeds the ${maxBodyBytes}-byte limit`);
+    const body = await exchange.body();
+    if (body === 'too-large') return fail('body-too-large', `body exceeds the ${maxBodyBytes}-byte limit`);
     // A connection closed before the declared length arrived ends the body without an error.
-    if (!response.body.complete) return fail('network', `the connection closed before the body was complete (${exchange.received} bytes received)`);
+    if (body === 'cut-short') return fail('network', `the connection closed before the body was complete (${exchange.received} bytes received)`);
     if (timedOut) return timeout();
     if (cycleAborted()) return fail('aborted', 'scrape cycle aborted');
     return {
       target,
       ok: true,
-      body: chunks,
+      body: exchange.chunks,
       encoding,
       bytes: exchange.received,
       contentType: response.headers['content-type'],
@@ -184,10 +170,6 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
   } catch (error) {
     if (cycleAborted()) return fail('aborted', 'scrape cycle aborted');
     if (timedOut) return timeout();
-    // node:http says "aborted" when the peer closes the connection in the middle of a body.
-    if (exchange.phase === 'body' && (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
-      return fail('network', `the connection closed before the body was complete (${exchange.received} bytes received)`);
-    }
     return fail('network', describeNetworkError(error));
   } finally {
     clearTimeout(timer);
@@ -195,109 +177,157 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
   }
 }
 
+function bodyEncoding(headers: Readonly<Record<string, string>>): 'gzip' | 'identity' | undefined {
+  const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  return encoding === 'identity' || encoding === 'gzip' ? encoding : undefined;
+}
+
+function declaredLength(headers: Readonly<Record<string, string>>): number {
+  return Number(headers['content-length'] ?? Number.NaN);
+}
+
+function isRedirect(head: ResponseHead): boolean {
+  return REDIRECT_STATUSES.has(head.status) && head.headers.location !== undefined;
+}
+
+/** Whether a response's body is worth reading: a page we can use, not a redirect or a failure. */
+function wantsBody(head: ResponseHead, maxBodyBytes: number): boolean {
+  return head.status >= 200 && head.status <= 299 && bodyEncoding(head.headers) !== undefined && !(declaredLength(head.headers) > maxBodyBytes);
+}
+
 /**
  * One target's exchange: its requests (a redirect makes more than one) and the body being read,
- * so that stop() ends whichever is in flight. Plain listeners on node:http's objects, not an
- * AbortController and a stream iterator: those added a signal, its listeners and a promise per
- * chunk to every scrape, objects that outlive a young-generation collection while the page
- * arrives and so cost a full collection later (BENCHMARKS.md).
+ * so that stop() ends whichever is in flight. The body's chunks are kept as they come, from the
+ * response's head on, and counted against the cap as they arrive.
  */
-class Exchange {
+class Exchange implements ResponseHandler {
   phase: 'headers' | 'body' = 'headers';
   /** Body bytes received so far. */
   received = 0;
+  readonly chunks: Buffer[] = [];
+  #maxBodyBytes = 0;
   #stopped: Error | undefined;
-  #request: http.ClientRequest | undefined;
-  #response: IncomingMessage | undefined;
+  #pending: PendingRequest | undefined;
+  #head: Settler<ResponseHead> | undefined;
+  /** How the body ended, once it has; a waiting body() promise's settler until then. */
+  #ended: BodyEnd | Error | undefined;
+  #body: Settler<BodyEnd> | undefined;
 
   /** Ends the exchange: the request or body in flight fails with `reason`, and no request follows. */
   stop(reason: Error): void {
     if (this.#stopped !== undefined) return;
     this.#stopped = reason;
-    this.#request?.destroy(reason);
-    this.#response?.destroy(reason);
+    this.#pending?.abort(reason);
   }
 
-  request(url: URL, headers: Readonly<Record<string, string>>): Promise<IncomingMessage> {
+  request(url: URL, headerLines: string, maxBodyBytes: number): Promise<ResponseHead> {
     const { protocol } = url;
     if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new Error(`unsupported protocol ${protocol}`));
     if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
+    this.#maxBodyBytes = maxBodyBytes;
     return new Promise((resolve, reject) => {
-      const outgoing = protocol === 'https:' ? https.get(url, { agent: AGENTS[protocol], headers }, resolve) : http.get(url, { agent: AGENTS[protocol], headers }, resolve);
-      this.#request = outgoing;
-      outgoing.on('error', reject);
+      this.#head = { resolve, reject };
+      this.#pending = CLIENT.get(url, headerLines, this);
     });
   }
 
-  /**
-   * The body's chunks once it ends or its connection closes (then `complete` is false), or
-   * undefined when it grew past `maxBodyBytes` (the rest is not read). Rejects with the
-   * response's error, stop()'s reason included.
-   */
-  readBody(response: IncomingMessage, maxBodyBytes: number): Promise<Buffer[] | undefined> {
-    this.phase = 'body';
-    this.#response = response;
-    if (this.#stopped !== undefined) response.destroy(this.#stopped);
+  /** How the body ended; rejects with the connection's error or stop()'s reason. */
+  body(): Promise<BodyEnd> {
+    const ended = this.#ended;
+    if (ended instanceof Error) return Promise.reject(ended);
+    if (ended !== undefined) return Promise.resolve(ended);
     return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: unknown) => {
-        if (!Buffer.isBuffer(chunk)) {
-          response.destroy(new TypeError('response body produced a non-byte chunk'));
-          return;
-        }
-        this.received += chunk.byteLength;
-        if (this.received > maxBodyBytes) {
-          resolve(undefined);
-          response.destroy();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      response.once('error', reject);
-      // After 'end' when the body is whole; alone when the connection went first.
-      response.once('end', () => resolve(chunks));
-      response.once('close', () => resolve(chunks));
+      this.#body = { resolve, reject };
     });
+  }
+
+  onHead(head: ResponseHead): boolean {
+    const wanted = !isRedirect(head) && wantsBody(head, this.#maxBodyBytes);
+    if (wanted) this.phase = 'body';
+    this.#head?.resolve(head);
+    this.#head = undefined;
+    return wanted;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.received += chunk.byteLength;
+    if (this.received > this.#maxBodyBytes) {
+      this.#endBody('too-large');
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onEnd(complete: boolean): void {
+    this.#endBody(complete ? 'complete' : 'cut-short');
+  }
+
+  onError(error: Error): void {
+    if (this.#head !== undefined) {
+      this.#head.reject(error);
+      this.#head = undefined;
+    } else this.#endBody(error);
+  }
+
+  #endBody(end: BodyEnd | Error): void {
+    if (this.#ended !== undefined) return;
+    this.#ended = end;
+    const waiting = this.#body;
+    this.#body = undefined;
+    if (waiting === undefined) return;
+    if (end instanceof Error) waiting.reject(end);
+    else waiting.resolve(end);
   }
 }
 
-interface RawResponse {
-  readonly status: number;
-  readonly statusText: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: IncomingMessage;
+type BodyEnd = 'complete' | 'cut-short' | 'too-large';
+
+interface Settler<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
 }
 
 const MAX_REDIRECTS = 10;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
- * GET with keep-alive (AGENTS), following redirects as Prometheus does. node:http rather than
- * fetch: fetch inflates gzip as a stream of small steps, which cost several times the CPU of one
- * inflate of the whole body, and it cannot be told to leave the body compressed.
+ * GET, following redirects as Prometheus does; the last response's head. Its own HTTP/1.1
+ * client rather than node:http or fetch: fetch inflates gzip as a stream of small steps and
+ * cannot be told to leave the body compressed, and node:http's per-request objects cost three
+ * times what the client's do (src/collect/http1-client.ts).
  */
-async function get(exchange: Exchange, url: string, headers: Readonly<Record<string, string>>): Promise<RawResponse> {
+async function get(exchange: Exchange, url: string, headerLines: string, maxBodyBytes: number): Promise<ResponseHead> {
   let location = new URL(url);
   for (let redirects = 0; ; redirects++) {
-    const response = await exchange.request(location, headers);
-    const status = response.statusCode ?? 0;
-    const next = response.headers.location;
-    if (![301, 302, 303, 307, 308].includes(status) || next === undefined) {
-      return { status, statusText: response.statusMessage ?? '', headers: response.headers, body: response };
-    }
-    response.destroy();
+    const head = await exchange.request(location, headerLines, maxBodyBytes);
+    if (!isRedirect(head)) return head;
     if (redirects >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
-    location = new URL(next, location);
+    location = new URL(head.headers.location as string, location);
   }
+}
+
+/** The request's header fields, the same for every scrape with one deadline (so one per configuration). */
+const HEADER_LINES = new Map<number, string>();
+function scrapeHeaderLines(timeoutMs: number): string {
+  let lines = HEADER_LINES.get(timeoutMs);
+  if (lines === undefined) {
+    lines =
+      `Accept: ${SCRAPE_ACCEPT_HEADER}\r\nAccept-Encoding: gzip\r\nUser-Agent: splitstat\r\n` +
+      // Exporters may use this to bound their own work, as they do for Prometheus.
+      `X-Prometheus-Scrape-Timeout-Seconds: ${timeoutMs / 1000}\r\n`;
+    HEADER_LINES.set(timeoutMs, lines);
+  }
+  return lines;
 }
 
 /**
  * Keep-alive, as Prometheus scrapes: a proxy's admin server keeps the connection open, so each
  * target costs one connection for as long as it is scraped, not a new one every cycle (targets
- * behind one address keep up to one per concurrent scrape). Free sockets idle longer than a
+ * behind one address keep up to one per concurrent scrape). Idle connections unused for a
  * minute (a target gone from discovery) are closed.
  */
-const AGENT_OPTIONS = { keepAlive: true, maxFreeSockets: DEFAULT_SCRAPE_CONCURRENCY, scheduling: 'lifo', timeout: 60_000 } as const;
-const AGENTS = { 'http:': new http.Agent(AGENT_OPTIONS), 'https:': new https.Agent(AGENT_OPTIONS) };
+const CLIENT = new Http1Client({ maxIdlePerOrigin: DEFAULT_SCRAPE_CONCURRENCY, idleTimeoutMs: 60_000 });
 
 /** The useful part of a network error: `connect ECONNREFUSED 127.0.0.1:1`, `socket hang up`. */
 function describeNetworkError(error: unknown): string {
