@@ -215,6 +215,55 @@ describe('Http1Client', () => {
     assert.equal(server.connections, 2);
   });
 
+  it('retries on a new connection even when the pool holds more stale ones', async () => {
+    // Two kept-alive connections, each answered once; a connection's second request is closed unanswered.
+    const server = await rawServer(async (socket, _request, _index, onSocket) => {
+      if (onSocket > 0) return socket.destroy();
+      await sleep(20);
+      socket.write(OK('fresh\n'));
+    });
+    const http = client();
+    await Promise.all([get(http, server.url), get(http, server.url)]);
+    assert.equal(server.connections, 2);
+    const again = await get(http, server.url);
+    assert.deepEqual([again.body, again.end, again.error], ['fresh\n', 'complete', undefined]);
+    // The stale one it took, then a new one: not the other stale one in the pool.
+    assert.equal(server.requests.length, 4);
+    assert.equal(server.connections, 3);
+  });
+
+  it('reads a head that comes a byte at a time', async () => {
+    const response = `HTTP/1.1 200 OK\r\nX-Slow: ${'s'.repeat(40)}\r\nContent-Length: 3\r\n\r\nabc`;
+    const server = await rawServer(async (socket) => {
+      socket.setNoDelay(true);
+      for (const byte of response) {
+        socket.write(byte, 'latin1');
+        await sleep(1);
+      }
+    });
+    const seen = await get(client(), server.url);
+    assert.deepEqual([seen.head?.headers['x-slow'], seen.body, seen.end], ['s'.repeat(40), 'abc', 'complete']);
+  });
+
+  it('calls nothing after onError when the handler aborts from onHead', async () => {
+    const server = await rawServer((socket) => socket.write(OK('hello')));
+    const events: string[] = [];
+    await new Promise<void>((resolve) => {
+      const pending = new Http1Client({ maxIdlePerOrigin: 1, idleTimeoutMs: 1000 }).get(new URL(server.url), '', {
+        onHead: () => {
+          events.push('head');
+          pending.abort(new Error('deadline'));
+          return true;
+        },
+        onData: (chunk) => events.push(`data ${chunk.toString()}`) > 0,
+        onEnd: () => events.push('end'),
+        onError: (error) => events.push(`error ${error.message}`),
+      });
+      setTimeout(resolve, 50);
+    });
+    assert.deepEqual(events, ['head', 'error deadline']);
+  });
+
   it('does not retry a new connection closed before any response', async () => {
     const server = await rawServer((socket) => socket.destroy());
     const seen = await get(client(), server.url);
@@ -231,6 +280,7 @@ describe('Http1Client', () => {
       ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /^invalid chunk size "zz"$/],
       ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n', /^a chunk longer than its size$/],
       ['HTTP/1.1 101 Switching Protocols\r\n\r\n', /^the server switched protocols$/],
+      [`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n${`X-T: ${'t'.repeat(1000)}\r\n`.repeat(70)}\r\n`, new RegExp(`^trailers larger than ${MAX_HEAD_BYTES} bytes$`)],
       [`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(MAX_HEAD_BYTES)}\r\n\r\n`, new RegExp(`^response headers larger than ${MAX_HEAD_BYTES} bytes$`)],
     ];
     for (const [response, reason] of cases) {

@@ -16,7 +16,7 @@ import tls from 'node:tls';
 
 /** Largest status line plus header fields accepted (node:http's own limit is 16 KiB). */
 export const MAX_HEAD_BYTES = 64 * 1024;
-/** Largest chunk-size line or trailer section of a chunked body. */
+/** Largest chunk-size line or trailer line of a chunked body (its trailers in all: MAX_HEAD_BYTES). */
 const MAX_CHUNK_LINE_BYTES = 4 * 1024;
 
 export interface ResponseHead {
@@ -69,8 +69,9 @@ export class Http1Client {
     return exchange;
   }
 
-  /** An idle connection to `origin`, most recently used first, or a new one. */
-  connection(url: URL, origin: string): Connection {
+  /** An idle connection to `origin`, most recently used first, or a new one (always, with `fresh`). */
+  connection(url: URL, origin: string, fresh: boolean): Connection {
+    if (fresh) return new Connection(this, origin, connect(url, this.#options.tls));
     const idle = this.#idle.get(origin);
     const reused = idle?.pop();
     if (idle !== undefined && idle.length === 0) this.#idle.delete(origin);
@@ -100,12 +101,6 @@ export class Http1Client {
     if (idle === undefined || at < 0) return;
     idle.splice(at, 1);
     if (idle.length === 0) this.#idle.delete(connection.origin);
-  }
-
-  /** Closes every idle connection. Requests in flight are not touched. */
-  closeIdle(): void {
-    for (const idle of this.#idle.values()) for (const connection of idle) connection.close();
-    this.#idle.clear();
   }
 }
 
@@ -203,8 +198,16 @@ class ClientExchange implements PendingRequest {
   #connection: Connection | undefined;
   #retried = false;
   #phase: Phase = 'head';
-  /** Bytes of the head, or of a chunk-size line or trailers, not complete yet. */
+  /**
+   * The head's bytes while it is not complete: a buffer that doubles as it fills, so a head that
+   * comes a byte per read is copied a few times in all, not once per read.
+   */
+  #headBuffer: Buffer | undefined;
+  #headLength = 0;
+  /** Bytes of a chunk-size line or trailer line not complete yet. */
   #pending: Buffer | undefined;
+  /** Bytes of the trailer section so far. */
+  #trailerBytes = 0;
   /** Body bytes still to come in the Content-Length, or in the current chunk. */
   #remaining = 0;
   #reusable = false;
@@ -218,8 +221,9 @@ class ClientExchange implements PendingRequest {
     this.#handler = handler;
   }
 
-  send(): void {
-    this.#connection = this.#client.connection(this.#url, this.#origin);
+  /** Sends the request; on a new connection when `fresh` (a retry: the pool may hold more stale ones). */
+  send(fresh = false): void {
+    this.#connection = this.#client.connection(this.#url, this.#origin, fresh);
     this.#connection.serve(this, this.#request);
   }
 
@@ -238,7 +242,7 @@ class ClientExchange implements PendingRequest {
     // goes once more on a new connection.
     if (!this.#responseStarted && connection?.used === true && !this.#retried) {
       this.#retried = true;
-      this.send();
+      this.send(true);
       return;
     }
     const phase = this.#phase;
@@ -257,15 +261,18 @@ class ClientExchange implements PendingRequest {
       while (at < bytes.length && this.#phase !== 'over') {
         switch (this.#phase) {
           case 'head': {
-            const joined = this.#pending === undefined ? bytes.subarray(at) : Buffer.concat([this.#pending, bytes.subarray(at)]);
-            const end = headEnd(joined);
+            const earlier = this.#headLength;
+            const joined = earlier === 0 ? bytes.subarray(at) : this.#appendHead(bytes.subarray(at));
+            // Only the new bytes need searching, and the blank line may begin up to two bytes before them.
+            const end = headEnd(joined, Math.max(0, earlier - 2));
             if (end < 0) {
               if (joined.length > MAX_HEAD_BYTES) throw new Error(`response headers larger than ${MAX_HEAD_BYTES} bytes`);
-              this.#pending = joined;
+              if (earlier === 0) this.#appendHead(joined);
               return;
             }
             if (end > MAX_HEAD_BYTES) throw new Error(`response headers larger than ${MAX_HEAD_BYTES} bytes`);
-            this.#pending = undefined;
+            this.#headBuffer = undefined;
+            this.#headLength = 0;
             bytes = joined;
             at = end;
             this.#head(joined.toString('latin1', 0, end));
@@ -305,6 +312,20 @@ class ClientExchange implements PendingRequest {
     if (this.#phase === 'over' && at < bytes.length) this.#connection?.close();
   }
 
+  /** Adds to the head's bytes; the head so far. */
+  #appendHead(bytes: Buffer): Buffer {
+    const needed = this.#headLength + bytes.length;
+    let buffer = this.#headBuffer;
+    if (buffer === undefined || buffer.length < needed) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * (buffer?.length ?? 0), 1024));
+      buffer?.copy(grown, 0, 0, this.#headLength);
+      this.#headBuffer = buffer = grown;
+    }
+    bytes.copy(buffer, this.#headLength);
+    this.#headLength = needed;
+    return buffer.subarray(0, needed);
+  }
+
   #head(text: string): void {
     const lines = text.split('\n');
     const statusLine = trimCr(lines[0] ?? '');
@@ -335,6 +356,8 @@ class ClientExchange implements PendingRequest {
       this.#stop();
       return;
     }
+    // The handler may have aborted the request from onHead.
+    if (this.#phase === 'over') return;
     this.#remaining = framing.length;
     if (framing.phase === 'length' && framing.length === 0) this.#end();
     else this.#phase = framing.phase;
@@ -351,6 +374,10 @@ class ClientExchange implements PendingRequest {
       if (text !== '') throw new Error('a chunk longer than its size');
       this.#phase = 'chunk-size';
     } else if (text === '') this.#end();
+    else {
+      this.#trailerBytes += text.length;
+      if (this.#trailerBytes > MAX_HEAD_BYTES) throw new Error(`trailers larger than ${MAX_HEAD_BYTES} bytes`);
+    }
   }
 
   /** The next line from `at` (CR dropped), or undefined when it has not all come yet. */
@@ -407,9 +434,9 @@ function bodyFraming(status: number, headers: Readonly<Record<string, string>>):
   return { phase: 'length', length: Number(only) };
 }
 
-/** Where a response head ends (after its blank line), or -1. */
-function headEnd(bytes: Buffer): number {
-  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) {
+/** Where a response head ends (after its blank line), or -1; the blank line's first LF is at `from` or later. */
+function headEnd(bytes: Buffer, from: number): number {
+  for (let at = bytes.indexOf(10, from); at >= 0; at = bytes.indexOf(10, at + 1)) {
     if (bytes[at + 1] === 10) return at + 2;
     if (bytes[at + 1] === 13 && bytes[at + 2] === 10) return at + 3;
   }

@@ -2,6 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { bodyText } from './body-pieces.js';
@@ -188,6 +189,22 @@ describe('scrapeTarget', () => {
     assert.deepEqual(read, { ok: false, reason: 'body-too-large', message: 'body exceeds the 65536-byte limit' });
     const exact = await scrapeTarget(target(streamed.url), { maxBodyBytes: 5000 });
     assert.ok(exact.ok);
+  });
+
+  it('reads a chunked page whose Content-Length says it is over the cap: the transfer coding frames it', async () => {
+    const raw = createNetServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end(`HTTP/1.1 200 OK\r\nContent-Length: 999999\r\nTransfer-Encoding: chunked\r\n\r\n${BODY.length.toString(16)}\r\n${BODY}\r\n0\r\n\r\n`));
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const { port } = raw.address() as AddressInfo;
+    try {
+      const outcome = await scrapeTarget(target(`http://127.0.0.1:${port}/metrics`), { maxBodyBytes: 1000 });
+      assert.ok(outcome.ok, JSON.stringify(outcome));
+      assert.equal(bodyText(outcome.body), BODY);
+    } finally {
+      raw.close();
+    }
   });
 
   it('reports a refused connection as network', async () => {

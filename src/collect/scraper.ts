@@ -182,8 +182,9 @@ function bodyEncoding(headers: Readonly<Record<string, string>>): 'gzip' | 'iden
   return encoding === 'identity' || encoding === 'gzip' ? encoding : undefined;
 }
 
+/** The Content-Length, unless a transfer coding frames the body (then the length is ignored, RFC 9112). */
 function declaredLength(headers: Readonly<Record<string, string>>): number {
-  return Number(headers['content-length'] ?? Number.NaN);
+  return headers['transfer-encoding'] === undefined ? Number(headers['content-length'] ?? Number.NaN) : Number.NaN;
 }
 
 function isRedirect(head: ResponseHead): boolean {
