@@ -1,9 +1,10 @@
 // GET over HTTP/1.1 on kept-alive connections, with the response handed to a handler as it is
 // read: its head, then views of the socket's own bytes, then its end. This is all a scrape needs,
-// and it is a third of what node:http costs per request: a 100-pod cycle's fetches took 0.062–
-// 0.068 CPU-s with node:http (a request object, a response stream, header objects and the
-// agent's bookkeeping per scrape, objects that outlive a young-generation collection while a page
-// arrives), 0.055 with undici's dispatcher and 0.023–0.027 here (BENCHMARKS.md).
+// and it costs a little over half of what node:http does: fetching a 100-pod fleet's pages took
+// 0.061 CPU-s per cycle with node:http (a request object, a response stream, header objects and
+// the agent's bookkeeping per scrape, objects that outlive a young-generation collection while a
+// page arrives), 0.038 with undici's dispatcher and 0.034 here (`npm run bench:fetch`,
+// BENCHMARKS.md).
 //
 // What it reads: a status line and header fields (CRLF or bare LF line ends, at most
 // MAX_HEAD_BYTES), 1xx responses skipped, and a body framed by Content-Length, by chunked

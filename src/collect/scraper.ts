@@ -295,8 +295,8 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /**
  * GET, following redirects as Prometheus does; the last response's head. Its own HTTP/1.1
  * client rather than node:http or fetch: fetch inflates gzip as a stream of small steps and
- * cannot be told to leave the body compressed, and node:http's per-request objects cost three
- * times what the client's do (src/collect/http1-client.ts).
+ * cannot be told to leave the body compressed, and node:http's per-request objects cost nearly
+ * twice what the client does (src/collect/http1-client.ts).
  */
 async function get(exchange: Exchange, url: string, headerLines: string, maxBodyBytes: number): Promise<ResponseHead> {
   let location = new URL(url);
