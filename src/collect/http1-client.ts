@@ -72,15 +72,12 @@ export class Http1Client {
 
   /** An idle connection to `origin`, most recently used first, or a new one (always, with `fresh`). */
   connection(url: URL, origin: string, fresh: boolean): Connection {
-    if (fresh) return new Connection(this, origin, connect(url, this.#options.tls));
-    const idle = this.#idle.get(origin);
+    const idle = fresh ? undefined : this.#idle.get(origin);
     const reused = idle?.pop();
     if (idle !== undefined && idle.length === 0) this.#idle.delete(origin);
-    if (reused !== undefined) {
-      reused.takeFromPool();
-      return reused;
-    }
-    return new Connection(this, origin, connect(url, this.#options.tls));
+    if (reused === undefined) return new Connection(this, origin, connect(url, this.#options.tls));
+    reused.takeFromPool();
+    return reused;
   }
 
   /** Keeps a connection whose last response ended cleanly, up to the limit per origin. */
@@ -141,10 +138,6 @@ class Connection {
     socket.on('close', () => this.#lost(undefined));
     socket.on('error', (error: Error) => this.#lost(error));
     socket.on('timeout', () => this.close());
-  }
-
-  get closed(): boolean {
-    return this.#closed;
   }
 
   serve(exchange: ClientExchange, request: string): void {
