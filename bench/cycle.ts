@@ -6,14 +6,17 @@
 // and its main thread alone) and its minor page faults are read from /proc over measured cycles
 // after warm-up ones.
 // Run: npm run bench:cycle -- [--pods 100] [--intervals 0,1,10] [--warmup 10] [--cycles 10]
-// Environment: BENCH_NODE_ARGS, Node options for splitstat's process (not the floor's).
+// Environment: BENCH_NODE_ARGS, Node options for splitstat's process; BENCH_FLOOR_NODE_ARGS, the
+// floor's (e.g. `--cpu-prof --cpu-prof-dir=/tmp/floor` to profile both the same way);
+// BENCH_LOG_DIR, where each process's output is written (<script>-<interval>s.log; e.g. with
+// `--trace-gc`).
 //
 // bench/scrape.ts sets the whole `serve` process beside Prometheus; this one says how much of a
 // small fleet's cycle is the work per page and how much the idle time between cycles adds, for
 // splitstat and for the floor alike.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +29,15 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const AUTHORITIES = 7;
 /** Less than a page of this fleet (385 KiB): a floor cycle that read less per pod missed pages. */
 const MIN_PAGE_BYTES = 100_000;
-/** Node options for splitstat's process only, as bench/scrape.ts takes them (e.g. `--trace-gc`). */
-const ENGINE_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+/** Node options for each process, as bench/scrape.ts takes them (e.g. `--trace-gc`). */
+const ENGINE_NODE_ARGS = nodeArgs(process.env.BENCH_NODE_ARGS);
+const FLOOR_NODE_ARGS = nodeArgs(process.env.BENCH_FLOOR_NODE_ARGS);
+
+const LOG_DIR = process.env.BENCH_LOG_DIR;
+
+function nodeArgs(text: string | undefined): string[] {
+  return (text ?? '').split(' ').filter((arg) => arg !== '');
+}
 
 interface Options {
   readonly pods: number;
@@ -93,6 +103,7 @@ async function measure(
       let pending = '';
       child.stdout?.on('data', (data: Buffer) => {
         pending += data.toString();
+        if (LOG_DIR !== undefined) appendFileSync(path.join(LOG_DIR, `${path.basename(script, '.ts')}-${intervalMs / 1000}s.log`), data);
         const lines = pending.split('\n');
         pending = lines.pop() ?? '';
         for (const line of lines) {
@@ -149,7 +160,7 @@ async function main(): Promise<void> {
       const splitstat = await measure('bench/cycle-engine.ts', ENGINE_NODE_ARGS, { urls, intervalMs, authorities: AUTHORITIES }, options, intervalMs, dir, (fields) =>
         fields[4] === String(options.pods) ? undefined : `only ${fields[4]} of ${options.pods} pods up in cycle ${fields[1]}`,
       );
-      const floor = await measure('bench/floor-scraper.ts', [], { urls, intervalMs, concurrency: DEFAULT_SCRAPE_CONCURRENCY, identify: true }, options, intervalMs, dir, (fields) =>
+      const floor = await measure('bench/floor-scraper.ts', FLOOR_NODE_ARGS, { urls, intervalMs, concurrency: DEFAULT_SCRAPE_CONCURRENCY, identify: true }, options, intervalMs, dir, (fields) =>
         Number(fields[3]) >= options.pods * MIN_PAGE_BYTES ? undefined : `only ${fields[3]} bytes read from ${options.pods} pods in cycle ${fields[1]}`,
       );
       console.log(

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import { DEFAULT_SCRAPE_CONCURRENCY, Http1Client } from '../src/collect/index.js';
+import { DEFAULT_SCRAPE_CONCURRENCY, GetRequest, Http1Client } from '../src/collect/index.js';
 import { cpuSeconds, statusBytes } from './proc.js';
 
 export const CLIENTS = ['node:http', 'undici', 'splitstat'] as const;
@@ -61,9 +61,13 @@ function undici(): Fetch {
 
 function splitstat(): Fetch {
   const client = new Http1Client({ maxIdlePerOrigin: DEFAULT_SCRAPE_CONCURRENCY, idleTimeoutMs: 60_000 });
+  // Made once per target, as the scraper makes them.
+  const requests = new Map<URL, GetRequest>();
   return (url, done) => {
     const chunks: Buffer[] = [];
-    client.get(url, 'Accept-Encoding: gzip\r\n', {
+    let request = requests.get(url);
+    if (request === undefined) requests.set(url, (request = new GetRequest(url, 'Accept-Encoding: gzip\r\n')));
+    client.get(request, {
       onHead: () => true,
       onData: (chunk) => chunks.push(chunk) > 0,
       onEnd: () => done(undefined, chunks),

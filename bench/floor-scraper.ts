@@ -19,7 +19,7 @@
 // holds {"urls":[…],"intervalMs":10000,"concurrency":32,"scan":false,"identify":false}; prints
 // `cycle <n> <ms> <bytes> <checksum>` after every cycle.
 import { readFileSync } from 'node:fs';
-import { Http1Client, PageReader } from '../src/collect/index.js';
+import { GetRequest, Http1Client, PageReader } from '../src/collect/index.js';
 
 interface FloorConfig {
   readonly urls: readonly string[];
@@ -30,19 +30,21 @@ interface FloorConfig {
 }
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as FloorConfig;
+// Stopped by the bench with SIGTERM: exiting normally lets `--cpu-prof` write its profile.
+process.once('SIGTERM', () => process.exit(0));
 // splitstat's own HTTP client with the scraper's keep-alive settings (src/collect/scraper.ts):
 // the cheapest way to fetch a page this runtime offers (BENCHMARKS.md).
 const client = new Http1Client({ maxIdlePerOrigin: config.concurrency, idleTimeoutMs: 60_000 });
-const urls = config.urls.map((url) => new URL(url));
+const requests = config.urls.map((url) => new GetRequest(new URL(url), 'Accept-Encoding: gzip\r\n'));
 /** A page's bytes are a view of its reader's buffer: one reader per concurrent fetch. */
 const readers: PageReader[] = [];
 const MAX_PAGE_BYTES = 64 * 1024 * 1024;
 
-function fetchPage(url: URL, target: TargetSeries, reader: PageReader): Promise<number> {
+function fetchPage(request: GetRequest, target: TargetSeries, reader: PageReader): Promise<number> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let gzip = false;
-    const pending = client.get(url, 'Accept-Encoding: gzip\r\n', {
+    const pending = client.get(request, {
       onHead(head) {
         gzip = head.headers['content-encoding'] === 'gzip';
         return true;
@@ -155,12 +157,12 @@ async function cycle(): Promise<void> {
   let next = 0;
   const worker = async (reader: PageReader): Promise<void> => {
     for (let index = next++; index < config.urls.length; index = next++) {
-      const url = urls[index];
+      const request = requests[index];
       const target = targets[index];
-      if (url === undefined || target === undefined) continue;
+      if (request === undefined || target === undefined) continue;
       try {
         // Read first, then add: `bytes += await …` would add to the total as it was before the wait.
-        const pageBytes = await fetchPage(url, target, reader);
+        const pageBytes = await fetchPage(request, target, reader);
         bytes += pageBytes;
       } catch {
         // A failed page costs what it cost; the bench checks that every page came.

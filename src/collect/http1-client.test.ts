@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Http1Client, MAX_HEAD_BYTES } from './http1-client.js';
+import { GetRequest, Http1Client, MAX_HEAD_BYTES } from './http1-client.js';
 import type { ResponseHead } from './http1-client.js';
 
 /** What a handler saw, in order, once the exchange is over. */
@@ -83,7 +83,7 @@ function get(http: Http1Client, url: string, { wantBody = true, stopAfter = Infi
       clearTimeout(deadline);
       resolveSeen(value);
     };
-    const pending = http.get(new URL(url), 'X-Test: yes\r\n', {
+    const pending = http.get(new GetRequest(new URL(url), 'X-Test: yes\r\n'), {
       onHead(head) {
         seen.head = head;
         if (!wantBody) setImmediate(() => resolve(seen));
@@ -249,7 +249,7 @@ describe('Http1Client', () => {
     const server = await rawServer((socket) => socket.write(OK('hello')));
     const events: string[] = [];
     await new Promise<void>((resolve) => {
-      const pending = new Http1Client({ maxIdlePerOrigin: 1, idleTimeoutMs: 1000 }).get(new URL(server.url), '', {
+      const pending = new Http1Client({ maxIdlePerOrigin: 1, idleTimeoutMs: 1000 }).get(new GetRequest(new URL(server.url), ''), {
         onHead: () => {
           events.push('head');
           pending.abort(new Error('deadline'));

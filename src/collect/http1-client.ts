@@ -55,6 +55,28 @@ export interface Http1ClientOptions {
   readonly tls?: tls.ConnectionOptions | undefined;
 }
 
+/**
+ * A GET made ready to be sent as often as wanted: where it goes and its bytes. A scraper sends the
+ * same request to a target every cycle, and building it (the URL's parts, the request text and
+ * its encoding) each time cost more than keeping it.
+ */
+export class GetRequest {
+  readonly url: URL;
+  /** `protocol//host`: what connections are pooled by. */
+  readonly origin: string;
+  readonly headerLines: string;
+  /** The request line, Host and `headerLines`, and the blank line. */
+  readonly bytes: Buffer;
+
+  /** `headerLines`: each `Name: value\r\n`; Host is added here. */
+  constructor(url: URL, headerLines: string) {
+    this.url = url;
+    this.origin = `${url.protocol}//${url.host}`;
+    this.headerLines = headerLines;
+    this.bytes = Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${headerLines}\r\n`, 'latin1');
+  }
+}
+
 export class Http1Client {
   readonly #idle = new Map<string, Connection[]>();
   readonly #options: Http1ClientOptions;
@@ -63,9 +85,9 @@ export class Http1Client {
     this.#options = options;
   }
 
-  /** Sends `GET url` with `headerLines` (each `Name: value\r\n`, Host added here). */
-  get(url: URL, headerLines: string, handler: ResponseHandler): PendingRequest {
-    const exchange = new ClientExchange(this, url, headerLines, handler);
+  /** Sends the request; its response goes to `handler`. */
+  get(request: GetRequest, handler: ResponseHandler): PendingRequest {
+    const exchange = new ClientExchange(this, request, handler);
     exchange.send();
     return exchange;
   }
@@ -140,9 +162,9 @@ class Connection {
     socket.on('timeout', () => this.close());
   }
 
-  serve(exchange: ClientExchange, request: string): void {
+  serve(exchange: ClientExchange, request: Buffer): void {
     this.#exchange = exchange;
-    this.#socket.write(request, 'latin1');
+    this.#socket.write(request);
   }
 
   /** The exchange is over: the connection goes back to the pool or is closed. */
@@ -185,9 +207,7 @@ type Phase = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'tr
 /** One GET and the reading of its response, on one connection (two if the first was stale). */
 class ClientExchange implements PendingRequest {
   readonly #client: Http1Client;
-  readonly #url: URL;
-  readonly #origin: string;
-  readonly #request: string;
+  readonly #request: GetRequest;
   readonly #handler: ResponseHandler;
   #connection: Connection | undefined;
   #retried = false;
@@ -207,18 +227,17 @@ class ClientExchange implements PendingRequest {
   #reusable = false;
   #responseStarted = false;
 
-  constructor(client: Http1Client, url: URL, headerLines: string, handler: ResponseHandler) {
+  constructor(client: Http1Client, request: GetRequest, handler: ResponseHandler) {
     this.#client = client;
-    this.#url = url;
-    this.#origin = `${url.protocol}//${url.host}`;
-    this.#request = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${headerLines}\r\n`;
+    this.#request = request;
     this.#handler = handler;
   }
 
   /** Sends the request; on a new connection when `fresh` (a retry: the pool may hold more stale ones). */
   send(fresh = false): void {
-    this.#connection = this.#client.connection(this.#url, this.#origin, fresh);
-    this.#connection.serve(this, this.#request);
+    const request = this.#request;
+    this.#connection = this.#client.connection(request.url, request.origin, fresh);
+    this.#connection.serve(this, request.bytes);
   }
 
   abort(reason: Error): void {

@@ -10,7 +10,7 @@ export type { ExpositionBody, PageBody, RawBody } from './body-pieces.js';
 export { bodyPieces, bodyText, isUtf8Body } from './body-pieces.js';
 export { PageReader } from './page-reader.js';
 export type { PageRead, PageReadFailure } from './page-reader.js';
-export { Http1Client } from './http1-client.js';
+export { GetRequest, Http1Client } from './http1-client.js';
 export type { ScrapeFailureReason, ScrapeOptions, ScrapeOutcome } from './scraper.js';
 export {
   DEFAULT_MAX_BODY_BYTES,

@@ -69,6 +69,8 @@ export class InternTable<T extends InternEntry> {
   }
 
   clear(): void {
+    // Clearing a Map makes it a new table: an empty one is left as it is.
+    if (this.#byKey.size === 0) return;
     this.#byHash.clear();
     this.#byKey.clear();
   }

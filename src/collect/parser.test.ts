@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { formatFromContentType, parseExposition } from './parser.js';
+import { formatFromContentType, MAX_KEPT_METRIC_NAMES, parseExposition } from './parser.js';
 import type { ParseOptions, ParseReport, Sample } from './parser.js';
 
 const FIXTURES = new URL('../../test/fixtures/collect/', import.meta.url);
@@ -11,7 +11,7 @@ function fixture(name: string): string {
 }
 
 /** Parses and returns plain copies of the samples alongside the report. */
-function collect(text: string, options?: ParseOptions): { samples: Sample[]; report: ParseReport } {
+function collect(text: string | Buffer, options?: ParseOptions): { samples: Sample[]; report: ParseReport } {
   const samples: Sample[] = [];
   const report = parseExposition(text, (sample) => samples.push({ ...sample, labels: { ...sample.labels } }), options);
   return { samples, report };
@@ -375,6 +375,46 @@ describe('parseExposition acceptMetric', () => {
     const { report } = collect('skip_me{this is not="valid\nkeep 1\n', { acceptMetric: (name) => name === 'keep' });
     assert.deepEqual(report, { samples: 1, skipped: 1, malformed: 0, problems: [] });
   });
+
+  it('keeps the answers between parses given the same function, and asks another function anew', () => {
+    const page = 'keep{a="1"} 1\nskip_me{a="1"} 2\nkeep{a="2"} 3\n';
+    const asked: string[] = [];
+    const accept = (name: string): boolean => {
+      asked.push(name);
+      return name === 'keep';
+    };
+    for (let parse = 0; parse < 3; parse++) assert.deepEqual(collect(page, { acceptMetric: accept }).report, { samples: 2, skipped: 1, malformed: 0, problems: [] });
+    assert.deepEqual(asked, ['keep', 'skip_me']);
+    // Another function may answer otherwise: its own answers count.
+    assert.deepEqual(collect(page, { acceptMetric: (name) => name === 'skip_me' }).report, { samples: 1, skipped: 2, malformed: 0, problems: [] });
+    assert.deepEqual(collect(page, { acceptMetric: accept }).report, { samples: 2, skipped: 1, malformed: 0, problems: [] });
+    assert.deepEqual(asked, ['keep', 'skip_me', 'keep', 'skip_me']);
+  });
+
+  it(`asks again once more than ${MAX_KEPT_METRIC_NAMES} names were answered`, () => {
+    const names = Array.from({ length: MAX_KEPT_METRIC_NAMES + 1 }, (_, i) => `m${i}`);
+    const page = names.map((name) => `${name} 1\n`).join('');
+    let asked = 0;
+    const accept = (name: string): boolean => {
+      asked++;
+      return name !== 'm0';
+    };
+    assert.equal(collect(page, { acceptMetric: accept }).report.samples, MAX_KEPT_METRIC_NAMES);
+    assert.equal(collect(page, { acceptMetric: accept }).report.samples, MAX_KEPT_METRIC_NAMES);
+    assert.equal(asked, 2 * names.length);
+  });
+
+  it('reads the next page whole after a visitor threw half way through one', () => {
+    const page = 'a{i="1"} 1\na{i="2"} 2\na{i="3"} 3\n';
+    assert.throws(() =>
+      parseExposition(page, (sample) => {
+        if (sample.value === 2) throw new Error('visitor failed');
+      }),
+    /visitor failed/);
+    const { samples, report } = collect('b 7\n' + page);
+    assert.deepEqual(report, { samples: 4, skipped: 0, malformed: 0, problems: [] });
+    assert.deepEqual(samples.map((sample) => sample.series), ['b', 'a{i="1"}', 'a{i="2"}', 'a{i="3"}']);
+  });
 });
 
 describe('parseExposition with hostile input', () => {
@@ -472,5 +512,27 @@ describe('parseExposition fast paths', () => {
     assert.ok(malformed > 200, `only ${malformed} malformed`);
     assert.equal(whole.report.malformed, malformed);
     assert.deepEqual(whole.samples, perLine);
+  });
+
+  it('skips declined lines without labels in the page bytes only where the text path would', () => {
+    // A proxy page's process metrics between its known series: each declined line must be
+    // skipped or refused exactly as the text path does, whatever its value looks like.
+    const values = ['7', '12.5', '0.25', '1.', '.5', '1..2', '1.5.5', '1e3', '-1', 'NaN', 'x', '7x', '12.5e', '3-', '7 1700000000000', '7 ', '7\r', ''];
+    const acceptMetric = (name: string): boolean => name !== 'process_cpu_seconds_total';
+    for (const value of values) {
+      for (const blank of [' ', '  ', '\t']) {
+        const text = `a{i="1"} 1\nprocess_cpu_seconds_total${blank}${value}\na{i="2"} 2\n`;
+        const asText = collect(text, { acceptMetric });
+        const known = ['a{i="1"}', 'a{i="2"}'];
+        const asBytes = collect(Buffer.from(text), {
+          acceptMetric,
+          expectedSeries: (index) => known[index],
+          expectedBytes: (index) => (known[index] === undefined ? undefined : Buffer.from(known[index])),
+        });
+        const label = JSON.stringify(`${blank}${value}`);
+        assert.deepEqual(asBytes.samples.map((sample) => [sample.series, sample.value]), [['a{i="1"}', 1], ['a{i="2"}', 2]], label);
+        assert.deepEqual(asBytes.report, asText.report, label);
+      }
+    }
   });
 });

@@ -47,7 +47,9 @@ export type ExpositionFormat = 'text' | 'openmetrics';
 export interface ParseOptions {
   /**
    * Called once per distinct metric name as written on sample lines (`response_latency_ms_bucket`,
-   * not the family name); false skips those samples without reading their labels or values.
+   * not the family name); false skips those samples without reading their labels or values. The
+   * answers are kept from one parse to the next for as long as the same function is given (up to
+   * MAX_KEPT_METRIC_NAMES names), so it must answer the same for a name every time.
    */
   acceptMetric?: ((metricName: string) => boolean) | undefined;
   /** Only changes how timestamps are read: milliseconds (text) or seconds (OpenMetrics). */
@@ -137,14 +139,19 @@ type LineError = string;
  * for bad input (exceptions from `onSample` propagate); bad lines are counted and skipped.
  */
 export function parseExposition(text: ExpositionInput, onSample: SampleVisitor, options: ParseOptions = {}): ParseReport {
-  const reader = new ExpositionReader(text, onSample, options);
+  // A parse inside a visitor (labelsOfSeries) finds no idle reader and makes its own.
+  const reader = idle.reader ?? new ExpositionReader();
+  idle.reader = undefined;
   try {
-    return reader.run();
+    return reader.run(text, onSample, options);
   } finally {
     reader.release();
-    keptAlive.reader = reader;
+    idle.reader = reader;
   }
 }
+
+/** Metric names whose acceptMetric answers a reader keeps between parses; past it they are asked again. */
+export const MAX_KEPT_METRIC_NAMES = 4096;
 
 /** Picks the parse format from a response's Content-Type header. */
 export function formatFromContentType(contentType: string | null | undefined): ExpositionFormat {
@@ -153,12 +160,13 @@ export function formatFromContentType(contentType: string | null | undefined): E
     : 'text';
 }
 
-// The engine forgets an object layout once no object has it, and then throws away the compiled
-// code that was specialised for it. A reader's layout would be gone after every full garbage
-// collection between two scrapes, making the next parse run cold (several times slower). Keeping
-// the last reader (emptied) alive keeps its layout and its label builder's, for a few kilobytes;
-// the label objects' layouts are kept alive by label-builder.ts.
-const keptAlive: { reader: ExpositionReader | undefined } = { reader: undefined };
+// One reader serves parse after parse: a scrape engine parses hundreds of pages a cycle, and a
+// reader with its tables made anew for each was a tenth of what a cycle allocated. Keeping it
+// also keeps its object layout: the engine forgets a layout once no object has it, and then
+// throws away the compiled code specialised for it, so a reader made anew after a full garbage
+// collection between two scrapes ran cold (several times slower). The label objects' layouts
+// are kept alive by label-builder.ts.
+const idle: { reader: ExpositionReader | undefined } = { reader: undefined };
 
 function ignoreSample(): void {
   // Stands in for the caller's visitor once a parse is over, so it can be garbage collected.
@@ -201,6 +209,23 @@ function startsWithSeries(bytes: Buffer, at: number, known: Buffer): boolean {
   return keyEnd < bytes.length && bytes[keyEnd] === SPACE && known.compare(bytes, at, keyEnd) === 0;
 }
 
+/**
+ * Whether the line goes on at `at` with digits, maybe a fraction (`12`, `0.25`), and then ends:
+ * a value every reader takes, with no timestamp, blank or carriage return after it.
+ */
+function isPlainDecimalLine(bytes: Buffer, at: number): boolean {
+  const length = bytes.length;
+  let p = at;
+  while (p < length && (bytes[p] as number) >= DIGIT_0 && (bytes[p] as number) <= DIGIT_9) p++;
+  if (p === at) return false;
+  if (p < length && bytes[p] === DOT) {
+    const fraction = ++p;
+    while (p < length && (bytes[p] as number) >= DIGIT_0 && (bytes[p] as number) <= DIGIT_9) p++;
+    if (p === fraction) return false;
+  }
+  return p === length || bytes[p] === NEWLINE;
+}
+
 /** Where the line after the one at `start` begins (the length at the last line). */
 function lineAfter(bytes: Buffer, start: number): number {
   const newline = bytes.indexOf(NEWLINE, start);
@@ -218,6 +243,7 @@ function labelsOfSeries(series: string): Readonly<Record<string, string>> {
 
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
+const DOT = 0x2e;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 /** Digits of a value read in place: up to 15 are an exact integer (below 2^53). */
@@ -228,17 +254,18 @@ const EOF_BYTES = Buffer.from(EOF_MARKER, 'latin1');
 const MAX_NAME_BYTES = 256;
 
 class ExpositionReader {
-  #pieces: ExpositionBody;
+  #pieces: ExpositionBody = [];
   /** An ASCII page read as bytes, or undefined when the page is text. */
   #bytes: Buffer | undefined;
   #expectedBytes: ((index: number) => Buffer | undefined) | undefined;
   #text = '';
-  #onSample: SampleVisitor;
+  #onSample: SampleVisitor = ignoreSample;
+  /** The last parse's acceptMetric, kept (see release()) to tell whether #metrics still holds. */
   #accept: ((metricName: string) => boolean) | undefined;
   #expected: ((index: number) => string | undefined) | undefined;
-  readonly #openMetrics: boolean;
-  readonly #maxProblems: number;
-  readonly #report: ParseReport = { samples: 0, skipped: 0, malformed: 0, problems: [] };
+  #openMetrics = false;
+  #maxProblems = 10;
+  #report: ParseReport = { samples: 0, skipped: 0, malformed: 0, problems: [] };
 
   readonly #metrics = new InternTable<MetricEntry>((key) => ({ key, accepted: this.#accept?.(key) ?? true }));
   readonly #labels = new LabelBuilder();
@@ -260,7 +287,10 @@ class ExpositionReader {
   #value = 0;
   #timestamp: number | undefined;
 
-  constructor(text: ExpositionInput, onSample: SampleVisitor, options: ParseOptions) {
+  run(text: ExpositionInput, onSample: SampleVisitor, options: ParseOptions): ParseReport {
+    this.#report = { samples: 0, skipped: 0, malformed: 0, problems: [] };
+    this.#line = 0;
+    this.#eof = false;
     if (Buffer.isBuffer(text)) {
       const ascii = isAscii(text);
       this.#bytes = ascii ? text : undefined;
@@ -272,11 +302,10 @@ class ExpositionReader {
     this.#onSample = onSample;
     this.#openMetrics = options.format === 'openmetrics';
     this.#maxProblems = options.maxProblems ?? 10;
+    // The answers of another function, or too many names, are not kept.
+    if (options.acceptMetric !== this.#accept || this.#metrics.size > MAX_KEPT_METRIC_NAMES) this.#metrics.clear();
     this.#accept = options.acceptMetric;
     this.#expected = options.expectedSeries;
-  }
-
-  run(): ParseReport {
     if (this.#bytes !== undefined) {
       this.#runBytes(this.#bytes);
       return this.#report;
@@ -325,8 +354,9 @@ class ExpositionReader {
   }
 
   /**
-   * The line at `start` if it is a sample with labels of a metric the caller declines (a family
-   * the page has beside the ones wanted, or `_count` among them): counted as skipped, and the
+   * The line at `start` if it is a sample of a metric the caller declines (a family the page has
+   * beside the ones wanted, or `_count` among them), with labels or, without them, with one space
+   * and a plain decimal value (`process_cpu_seconds_total 12.5`): counted as skipped, and the
    * next line's start returned, as the text path would. Otherwise -1, and nothing happened.
    */
   #declinedLine(bytes: Buffer, start: number): number {
@@ -334,7 +364,7 @@ class ExpositionReader {
     let p = start;
     let c = bytes[p];
     while (p < limit && c !== BRACE_OPEN && c !== SPACE && c !== NEWLINE) c = bytes[++p];
-    if (c !== BRACE_OPEN || p === start) return -1;
+    if (p === start || (c !== BRACE_OPEN && !(c === SPACE && isPlainDecimalLine(bytes, p + 1)))) return -1;
     // A declined family's lines come in a run: the name of the last one declined is compared in
     // place, and only another name becomes text to be looked up.
     const last = this.#lastDeclined;
@@ -419,8 +449,9 @@ class ExpositionReader {
   }
 
   /**
-   * Lets go of everything that belongs to this parse (the body, the caller's callbacks, the
-   * tables) while the reader object itself is kept (see keptAlive).
+   * Lets go of everything that belongs to this parse (the body, the caller's callbacks, the label
+   * tables) while the reader object itself is kept (see idle). The acceptMetric function and its
+   * answers stay, for the next parse given the same function.
    */
   release(): void {
     this.#text = '';
@@ -431,8 +462,6 @@ class ExpositionReader {
     this.#expected = undefined;
     this.#onSample = ignoreSample;
     this.#known.refill('', 0, undefined);
-    this.#accept = undefined;
-    this.#metrics.clear();
     this.#labels.release();
     this.#lastMetric = undefined;
     this.#prevMetric = undefined;

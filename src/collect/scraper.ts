@@ -3,7 +3,7 @@
 // not hold up the cycle), a body cap counted after decompression (so a gzip bomb is cut off too),
 // and failures come back as values: one bad target never throws or stalls the rest.
 import type { RawBody } from './body-pieces.js';
-import { Http1Client } from './http1-client.js';
+import { GetRequest, Http1Client } from './http1-client.js';
 import type { PendingRequest, ResponseHandler, ResponseHead } from './http1-client.js';
 import type { ScrapeTarget } from './target.js';
 
@@ -141,7 +141,7 @@ export async function scrapeTarget(target: ScrapeTarget, options: ScrapeOptions 
     );
 
   try {
-    const response = await get(exchange, target.url, scrapeHeaderLines(timeoutMs), maxBodyBytes);
+    const response = await get(exchange, requestFor(target, scrapeHeaderLines(timeoutMs)), maxBodyBytes);
     if (response.status < 200 || response.status > 299) {
       return fail('http-status', `HTTP ${response.status}${response.statusText === '' ? '' : ` ${response.statusText}`}`, response.status);
     }
@@ -221,14 +221,14 @@ class Exchange implements ResponseHandler {
     this.#pending?.abort(reason);
   }
 
-  request(url: URL, headerLines: string, maxBodyBytes: number): Promise<ResponseHead> {
-    const { protocol } = url;
+  request(request: GetRequest, maxBodyBytes: number): Promise<ResponseHead> {
+    const { protocol } = request.url;
     if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new Error(`unsupported protocol ${protocol}`));
     if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
     this.#maxBodyBytes = maxBodyBytes;
     return new Promise((resolve, reject) => {
       this.#head = { resolve, reject };
-      this.#pending = CLIENT.get(url, headerLines, this);
+      this.#pending = CLIENT.get(request, this);
     });
   }
 
@@ -298,14 +298,27 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * cannot be told to leave the body compressed, and node:http's per-request objects cost nearly
  * twice what the client does (src/collect/http1-client.ts).
  */
-async function get(exchange: Exchange, url: string, headerLines: string, maxBodyBytes: number): Promise<ResponseHead> {
-  let location = new URL(url);
+async function get(exchange: Exchange, first: GetRequest, maxBodyBytes: number): Promise<ResponseHead> {
+  let request = first;
   for (let redirects = 0; ; redirects++) {
-    const head = await exchange.request(location, headerLines, maxBodyBytes);
+    const head = await exchange.request(request, maxBodyBytes);
     if (!isRedirect(head)) return head;
     if (redirects >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
-    location = new URL(head.headers.location as string, location);
+    request = new GetRequest(new URL(head.headers.location as string, request.url), request.headerLines);
   }
+}
+
+/**
+ * Each target's request, made once and kept for as long as the target object lives (discovery
+ * keeps a target's object while the target is unchanged).
+ */
+const REQUESTS = new WeakMap<ScrapeTarget, { readonly url: string; readonly request: GetRequest }>();
+function requestFor(target: ScrapeTarget, headerLines: string): GetRequest {
+  const kept = REQUESTS.get(target);
+  if (kept !== undefined && kept.url === target.url && kept.request.headerLines === headerLines) return kept.request;
+  const request = new GetRequest(new URL(target.url), headerLines);
+  REQUESTS.set(target, { url: target.url, request });
+  return request;
 }
 
 /** The request's header fields, the same for every scrape with one deadline (so one per configuration). */

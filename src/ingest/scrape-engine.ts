@@ -98,6 +98,8 @@ export class ScrapeEngine {
   readonly #sinks: PageSinks;
   readonly #bucketOrder = new BucketOrderCheck();
   readonly #reader = new PageReader();
+  /** One function for every page: the parser keeps its answers while it is given the same one. */
+  readonly #acceptMetric: (metricName: string) => boolean;
   readonly #failuresTotal = new Map<ScrapeFailureReason, number>();
   readonly #cycleListeners = new Set<(report: CycleReport) => void>();
   #previousCycleAtMs: number | undefined;
@@ -122,6 +124,8 @@ export class ScrapeEngine {
     this.#log = options.log ?? (() => undefined);
     this.#pool = new SeriesPool(options.maxSeriesTotal);
     this.#sinks = new PageSinks(options.window);
+    const { mesh } = options;
+    this.#acceptMetric = (name) => mesh.acceptMetric(name);
   }
 
   /** Series kept now over all targets, and the most that may be. */
@@ -369,7 +373,7 @@ export class ScrapeEngine {
       // A proxy writes its series in the same order every time: the one after the last found is
       // expected, and its line read without its labels when it is that one.
       // Read as bytes, such a line does not even become text (parser.ts).
-      { acceptMetric: (name) => mesh.acceptMetric(name), expectedSeries: () => counters.expectedSeries(), expectedBytes: () => counters.expectedBytes() },
+      { acceptMetric: this.#acceptMetric, expectedSeries: () => counters.expectedSeries(), expectedBytes: () => counters.expectedBytes() },
     );
     const readable = report.samples + report.skipped;
     const { duplicates, rejected, droppedSeries } = counters;

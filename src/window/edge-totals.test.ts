@@ -43,7 +43,7 @@ describe('edge totals of different histogram layouts', () => {
     interval.addResponses(other, client, 'failure', 2);
     for (const le of B) interval.addLatency(other, client, le, le < 5 ? 0 : 2);
     // The same client in both layouts: two entries, never one of mixed lengths.
-    assert.equal(interval.entries.size, 2);
+    assert.equal(interval.entries.length, 2);
     window.commit(interval, 0, 10_000);
     const totals = window.totals(60_000).edges.get('ns/web/web-v1');
     assert.equal(totals?.success, 3);

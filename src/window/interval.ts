@@ -19,13 +19,23 @@ export interface SourceSelector {
   readonly name?: string | undefined;
 }
 
-export interface Entry {
+/** Who an entry's numbers are about; shared by every interval that has them (packed-entries.ts). */
+export interface EntryKey {
   readonly edge: TrafficEdge;
   /** edgeKey(edge): what the window's totals are keyed by, whatever the layout. */
   readonly edgeKey: string;
   readonly source: SourceWorkload;
+  /** The entry's key among the interval's: edge (storageKey) and client. */
+  readonly id: string;
+}
+
+/** One (edge, client) of the open interval. */
+export interface Entry {
+  readonly key: EntryKey;
   /** [success, failure, latency sum (ms), latency bucket 0 … n-1] */
   readonly values: Float64Array;
+  /** The interval that last added to it (IntervalBuilder's count): its values are that one's. */
+  interval: number;
 }
 
 /** One histogram layout: its bounds (ms) and where each bound sits. */
@@ -85,13 +95,62 @@ function layout(bounds: readonly number[]): LatencyLayout {
   return { bounds, index: new Map(bounds.map((le, i) => [le, i])) };
 }
 
-/** Collects one interval's increases; only edges that had traffic get an entry. */
+/** Intervals an entry may go without increases before it is forgotten. */
+const ENTRY_IDLE_INTERVALS = 60;
+
+/**
+ * Collects one interval's increases; only edges that had traffic get an entry. One builder
+ * serves interval after interval: its entries and their arrays stay from one to the next, so a
+ * cycle makes no new objects for the (edge, client) pairs it saw the cycle before. Built anew
+ * every cycle they were some 1,400 objects and arrays at 100 clients, alive to the cycle's end
+ * and so moved to the old generation by every scavenge of a cycle (BENCHMARKS.md).
+ */
 export class IntervalBuilder {
-  readonly entries = new Map<string, Entry>();
   readonly #layouts: LatencyLayouts;
+  /** Every entry of the last ENTRY_IDLE_INTERVALS intervals, by EntryKey.id. */
+  readonly #all = new Map<string, Entry>();
+  #added: Entry[] = [];
+  #interval = 1;
+  #forgotten = 0;
 
   constructor(layouts: LatencyLayouts) {
     this.#layouts = layouts;
+  }
+
+  /** The entries with increases in the open interval, in the order they first had one. */
+  get entries(): readonly Entry[] {
+    return this.#added;
+  }
+
+  /** Entries held: those with increases in the last ENTRY_IDLE_INTERVALS intervals (or so). */
+  get size(): number {
+    return this.#all.size;
+  }
+
+  /** How many entries have been forgotten so far: an entry kept from before it moved may be gone. */
+  get forgotten(): number {
+    return this.#forgotten;
+  }
+
+  /** Ends the open interval: its increases are let go (the window has packed what it keeps). */
+  close(): void {
+    for (const entry of this.#added) entry.values.fill(0);
+    this.#added = [];
+  }
+
+  /**
+   * Starts the next interval: the open one's increases are let go unless the window took them,
+   * and entries without increases for a while are forgotten.
+   */
+  restart(): void {
+    this.close();
+    this.#interval++;
+    if (this.#interval % ENTRY_IDLE_INTERVALS !== 0) return;
+    for (const [id, entry] of this.#all) {
+      if (this.#interval - entry.interval <= ENTRY_IDLE_INTERVALS) continue;
+      this.#all.delete(id);
+      this.#forgotten++;
+    }
   }
 
   addResponses(edge: TrafficEdge, source: SourceWorkload, outcome: 'success' | 'failure', delta: number): void {
@@ -114,25 +173,32 @@ export class IntervalBuilder {
     values[FIRST_LATENCY + index] = (values[FIRST_LATENCY + index] as number) + delta;
   }
 
-  /**
-   * Adds a page's increases for one edge and client at once: `values` in the entry's layout,
-   * `key` the edge's storageKey() and `sourceKey` the client's sourceKey().
-   */
-  addValues(edge: TrafficEdge, key: string, source: SourceWorkload, sourceKey: string, values: Float64Array): void {
-    addInto(this.valuesOf(edge, key, source, sourceKey), values);
+  /** Adds `values` to an entry entryOf() gave since `forgotten` last moved. */
+  addTo(entry: Entry, values: Float64Array): void {
+    addInto(this.#opened(entry), values);
   }
 
-  /** The numbers of one edge and client in this interval, created empty on first need. */
-  valuesOf(edge: TrafficEdge, key: string, source: SourceWorkload, sourceKey: string): Float64Array {
-    return this.#values(edge, source, key, sourceKey);
-  }
-
-  #values(edge: TrafficEdge, source: SourceWorkload, key = storageKey(edge), sourceKey = sourceKeyOf(source)): Float64Array {
-    const entryKey = `${key}\u0000${sourceKey}`;
-    let entry = this.entries.get(entryKey);
+  /** The entry of one edge and client, created empty on first need. */
+  entryOf(edge: TrafficEdge, key: string, source: SourceWorkload, sourceKey: string): Entry {
+    const id = `${key}\u0000${sourceKey}`;
+    let entry = this.#all.get(id);
     if (entry === undefined) {
-      entry = { edge, edgeKey: edge.layout === undefined ? key : edgeKey(edge), source, values: new Float64Array(this.#layouts.valuesLength(edge)) };
-      this.entries.set(entryKey, entry);
+      const edgeKeyOfEdge = edge.layout === undefined ? key : edgeKey(edge);
+      entry = { key: { edge, edgeKey: edgeKeyOfEdge, source, id }, values: new Float64Array(this.#layouts.valuesLength(edge)), interval: 0 };
+      this.#all.set(id, entry);
+    }
+    return entry;
+  }
+
+  #values(edge: TrafficEdge, source: SourceWorkload): Float64Array {
+    return this.#opened(this.entryOf(edge, storageKey(edge), source, sourceKeyOf(source)));
+  }
+
+  /** The entry, listed among the open interval's once it gets increases. */
+  #opened(entry: Entry): Float64Array {
+    if (entry.interval !== this.#interval) {
+      entry.interval = this.#interval;
+      this.#added.push(entry);
     }
     return entry.values;
   }
@@ -143,25 +209,30 @@ function addInto(target: Float64Array, values: Float64Array): void {
 }
 
 /**
- * One client's entries in the open interval, found by the edge's key alone. A scrape engine
- * keeps one per target: a page adds to a dozen edges, and finding each among the interval's
- * (edges × clients) entries by a key built for the purpose cost more than the page's sums.
+ * One client's entries, found by the edge's key alone. A scrape engine keeps one per target: a
+ * page adds to a dozen edges, and finding each among the builder's (edges × clients) entries
+ * by a key built for the purpose cost more than the page's sums.
  */
 export class ClientEntries {
-  #interval: IntervalBuilder | undefined;
-  #byEdge = new Map<string, Float64Array>();
+  #builder: IntervalBuilder | undefined;
+  #forgotten = 0;
+  #sourceKey = '';
+  readonly #byEdge = new Map<string, Entry>();
 
   add(interval: IntervalBuilder, edge: TrafficEdge, key: string, source: SourceWorkload, sourceKey: string, values: Float64Array): void {
-    if (interval !== this.#interval) {
-      this.#interval = interval;
-      this.#byEdge = new Map();
+    if (interval !== this.#builder || interval.forgotten !== this.#forgotten || sourceKey !== this.#sourceKey) {
+      // Entries found before may be gone from the builder, or be another client's.
+      this.#builder = interval;
+      this.#forgotten = interval.forgotten;
+      this.#sourceKey = sourceKey;
+      this.#byEdge.clear();
     }
-    let target = this.#byEdge.get(key);
-    if (target === undefined) {
-      target = interval.valuesOf(edge, key, source, sourceKey);
-      this.#byEdge.set(key, target);
+    let entry = this.#byEdge.get(key);
+    if (entry === undefined) {
+      entry = interval.entryOf(edge, key, source, sourceKey);
+      this.#byEdge.set(key, entry);
     }
-    addInto(target, values);
+    interval.addTo(entry, values);
   }
 }
 

@@ -14,14 +14,14 @@ export class LifetimeTotals {
   }
 
   add(entries: Iterable<Entry>): void {
-    for (const entry of entries) {
-      const { bounds } = this.#layouts.of(entry.edge);
-      let totals = this.#totals.get(entry.edgeKey);
+    for (const { key, values } of entries) {
+      const { bounds } = this.#layouts.of(key.edge);
+      let totals = this.#totals.get(key.edgeKey);
       if (totals === undefined) {
-        totals = emptyTotals(entry.edge, bounds);
-        this.#totals.set(entry.edgeKey, totals);
+        totals = emptyTotals(key.edge, bounds);
+        this.#totals.set(key.edgeKey, totals);
       }
-      accumulate(totals, entry.values, bounds);
+      accumulate(totals, values, bounds);
     }
   }
 

@@ -3,17 +3,7 @@
 // intervals (110 of them: 10 minutes of fine ones, then one per minute), so what an entry costs is
 // paid 110 times: as an object with its own typed array it cost 632 bytes (measured), packed it
 // costs its numbers (232 bytes for Linkerd's 26 buckets) and some 60 bytes of key.
-import type { TrafficEdge } from '../mesh/index.js';
-import type { Entry, SourceWorkload } from './interval.js';
-
-/** Who an entry's numbers are about: shared by every interval that has them. */
-export interface EntryKey {
-  readonly edge: TrafficEdge;
-  readonly edgeKey: string;
-  readonly source: SourceWorkload;
-  /** The interval's key for the entry: edge and client. */
-  readonly id: string;
-}
+import type { Entry, EntryKey } from './interval.js';
 
 export class PackedEntries {
   readonly keys: readonly EntryKey[];
@@ -31,21 +21,20 @@ export class PackedEntries {
     return this.keys.length;
   }
 
-  /** The entries of an interval, by their interval key; `keyOf` shares key objects between intervals. */
-  static pack(entries: ReadonlyMap<string, Entry>, keyOf: (id: string, entry: Entry) => EntryKey): PackedEntries {
+  /** The entries of an interval; their key objects are shared with every interval that has them. */
+  static pack(entries: readonly Entry[]): PackedEntries {
     const keys: EntryKey[] = [];
-    const offsets = new Int32Array(entries.size + 1);
+    const offsets = new Int32Array(entries.length + 1);
     let length = 0;
-    let i = 0;
-    for (const [id, entry] of entries) {
-      keys.push(keyOf(id, entry));
-      offsets[i++] = length;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as Entry;
+      keys.push(entry.key);
+      offsets[i] = length;
       length += entry.values.length;
     }
-    offsets[i] = length;
+    offsets[entries.length] = length;
     const values = new Float64Array(length);
-    i = 0;
-    for (const entry of entries.values()) values.set(entry.values, offsets[i++]);
+    for (let i = 0; i < entries.length; i++) values.set((entries[i] as Entry).values, offsets[i]);
     return new PackedEntries(keys, offsets, values);
   }
 

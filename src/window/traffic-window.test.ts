@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TrafficWindow } from './traffic-window.js';
+import { ClientEntries, sourceKeyOf } from './interval.js';
 import type { SourceWorkload } from './interval.js';
+import { storageKey } from '../mesh/index.js';
 
 const buckets = [10, 100, Number.POSITIVE_INFINITY];
 const edgeV1 = { apexNamespace: 'default', apex: 'web', leaf: 'web-v1' };
@@ -142,5 +144,52 @@ describe('TrafficWindow', () => {
     interval.addLatency(edgeV1, client, 7, 3);
     window.commit(interval, 0, 10_000);
     assert.equal(window.totals(60_000).edges.size, 0);
+  });
+
+  it('reuses one interval builder: an interval not committed is dropped, a committed one is not added again', () => {
+    const window = new TrafficWindow({ latencyBucketsMs: buckets });
+    const dropped = window.openInterval();
+    dropped.addResponses(edgeV1, client, 'success', 1000);
+    const first = window.openInterval();
+    assert.equal(first.entries.length, 0);
+    first.addResponses(edgeV1, client, 'success', 4);
+    window.commit(first, 0, 10_000);
+    const second = window.openInterval();
+    second.addResponses(edgeV1, client, 'success', 6);
+    second.addResponses(edgeV2, client, 'success', 1);
+    window.commit(second, 10_000, 20_000);
+    assert.equal(window.totals(10_000).edges.get('default/web/web-v1')?.success, 6);
+    assert.equal(window.totals(20_000).edges.get('default/web/web-v1')?.success, 10);
+    assert.equal(window.lifetimeTotals().get('default/web/web-v1')?.success, 10);
+    assert.throws(() => window.commit(new TrafficWindow({ latencyBucketsMs: buckets }).openInterval(), 20_000, 30_000), /not an interval this window opened/);
+  });
+
+  it('forgets entries without increases for a while, and a client whose entry was forgotten still counts', () => {
+    const window = new TrafficWindow({ latencyBucketsMs: buckets });
+    const busy = new ClientEntries();
+    const quiet = new ClientEntries();
+    const values = new Float64Array(window.valuesLength(edgeV1));
+    values[0] = 1;
+    const add = (entries: ClientEntries, source: SourceWorkload, interval = window.openInterval()): void =>
+      entries.add(interval, edgeV1, storageKey(edgeV1), source, sourceKeyOf(source), values);
+    let interval = window.openInterval();
+    add(busy, client, interval);
+    add(quiet, other, interval);
+    window.commit(interval, 0, 10_000);
+    assert.equal(interval.size, 2);
+    for (let i = 1; i <= 130; i++) {
+      interval = window.openInterval();
+      add(busy, client, interval);
+      window.commit(interval, i * 10_000, (i + 1) * 10_000);
+      // Kept for at least ENTRY_IDLE_INTERVALS (60) intervals without increases.
+      if (i === 61) assert.equal(interval.size, 2, 'forgotten too early');
+    }
+    assert.equal(interval.size, 1, 'the entry of the quiet client is forgotten');
+    interval = window.openInterval();
+    add(quiet, other, interval);
+    window.commit(interval, 1_310_000, 1_320_000);
+    assert.equal(interval.size, 2);
+    assert.equal(window.totals(10_000, { name: 'loader' }).edges.get('default/web/web-v1')?.success, 1);
+    assert.equal(window.lifetimeTotals().get('default/web/web-v1')?.success, 133);
   });
 });

@@ -6,9 +6,8 @@ import type { TrafficEdge } from '../mesh/index.js';
 import type { EdgeTotals } from './edge-totals.js';
 import { accumulateAt, emptyTotals } from './edge-totals.js';
 import { IntervalBuilder, LatencyLayouts } from './interval.js';
-import type { Entry, SourceSelector, SourceWorkload, TrafficMeaning } from './interval.js';
+import type { SourceSelector, SourceWorkload, TrafficMeaning } from './interval.js';
 import { PackedEntries } from './packed-entries.js';
-import type { EntryKey } from './packed-entries.js';
 import { LifetimeTotals } from './lifetime-totals.js';
 
 export interface WindowTotals {
@@ -55,8 +54,8 @@ export class TrafficWindow {
   readonly #buckets: Bucket[] = [];
   readonly #lifetime: LifetimeTotals;
   #cache = new Map<string, WindowTotals>();
-  /** The last committed interval's entry keys, which the next one mostly repeats (PackedEntries). */
-  #recentKeys = new Map<string, EntryKey>();
+  /** The one interval builder, reused from interval to interval (IntervalBuilder). */
+  readonly #builder: IntervalBuilder;
 
   constructor({
     latencyBucketsMs,
@@ -73,6 +72,7 @@ export class TrafficWindow {
     this.#coarseBucketMs = coarseBucketMs;
     this.#layouts = new LatencyLayouts(latencyBucketsMs, routeLatencyBucketsMs, layouts);
     this.#lifetime = new LifetimeTotals(this.#layouts);
+    this.#builder = new IntervalBuilder(this.#layouts);
   }
 
   /**
@@ -83,7 +83,7 @@ export class TrafficWindow {
     return this.#layouts.of(edge).bounds;
   }
 
-  /** How many numbers an edge's interval entry holds (IntervalBuilder.addValues). */
+  /** How many numbers an edge's interval entry holds. */
   valuesLength(edge: TrafficEdge): number {
     return this.#layouts.valuesLength(edge);
   }
@@ -102,23 +102,22 @@ export class TrafficWindow {
     return this.#buckets.length;
   }
 
-  /** Starts collecting the increases of one interval. */
+  /**
+   * Starts collecting the increases of one interval. One interval is open at a time: opening the
+   * next drops what the open one collected unless it was committed.
+   */
   openInterval(): IntervalBuilder {
-    return new IntervalBuilder(this.#layouts);
+    this.#builder.restart();
+    return this.#builder;
   }
 
   /** Adds the interval (startMs, endMs]; drops what is older than the retention. */
   commit(interval: IntervalBuilder, startMs: number, endMs: number): void {
-    const recent = this.#recentKeys;
-    const keys = new Map<string, EntryKey>();
-    const packed = PackedEntries.pack(interval.entries, (id, entry: Entry) => {
-      const key = recent.get(id) ?? { edge: entry.edge, edgeKey: entry.edgeKey, source: entry.source, id };
-      keys.set(id, key);
-      return key;
-    });
-    this.#recentKeys = keys;
-    this.#buckets.push({ startMs, endMs, entries: packed });
-    this.#lifetime.add(interval.entries.values());
+    if (interval !== this.#builder) throw new Error('TrafficWindow.commit: not an interval this window opened');
+    this.#buckets.push({ startMs, endMs, entries: PackedEntries.pack(interval.entries) });
+    this.#lifetime.add(interval.entries);
+    // Committed once: what it collected is in the window now, and must not be added again.
+    interval.close();
     this.#cache = new Map();
     const horizon = endMs - this.retentionMs;
     while (this.#buckets.length > 0 && (this.#buckets[0] as Bucket).endMs <= horizon) this.#buckets.shift();

@@ -483,6 +483,18 @@ describe('parseExposition given expected series and line-aligned pieces', () => 
           .map(([name, i, le, value]) => `${name}{i="${i}"${le}} ${value}`),
       },
       {
+        // Lines without labels, as a proxy's process metrics are: a declined one with one space and
+        // a plain decimal value is skipped in place, anything else is left to the text path.
+        weight: 3,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom('a_total', 'b', 'h_bucket', 'hb_count', 'h'),
+            fc.constantFrom(' ', '  ', '\t', ''),
+            fc.oneof(fc.nat().map(String), fc.constantFrom('12.5', '0.25', '1.', '.5', '1..2', '1e3', '-1', 'NaN', '', 'x', '7 1700000000000', '7 ', '7\r', '7x', '12.5e', '3-', '1.5.5')),
+          )
+          .map(([name, blank, value]) => `${name}${blank}${value}`),
+      },
+      {
         weight: 1,
         arbitrary: fc.constantFrom('# HELP a_total A.', '# TYPE b gauge', '#', '#x', '# EOFx', '# EOF  ', ' # TYPE b gauge', '', 'b 7', 'b{i="1"} 3 1700000000000', 'a_total{i="2"}  4', 'a_total{i="1"} 5\r', '# EOF', 'x y z'),
       },
