@@ -44,29 +44,42 @@ export function linkerdVizProxyJob(targets: readonly ScrapeTarget[]): ScrapeJob 
 export class LiveTraffic {
   private timer: NodeJS.Timeout | undefined;
   private last = 0;
+  /** Simulated time still to come when the run was given a length (start(lengthMs)). */
+  private remainingMs = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly sim: Simulator,
     private readonly tickMs = 100,
   ) {}
 
-  start(): void {
+  /**
+   * Runs traffic at real-time pace. Given a length, exactly that much simulated time passes by
+   * stop(), however early or late stop() comes: a timer may fire before its delay has passed in
+   * wall-clock time (Node measures it from the event loop's cached clock), and tests that count
+   * requests must not depend on that.
+   */
+  start(lengthMs = Number.POSITIVE_INFINITY): void {
     if (this.timer !== undefined) return;
     this.last = Date.now();
+    this.remainingMs = lengthMs;
     this.timer = setInterval(() => this.catchUp(), this.tickMs);
   }
 
-  /** Generates the traffic up to now, then no more. */
+  /** Generates the traffic up to now (or the rest of the length given), then no more. */
   stop(): void {
     if (this.timer === undefined) return;
     clearInterval(this.timer);
     this.timer = undefined;
     this.catchUp();
+    if (Number.isFinite(this.remainingMs) && this.remainingMs > 0) this.sim.advance(this.remainingMs);
+    this.remainingMs = 0;
   }
 
   private catchUp(): void {
     const now = Date.now();
-    if (now > this.last) this.sim.advance(now - this.last);
+    const step = Math.min(Math.max(0, now - this.last), this.remainingMs);
+    if (step > 0) this.sim.advance(step);
+    this.remainingMs -= step;
     this.last = now;
   }
 }
@@ -76,9 +89,10 @@ export interface PrometheusMesh {
   readonly traffic: LiveTraffic;
   readonly prometheus: RunningPrometheus;
   /**
-   * Runs `ms` of real-time traffic after every proxy has been scraped once (so each series' first
-   * sample comes at most one interval after its first request), freezes it, and waits for two more
-   * scrapes (so Prometheus holds the final counts). Returns the exact truth of that traffic.
+   * Runs `ms` of traffic (at real-time pace, exactly `ms` of simulated time) after every proxy
+   * has been scraped once (so each series' first sample comes at most one interval after its
+   * first request), freezes it, and waits for two more scrapes (so Prometheus holds the final
+   * counts). Returns the exact truth of that traffic.
    */
   recordTraffic(ms: number): Promise<GroundTruth>;
   /** When the last recordTraffic() started and froze the traffic, ms since the epoch. */
@@ -115,7 +129,7 @@ export async function startPrometheusMesh({ scenario, scrapeIntervalMs = 1000 }:
       await prometheus.waitForScrapes(PROXY_JOB, 1);
       const mark = sim.truth();
       const startMs = Date.now();
-      traffic.start();
+      traffic.start(ms);
       await new Promise((resolve) => setTimeout(resolve, ms));
       traffic.stop();
       lastTraffic = { startMs, stopMs: Date.now() };
