@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { storageKey } from '../mesh/index.js';
 import { TrafficWindow } from './traffic-window.js';
 import { ClientEntries, sourceKeyOf } from './interval.js';
 import type { SourceWorkload } from './interval.js';
-import { storageKey } from '../mesh/index.js';
 
 const buckets = [10, 100, Number.POSITIVE_INFINITY];
 const edgeV1 = { apexNamespace: 'default', apex: 'web', leaf: 'web-v1' };
