@@ -95,7 +95,10 @@ function layout(bounds: readonly number[]): LatencyLayout {
   return { bounds, index: new Map(bounds.map((le, i) => [le, i])) };
 }
 
-/** Intervals an entry may go without increases before it is forgotten. */
+/**
+ * Intervals an entry may go without increases before it is forgotten. Idle entries are swept
+ * every this many intervals, so one is forgotten after this many to twice this many.
+ */
 const ENTRY_IDLE_INTERVALS = 60;
 
 /**
@@ -107,7 +110,7 @@ const ENTRY_IDLE_INTERVALS = 60;
  */
 export class IntervalBuilder {
   readonly #layouts: LatencyLayouts;
-  /** Every entry of the last ENTRY_IDLE_INTERVALS intervals, by EntryKey.id. */
+  /** Every entry with increases in the last ENTRY_IDLE_INTERVALS to twice that many intervals, by EntryKey.id. */
   readonly #all = new Map<string, Entry>();
   #added: Entry[] = [];
   #interval = 1;
@@ -122,7 +125,7 @@ export class IntervalBuilder {
     return this.#added;
   }
 
-  /** Entries held: those with increases in the last ENTRY_IDLE_INTERVALS intervals (or so). */
+  /** Entries held (see #all). */
   get size(): number {
     return this.#all.size;
   }
