@@ -3,6 +3,7 @@
 import type { Express } from 'express';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { SplitStore, WeightHistory } from '../splits/index.js';
+import { crc32Implementation } from '../collect/index.js';
 import { PrometheusClient } from '../promql/index.js';
 import { meshNamed } from '../mesh/index.js';
 import { MIN_WINDOW_MS, TrafficWindow } from '../window/index.js';
@@ -157,6 +158,9 @@ export async function startService(
   if (autoScrape && scraping) engine.start(config.scrapeIntervalMs);
   const numbers = scraping ? `scraping ${targets.description}` : `querying ${config.prometheusUrl ?? ''} (${config.prometheusSchema} series)`;
   log(`splitstat ${VERSION} serving on ${server.url}: ${numbers}, TrafficSplits from ${splits.description}`);
+  if (scraping && crc32Implementation !== 'native') {
+    log(`gzip pages are checked with zlib's CRC-32: no build of @node-rs/crc32 loads on ${process.platform}-${process.arch}, so each page costs more CPU to read (README: Sizing)`, 'warn');
+  }
   return {
     url: server.url,
     ctx,

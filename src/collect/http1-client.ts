@@ -49,7 +49,7 @@ export interface PendingRequest {
 export interface Http1ClientOptions {
   /** Idle connections kept per origin. */
   readonly maxIdlePerOrigin: number;
-  /** An idle connection unused this long is closed. */
+  /** An idle connection unused this long is closed (by a sweep every half of it: within 1.5 times it). */
   readonly idleTimeoutMs: number;
   /** For https: trust and identity settings beyond Node's defaults (which check certificates). */
   readonly tls?: tls.ConnectionOptions | undefined;
@@ -78,8 +78,16 @@ export class GetRequest {
 }
 
 export class Http1Client {
+  /** Idle connections by origin, most recently used last; an origin's list stays while it is used. */
   readonly #idle = new Map<string, Connection[]>();
+  #idleCount = 0;
   readonly #options: Http1ClientOptions;
+  /**
+   * One timer closes the connections idle too long, every half idleTimeoutMs, while any are idle:
+   * a timeout per socket, set and cleared around every request, made a timer object and a move
+   * in the timer queue per scrape, each timer living a minute (long enough to be promoted).
+   */
+  #sweeper: NodeJS.Timeout | undefined;
 
   constructor(options: Http1ClientOptions) {
     this.#options = options;
@@ -94,33 +102,51 @@ export class Http1Client {
 
   /** An idle connection to `origin`, most recently used first, or a new one (always, with `fresh`). */
   connection(url: URL, origin: string, fresh: boolean): Connection {
-    const idle = fresh ? undefined : this.#idle.get(origin);
-    const reused = idle?.pop();
-    if (idle !== undefined && idle.length === 0) this.#idle.delete(origin);
+    const reused = fresh ? undefined : this.#idle.get(origin)?.pop();
     if (reused === undefined) return new Connection(this, origin, connect(url, this.#options.tls));
+    this.#idleCount--;
     reused.takeFromPool();
     return reused;
   }
 
   /** Keeps a connection whose last response ended cleanly, up to the limit per origin. */
   release(connection: Connection): void {
-    const idle = this.#idle.get(connection.origin) ?? [];
+    let idle = this.#idle.get(connection.origin);
+    if (idle === undefined) this.#idle.set(connection.origin, (idle = []));
     if (idle.length >= this.#options.maxIdlePerOrigin) {
       connection.close();
       return;
     }
     idle.push(connection);
-    this.#idle.set(connection.origin, idle);
-    connection.putInPool(this.#options.idleTimeoutMs);
+    this.#idleCount++;
+    connection.putInPool(performance.now());
+    this.#sweeper ??= setInterval(() => this.#sweep(), Math.max(10, this.#options.idleTimeoutMs / 2)).unref();
   }
 
-  /** Forgets an idle connection that closed or timed out. */
+  /** Forgets an idle connection that closed. */
   forget(connection: Connection): void {
     const idle = this.#idle.get(connection.origin);
     const at = idle?.indexOf(connection) ?? -1;
     if (idle === undefined || at < 0) return;
     idle.splice(at, 1);
-    if (idle.length === 0) this.#idle.delete(connection.origin);
+    this.#idleCount--;
+  }
+
+  /** Closes the connections idle for idleTimeoutMs or more, and forgets origins left with none. */
+  #sweep(): void {
+    const now = performance.now();
+    for (const [origin, idle] of this.#idle) {
+      // From the end: close() takes the connection out of this very list.
+      for (let i = idle.length - 1; i >= 0; i--) {
+        const connection = idle[i] as Connection;
+        if (now - connection.idleSince >= this.#options.idleTimeoutMs) connection.close();
+      }
+      if (idle.length === 0) this.#idle.delete(origin);
+    }
+    if (this.#idleCount === 0) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
+    }
   }
 }
 
@@ -147,6 +173,8 @@ class Connection {
   #closed = false;
   /** Whether a response has been read whole on this socket: a closed reused socket is retried. */
   used = false;
+  /** When it was last put in the pool (performance.now()). */
+  idleSince = 0;
 
   constructor(client: Http1Client, origin: string, socket: net.Socket) {
     this.origin = origin;
@@ -159,7 +187,6 @@ class Connection {
     socket.on('end', () => this.#lost(undefined));
     socket.on('close', () => this.#lost(undefined));
     socket.on('error', (error: Error) => this.#lost(error));
-    socket.on('timeout', () => this.close());
   }
 
   serve(exchange: ClientExchange, request: Buffer): void {
@@ -177,13 +204,12 @@ class Connection {
   }
 
   takeFromPool(): void {
-    this.#socket.setTimeout(0);
     this.#socket.ref();
   }
 
-  putInPool(idleTimeoutMs: number): void {
-    // An idle connection neither keeps the process alive nor stays open for ever.
-    this.#socket.setTimeout(idleTimeoutMs);
+  putInPool(now: number): void {
+    // An idle connection neither keeps the process alive nor stays open for ever (the client's sweep).
+    this.idleSince = now;
     this.#socket.unref();
   }
 

@@ -9,6 +9,7 @@ export { formatFromContentType, parseExposition } from './parser.js';
 export type { ExpositionBody, PageBody, RawBody } from './body-pieces.js';
 export { bodyPieces, bodyText, isUtf8Body } from './body-pieces.js';
 export { PageReader } from './page-reader.js';
+export { crc32Implementation } from './crc32.js';
 export type { PageRead, PageReadFailure } from './page-reader.js';
 export { GetRequest, Http1Client } from './http1-client.js';
 export type { ScrapeFailureReason, ScrapeOptions, ScrapeOutcome } from './scraper.js';

@@ -529,9 +529,17 @@ describe('parseExposition fast paths', () => {
           expectedSeries: (index) => known[index],
           expectedBytes: (index) => (known[index] === undefined ? undefined : Buffer.from(known[index])),
         });
+        // As the scrape engine reads them: bytes its page reader has found to be ASCII.
+        const asAsciiBytes = collect(Buffer.from(text), {
+          acceptMetric,
+          expectedSeries: (index) => known[index],
+          expectedBytes: (index) => (known[index] === undefined ? undefined : Buffer.from(known[index])),
+          asciiBytes: true,
+        });
         const label = JSON.stringify(`${blank}${value}`);
         assert.deepEqual(asBytes.samples.map((sample) => [sample.series, sample.value]), [['a{i="1"}', 1], ['a{i="2"}', 2]], label);
         assert.deepEqual(asBytes.report, asText.report, label);
+        assert.deepEqual(asAsciiBytes, asBytes, label);
       }
     }
   });

@@ -71,6 +71,12 @@ export interface ParseOptions {
    * line is read as text. Gives the same samples as the text path (parser.test.ts).
    */
   expectedBytes?: ((index: number) => Buffer | undefined) | undefined;
+  /**
+   * The caller has found a page given as bytes to be all ASCII (PageReader.read() has, for every
+   * page it gives as bytes), so the parser need not look again. Only say so when it is true:
+   * the bytes of a page taken for ASCII are read in place, without the UTF-8 checks.
+   */
+  asciiBytes?: boolean | undefined;
 }
 
 /**
@@ -292,7 +298,7 @@ class ExpositionReader {
     this.#line = 0;
     this.#eof = false;
     if (Buffer.isBuffer(text)) {
-      const ascii = isAscii(text);
+      const ascii = options.asciiBytes === true || isAscii(text);
       this.#bytes = ascii ? text : undefined;
       this.#pieces = ascii ? [] : (bodyPieces([text]) ?? [text.toString('utf8')]);
     } else {

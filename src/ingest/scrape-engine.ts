@@ -373,7 +373,8 @@ export class ScrapeEngine {
       // A proxy writes its series in the same order every time: the one after the last found is
       // expected, and its line read without its labels when it is that one.
       // Read as bytes, such a line does not even become text (parser.ts).
-      { acceptMetric: this.#acceptMetric, expectedSeries: () => counters.expectedSeries(), expectedBytes: () => counters.expectedBytes() },
+      // A page given as bytes is ASCII: the reader found it so (page-reader.ts).
+      { acceptMetric: this.#acceptMetric, expectedSeries: () => counters.expectedSeries(), expectedBytes: () => counters.expectedBytes(), asciiBytes: true },
     );
     const readable = report.samples + report.skipped;
     const { duplicates, rejected, droppedSeries } = counters;
