@@ -3,13 +3,13 @@
 export type { ScrapeTarget, Workload } from './target.js';
 export { targetKey } from './target.js';
 
-export type { ExpositionFormat, ParseOptions, ParseReport, Sample, SampleVisitor } from './parser.js';
+export type { ExpositionFormat, ParseOptions, ParseReport, Sample, SampleVisitor, SeriesExpectation } from './parser.js';
 export { formatFromContentType, parseExposition } from './parser.js';
 
 export type { ExpositionBody, PageBody, RawBody } from './body-pieces.js';
 export { bodyPieces, bodyText, isUtf8Body } from './body-pieces.js';
 export { PageReader } from './page-reader.js';
-export { crc32Implementation } from './crc32.js';
+export { crc32, crc32Implementation } from './crc32.js';
 export type { PageRead, PageReadFailure } from './page-reader.js';
 export { GetRequest, Http1Client } from './http1-client.js';
 export type { ScrapeFailureReason, ScrapeOptions, ScrapeOutcome } from './scraper.js';

@@ -526,14 +526,12 @@ describe('parseExposition fast paths', () => {
         const known = ['a{i="1"}', 'a{i="2"}'];
         const asBytes = collect(Buffer.from(text), {
           acceptMetric,
-          expectedSeries: (index) => known[index],
-          expectedBytes: (index) => (known[index] === undefined ? undefined : Buffer.from(known[index])),
+          expected: { expectedSeries: (index) => known[index], expectedBytes: (index) => (known[index] === undefined ? undefined : Buffer.from(known[index])) },
         });
         // As the scrape engine reads them: bytes its page reader has found to be ASCII.
         const asAsciiBytes = collect(Buffer.from(text), {
           acceptMetric,
-          expectedSeries: (index) => known[index],
-          expectedBytes: (index) => (known[index] === undefined ? undefined : Buffer.from(known[index])),
+          expected: { expectedSeries: (index) => known[index], expectedBytes: (index) => (known[index] === undefined ? undefined : Buffer.from(known[index])) },
           asciiBytes: true,
         });
         const label = JSON.stringify(`${blank}${value}`);

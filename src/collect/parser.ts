@@ -44,6 +44,24 @@ import { LabelBuilder } from './label-builder.js';
 
 export type ExpositionFormat = 'text' | 'openmetrics';
 
+/** What the caller expects the page's next sample to be. */
+export interface SeriesExpectation {
+  /**
+   * The series the caller expects as the `index`-th sample (0-based, counting samples passed to
+   * the visitor). A line that starts with exactly that text is taken as that series without
+   * reading its labels: its sample's `series` is the very string given, and its labels are read
+   * only if asked for. Only ever give series text this parser produced for an accepted sample.
+   */
+  expectedSeries(index: number): string | undefined;
+  /**
+   * For a page given as bytes: the bytes of the text expectedSeries(index) gives at that moment,
+   * or undefined. A line made of exactly those bytes, one space, a value of plain decimal digits
+   * and its line break is that series' sample, read without the line becoming text; any other
+   * line is read as text. Gives the same samples as the text path (parser.test.ts).
+   */
+  expectedBytes(index: number): Buffer | undefined;
+}
+
 export interface ParseOptions {
   /**
    * Called once per distinct metric name as written on sample lines (`response_latency_ms_bucket`,
@@ -57,20 +75,12 @@ export interface ParseOptions {
   /** How many problems to describe in the report (all are counted). Default 10. */
   maxProblems?: number | undefined;
   /**
-   * The series the caller expects as the `index`-th sample (0-based, counting samples passed to
-   * the visitor), typically the one at that place on the same target's previous page. A line
-   * that starts with exactly that text is taken as that series without reading its labels: its
-   * sample's `series` is the very string given, and its labels are read only if asked for.
-   * Only ever give series text this parser produced for an accepted sample.
+   * The series the caller expects on each line (see SeriesExpectation), typically the one at that
+   * place on the same target's previous page. An object rather than two functions: the parser
+   * asks it on every line, and calls of one class's methods are inlined where calls through a new
+   * closure per page are not.
    */
-  expectedSeries?: ((index: number) => string | undefined) | undefined;
-  /**
-   * For a page given as bytes: the bytes of the text expectedSeries(index) gives at that moment,
-   * or undefined. A line made of exactly those bytes, one space, a value of plain decimal digits
-   * and its line break is that series' sample, read without the line becoming text; any other
-   * line is read as text. Gives the same samples as the text path (parser.test.ts).
-   */
-  expectedBytes?: ((index: number) => Buffer | undefined) | undefined;
+  expected?: SeriesExpectation | undefined;
   /**
    * The caller has found a page given as bytes to be all ASCII (PageReader.read() has, for every
    * page it gives as bytes), so the parser need not look again. Only say so when it is true:
@@ -81,7 +91,7 @@ export interface ParseOptions {
 
 /**
  * A page as text (whole or in line-aligned pieces), or as its bytes. Bytes are read in place
- * where they are what the caller expects (see ParseOptions.expectedBytes), and as text elsewhere;
+ * where they are what the caller expects (see SeriesExpectation.expectedBytes), and as text elsewhere;
  * bytes that are not ASCII are decoded as UTF-8 first.
  */
 export type ExpositionInput = string | PageBody;
@@ -263,12 +273,11 @@ class ExpositionReader {
   #pieces: ExpositionBody = [];
   /** An ASCII page read as bytes, or undefined when the page is text. */
   #bytes: Buffer | undefined;
-  #expectedBytes: ((index: number) => Buffer | undefined) | undefined;
   #text = '';
   #onSample: SampleVisitor = ignoreSample;
   /** The last parse's acceptMetric, kept (see release()) to tell whether #metrics still holds. */
   #accept: ((metricName: string) => boolean) | undefined;
-  #expected: ((index: number) => string | undefined) | undefined;
+  #expected: SeriesExpectation | undefined;
   #openMetrics = false;
   #maxProblems = 10;
   #report: ParseReport = { samples: 0, skipped: 0, malformed: 0, problems: [] };
@@ -304,14 +313,13 @@ class ExpositionReader {
     } else {
       this.#pieces = typeof text === 'string' ? [text] : text;
     }
-    this.#expectedBytes = options.expectedBytes;
     this.#onSample = onSample;
     this.#openMetrics = options.format === 'openmetrics';
     this.#maxProblems = options.maxProblems ?? 10;
     // The answers of another function, or too many names, are not kept.
     if (options.acceptMetric !== this.#accept || this.#metrics.size > MAX_KEPT_METRIC_NAMES) this.#metrics.clear();
     this.#accept = options.acceptMetric;
-    this.#expected = options.expectedSeries;
+    this.#expected = options.expected;
     if (this.#bytes !== undefined) {
       this.#runBytes(this.#bytes);
       return this.#report;
@@ -335,7 +343,7 @@ class ExpositionReader {
     const length = bytes.length;
     let start = 0;
     while (start < length && !this.#eof) {
-      const known = this.#expectedBytes?.(this.#report.samples);
+      const known = this.#expected?.expectedBytes(this.#report.samples);
       if (known !== undefined) {
         const next = this.#knownLine(bytes, start, known);
         if (next >= 0) {
@@ -402,7 +410,7 @@ class ExpositionReader {
     }
     const digits = p - keyEnd - 1;
     if (digits === 0 || digits > MAX_PLAIN_DIGITS || c !== NEWLINE) return -1;
-    const series = this.#expected?.(this.#report.samples);
+    const series = this.#expected?.expectedSeries(this.#report.samples);
     // The caller's text and bytes must name the same series; if not, the line is read as text.
     if (series === undefined || series.length !== known.length) return -1;
     this.#line++;
@@ -464,7 +472,6 @@ class ExpositionReader {
     this.#pieces = [];
     this.#bytes = undefined;
     this.#lastDeclined.start = this.#lastDeclined.end = 0;
-    this.#expectedBytes = undefined;
     this.#expected = undefined;
     this.#onSample = ignoreSample;
     this.#known.refill('', 0, undefined);
@@ -527,7 +534,7 @@ class ExpositionReader {
    */
   #sample(nameStart: number, end: number): LineError | undefined {
     const text = this.#text;
-    const expected = this.#expected?.(this.#report.samples);
+    const expected = this.#expected?.expectedSeries(this.#report.samples);
     if (expected !== undefined && this.#isSeries(expected, nameStart, end)) return this.#knownSample(expected, nameStart + expected.length, end);
     const labels = this.#labels;
     let p = nameStart;

@@ -374,7 +374,7 @@ export class ScrapeEngine {
       // expected, and its line read without its labels when it is that one.
       // Read as bytes, such a line does not even become text (parser.ts).
       // A page given as bytes is ASCII: the reader found it so (page-reader.ts).
-      { acceptMetric: this.#acceptMetric, expectedSeries: () => counters.expectedSeries(), expectedBytes: () => counters.expectedBytes(), asciiBytes: true },
+      { acceptMetric: this.#acceptMetric, expected: counters, asciiBytes: true },
     );
     const readable = report.samples + report.skipped;
     const { duplicates, rejected, droppedSeries } = counters;

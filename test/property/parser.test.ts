@@ -514,7 +514,7 @@ describe('parseExposition given expected series and line-aligned pieces', () => 
           if (how === 'next') return known[index + 1];
           return known[how % Math.max(1, known.length)];
         };
-        const guided = parse(pieces(text, cuts), { format, acceptMetric, expectedSeries });
+        const guided = parse(pieces(text, cuts), { format, acceptMetric, expected: { expectedSeries, expectedBytes: () => undefined } });
         assert.deepEqual(guided.samples.map(plain), whole.samples.map(plain));
         assert.deepEqual(
           [guided.report.samples, guided.report.skipped, guided.report.malformed],
@@ -526,7 +526,7 @@ describe('parseExposition given expected series and line-aligned pieces', () => 
           const series = expectedSeries(index);
           return series === undefined ? undefined : Buffer.from(series, 'latin1');
         };
-        const bytes = parse(Buffer.from(text), { format, acceptMetric, expectedSeries, expectedBytes });
+        const bytes = parse(Buffer.from(text), { format, acceptMetric, expected: { expectedSeries, expectedBytes } });
         assert.deepEqual(bytes.samples.map(plain), whole.samples.map(plain));
         assert.deepEqual(bytes.report, whole.report);
       }),
