@@ -18,7 +18,7 @@
 // outgrows the machine's memory (less than 1 GiB left) or exceeds its time bound is reported as
 // failed with why, and the bench moves on.
 //
-// Options (full mode: sizes 100,1000, interval 10s, 2 warm-up + 18 measured cycles):
+// Options (full mode: sizes 100,1000, interval 10s, 4 warm-up + 18 measured cycles):
 //   --quick                  sizes 100,300, interval 2s, 1 warm-up + 6 measured cycles (about 2 min)
 //   --sizes a,b,…            fleet sizes (pods)
 //   --authorities n          outbound authorities (split apexes) per page (default 7: ~385 KiB)
@@ -133,7 +133,10 @@ function parseOptions(argv: readonly string[]): Options {
     intervalMs,
     // As a Prometheus scrape config would have it: a little below the interval.
     timeoutMs: Math.round(intervalMs * 0.9),
-    warmup: whole('warmup', quick ? 1 : 2, 0),
+    // Four in full mode: V8's memory reducer runs its first full collections a few seconds after
+    // the second cycle of a fresh process, once and for all; a shorter warm-up charged them to a
+    // 10-cycle window (BENCHMARKS.md).
+    warmup: whole('warmup', quick ? 1 : 4, 0),
     cycles: whole('cycles', quick ? 6 : 18),
     podsPerWorker: whole('pods-per-worker', 1000),
     port: whole('port', 4191),

@@ -339,7 +339,7 @@ function scrapeHeaderLines(timeoutMs: number): string {
  * Keep-alive, as Prometheus scrapes: a proxy's admin server keeps the connection open, so each
  * target costs one connection for as long as it is scraped, not a new one every cycle (targets
  * behind one address keep up to one per concurrent scrape). Idle connections unused for a
- * minute (a target gone from discovery) are closed.
+ * minute to a minute and a half (a target gone from discovery) are closed.
  */
 const CLIENT = new Http1Client({ maxIdlePerOrigin: DEFAULT_SCRAPE_CONCURRENCY, idleTimeoutMs: 60_000 });
 
