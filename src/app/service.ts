@@ -158,7 +158,7 @@ export async function startService(
   if (autoScrape && scraping) engine.start(config.scrapeIntervalMs);
   const numbers = scraping ? `scraping ${targets.description}` : `querying ${config.prometheusUrl ?? ''} (${config.prometheusSchema} series)`;
   log(`splitstat ${VERSION} serving on ${server.url}: ${numbers}, TrafficSplits from ${splits.description}`);
-  if (scraping && crc32Implementation !== 'native') {
+  if (scraping && crc32Implementation() !== 'native') {
     log(`gzip pages are checked with zlib's CRC-32: no build of @node-rs/crc32 loads on ${process.platform}-${process.arch}, so each page costs more CPU to read (README: Sizing)`, 'warn');
   }
   return {

@@ -9,16 +9,22 @@ import { createRequire } from 'node:module';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 
 type Crc32 = (bytes: Buffer) => number;
+type Loaded = { readonly sum: Crc32; readonly implementation: 'native' | 'zlib' };
 
-const loaded = loadCrc32();
+/** Loaded on first use: a process that reads no gzip page (`stat`, PromQL mode) never maps the addon (about 4 MiB). */
+let loaded: Loaded | undefined;
 
 /** The CRC-32 (ISO-HDLC, gzip's) of `bytes`, as an unsigned 32-bit number. */
-export const crc32: Crc32 = loaded.sum;
+export function crc32(bytes: Buffer): number {
+  return (loaded ??= loadCrc32()).sum(bytes);
+}
 
 /** Which implementation checks pages: `native` (@node-rs/crc32) or `zlib` (its fallback). */
-export const crc32Implementation: 'native' | 'zlib' = loaded.implementation;
+export function crc32Implementation(): 'native' | 'zlib' {
+  return (loaded ??= loadCrc32()).implementation;
+}
 
-function loadCrc32(): { readonly sum: Crc32; readonly implementation: 'native' | 'zlib' } {
+function loadCrc32(): Loaded {
   const fallback = { sum: (bytes: Buffer) => zlibCrc32(bytes), implementation: 'zlib' } as const;
   try {
     // A native module: required, not imported, so that a missing binding is a fallback, not a

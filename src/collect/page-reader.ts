@@ -18,8 +18,9 @@
 // Of what zlib's gunzip costs, nearly half is the CRC-32 it sums over the inflated page as it
 // goes (a byte table, about 2–4 GB/s). A page of one gzip member with a plain header (every
 // proxy's) is therefore inflated as raw deflate data and its trailer checked here, with a CRC-32
-// several times faster (crc32.ts): the same check, at about half the cost. Anything else, and any
-// page that does not check, is read by zlib's gunzip, whose answer (the page, or why not) stands.
+// about three times faster (crc32.ts): the same check, a page read in 110 µs instead of 158
+// (`npm run bench:inflate`). Anything else, and any page that does not check, is read by zlib's
+// gunzip, whose answer (the page, or why not) stands.
 import { isAscii } from 'node:buffer';
 import { constants, createGunzip, createInflateRaw, gunzipSync } from 'node:zlib';
 import type { Gunzip, InflateRaw } from 'node:zlib';

@@ -76,9 +76,8 @@ export interface ParseOptions {
   maxProblems?: number | undefined;
   /**
    * The series the caller expects on each line (see SeriesExpectation), typically the one at that
-   * place on the same target's previous page. An object rather than two functions: the parser
-   * asks it on every line, and calls of one class's methods are inlined where calls through a new
-   * closure per page are not.
+   * place on the same target's previous page. An object rather than two functions, so that the
+   * scrape engine passes the target's counters themselves instead of two new closures per page.
    */
   expected?: SeriesExpectation | undefined;
   /**
