@@ -117,7 +117,8 @@ export class PageReader {
   /**
    * One gzip member with a plain header, as every proxy sends: its deflate data inflated without
    * zlib's check sum, then the trailer checked here (crc32.ts): the same bytes and the same
-   * check, at half the cost. Undefined when the page is anything else, for zlib to read.
+   * check, in 110 µs instead of 158 for a proxy's page (`npm run bench:inflate`). Undefined when
+   * the page is anything else, for zlib to read.
    */
   #inflateChecked(compressed: Buffer, start: number, maxBytes: number): Buffer | 'too-large' | undefined {
     const engine = (this.#inflateRaw ??= quiet(createInflateRaw()));
