@@ -10,15 +10,16 @@
 // over M cycles, and its resident memory at the end. The ratios splitstat/Prometheus are what
 // this bench is for; absolute numbers depend on the machine.
 //
-// Prometheus's window is M whole intervals (it spreads each target's scrapes over the interval,
-// so any such window holds M scrapes of every target); splitstat's runs from just after one cycle
-// ends to just after the M-th next one ends (its /metrics counts cycles), so a cycle longer than
-// the interval is measured whole. splitstat is given --max-series-total above its default when
+// Each tool's window is M whole intervals, and nothing asks it anything until the window is over.
+// Prometheus spreads each target's scrapes over the interval, so any such window holds M scrapes
+// of every target; splitstat's cycles start on the interval, so a window that starts just after
+// one ends (its /metrics counts cycles) holds the M cycles after it. Where splitstat's cycles
+// outlast the interval, its window goes on until the M-th has ended, so each is measured whole. splitstat is given --max-series-total above its default when
 // the fleet's series need more, so that both tools keep everything they read. A run that crashes,
 // outgrows the machine's memory (less than 1 GiB left) or exceeds its time bound is reported as
 // failed with why, and the bench moves on.
 //
-// Options (full mode: sizes 100,1000, interval 10s, 4 warm-up + 18 measured cycles):
+// Options (full mode: sizes 100,1000, interval 10s, 20 warm-up + 18 measured cycles):
 //   --quick                  sizes 100,300, interval 2s, 1 warm-up + 6 measured cycles (about 2 min)
 //   --sizes a,b,…            fleet sizes (pods)
 //   --authorities n          outbound authorities (split apexes) per page (default 7: ~385 KiB)
@@ -133,10 +134,13 @@ function parseOptions(argv: readonly string[]): Options {
     intervalMs,
     // As a Prometheus scrape config would have it: a little below the interval.
     timeoutMs: Math.round(intervalMs * 0.9),
-    // Four in full mode: V8's memory reducer runs its first full collections a few seconds after
-    // the second cycle of a fresh process, once and for all; a shorter warm-up charged them to a
-    // 10-cycle window (BENCHMARKS.md).
-    warmup: whole('warmup', quick ? 1 : 4, 0),
+    // Twenty in full mode, for every tool alike: a Node.js process is still compiling its hot
+    // functions for the first 20 to 25 cycles (`--trace-opt`: those called about once a page are
+    // optimised only after some thousands of calls, 1–16 ms of compiling each), and V8's memory
+    // reducer runs its first full collections a few seconds after the second cycle, once and for
+    // all. Four charged 10–25 ms of that start-up to every cycle of a 10-cycle window
+    // (BENCHMARKS.md).
+    warmup: whole('warmup', quick ? 1 : 20, 0),
     cycles: whole('cycles', quick ? 6 : 18),
     podsPerWorker: whole('pods-per-worker', 1000),
     port: whole('port', 4191),
@@ -652,6 +656,12 @@ function nodeArgs(): string[] {
 
 /** How long before a cycle should end splitstat's bench starts asking whether it has. */
 const ASK_BEFORE_MS = 400;
+/**
+ * Idle time added to splitstat's window of M intervals, so that the M-th cycle has ended when the
+ * window does although the interval timer fires a little late every cycle (idle costs 0.6 ms of
+ * CPU a second: README, Sizing).
+ */
+const WINDOW_MARGIN_MS = 250;
 
 async function runSplitstat(ctx: SizeContext): Promise<ToolResult> {
   const { options, pods } = ctx;
@@ -731,30 +741,40 @@ async function runSplitstat(ctx: SizeContext): Promise<ToolResult> {
     const fleet0 = fleetCpu(ctx.fleet);
     const t0 = Date.now();
     guard.progress = 'measuring';
-    await sleep(Math.max(0, options.cycles * options.intervalMs - ASK_BEFORE_MS), signal);
-    const keepUpMs = options.cycles * cycleAllowance(options, pods.length) * 2 + 60_000;
+    // As Prometheus is measured: M whole intervals, asked nothing until they are over. Cycles start
+    // on the interval, so the window (which starts just after a cycle ended) holds the M cycles
+    // after it; the margin covers the interval timer's lateness, a few ms a cycle.
+    await sleep(options.cycles * options.intervalMs + WINDOW_MARGIN_MS, signal);
+    let cpu1 = cpuSeconds(running.pid);
+    let fleet1 = fleetCpu(ctx.fleet);
+    let windowSeconds = (Date.now() - t0) / 1000;
     let problem: string | undefined;
-    let last: SplitstatMetrics;
-    try {
-      last = await until(
-        `${options.cycles} splitstat cycles`,
-        async () => {
-          const now = await metrics();
-          guard.progress = `measuring: ${now.cycles - first.cycles} of ${options.cycles} cycles done`;
-          return now.cycles >= first.cycles + options.cycles ? now : undefined;
-        },
-        keepUpMs - Math.max(0, options.cycles * options.intervalMs - ASK_BEFORE_MS),
-        100,
-        signal,
-      );
-    } catch (error) {
-      if (signal.aborted) throw error;
-      last = await metrics();
-      problem = `only ${last.cycles - first.cycles} of ${options.cycles} cycles completed in ${seconds(Date.now() - t0)} s (CPU per cycle includes the one in progress)`;
+    let last = await metrics();
+    if (last.cycles < first.cycles + options.cycles) {
+      // Cycles longer than the interval: fewer than M fit its M intervals. The window then goes on
+      // until the M-th cycle ends, asking every 100 ms (those answers are counted in it).
+      const keepUpMs = options.cycles * cycleAllowance(options, pods.length) * 2 + 60_000;
+      try {
+        last = await until(
+          `${options.cycles} splitstat cycles`,
+          async () => {
+            const now = await metrics();
+            guard.progress = `measuring: ${now.cycles - first.cycles} of ${options.cycles} cycles done`;
+            return now.cycles >= first.cycles + options.cycles ? now : undefined;
+          },
+          Math.max(0, keepUpMs - options.cycles * options.intervalMs),
+          100,
+          signal,
+        );
+      } catch (error) {
+        if (signal.aborted) throw error;
+        last = await metrics();
+        problem = `only ${last.cycles - first.cycles} of ${options.cycles} cycles completed in ${seconds(Date.now() - t0)} s (CPU per cycle includes the one in progress)`;
+      }
+      cpu1 = cpuSeconds(running.pid);
+      fleet1 = fleetCpu(ctx.fleet);
+      windowSeconds = (Date.now() - t0) / 1000;
     }
-    const cpu1 = cpuSeconds(running.pid);
-    const fleet1 = fleetCpu(ctx.fleet);
-    const windowSeconds = (Date.now() - t0) / 1000;
     const rssBytes = statusBytes(running.pid, 'VmRSS');
     const peakRssBytes = statusBytes(running.pid, 'VmHWM');
     const cycles = last.cycles - first.cycles;
