@@ -14,10 +14,11 @@
 // Prometheus spreads each target's scrapes over the interval, so any such window holds M scrapes
 // of every target; splitstat's cycles start on the interval, so a window that starts just after
 // one ends (its /metrics counts cycles) holds the M cycles after it. Where splitstat's cycles
-// outlast the interval, its window goes on until the M-th has ended, so each is measured whole. splitstat is given --max-series-total above its default when
-// the fleet's series need more, so that both tools keep everything they read. A run that crashes,
-// outgrows the machine's memory (less than 1 GiB left) or exceeds its time bound is reported as
-// failed with why, and the bench moves on.
+// outlast the interval, its window goes on until the M-th has ended, so each is measured whole.
+// splitstat is given --max-series-total above its default when the fleet's series need more, so
+// that both tools keep everything they read. A run that crashes, outgrows the machine's memory
+// (less than 1 GiB left) or exceeds its time bound is reported as failed with why, and the bench
+// moves on.
 //
 // Options (full mode: sizes 100,1000, interval 10s, 20 warm-up + 18 measured cycles):
 //   --quick                  sizes 100,300, interval 2s, 1 warm-up + 6 measured cycles (about 2 min)
@@ -138,8 +139,8 @@ function parseOptions(argv: readonly string[]): Options {
     // functions for the first 20 to 25 cycles (`--trace-opt`: those called about once a page are
     // optimised only after some thousands of calls, 1–16 ms of compiling each), and V8's memory
     // reducer runs its first full collections a few seconds after the second cycle, once and for
-    // all. Four charged 10–25 ms of that start-up to every cycle of a 10-cycle window
-    // (BENCHMARKS.md).
+    // all. Four left 11–16 ms of that start-up in every cycle of a 10-cycle window at 100
+    // pods (BENCHMARKS.md).
     warmup: whole('warmup', quick ? 1 : 20, 0),
     cycles: whole('cycles', quick ? 6 : 18),
     podsPerWorker: whole('pods-per-worker', 1000),
