@@ -234,6 +234,15 @@ function selfAlerts(): AlertingRule[] {
       },
     },
     {
+      alert: 'SplitstatHistoryDropped',
+      expr: 'increase(splitstat_history_dropped_intervals_total[10m]) > 0',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'splitstat drops history at its memory limit',
+        description: 'splitstat {{ $labels.instance }} dropped {{ $value | humanize }} intervals of history in 10 minutes (--max-history-memory): stat windows cover less than --max-window.',
+      },
+    },
+    {
       alert: 'SplitstatBadInput',
       expr: '(increase(splitstat_rejected_samples_total[10m]) > 0) or (increase(splitstat_nonmonotonic_histograms_total[10m]) > 0)',
       labels: { severity: 'info' },

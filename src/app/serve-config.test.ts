@@ -46,6 +46,7 @@ describe('serve configuration', () => {
       scrapeIntervalMs: 10_000,
       scrapeTimeoutMs: 5_000,
       maxWindowMs: 3_600_000,
+      maxHistoryBytes: 512 * 1024 ** 2,
       maxSeriesPerTarget: 50_000,
       maxSeriesTotal: 2_000_000,
       graphqlMaxItems: 100_000,
@@ -57,6 +58,21 @@ describe('serve configuration', () => {
       allowedHosts: [],
       tls: undefined,
     });
+  });
+
+  it('reads --max-history-memory as bytes, or Ki, Mi or Gi, and refuses anything else', () => {
+    const read = (maxHistoryMemory: string): number => resolveServeConfig({ file: { ...needed, maxHistoryMemory }, env: {}, flags: {} }).maxHistoryBytes;
+    assert.equal(read('2097152'), 2 * 1024 ** 2);
+    assert.equal(read('4096Ki'), 4 * 1024 ** 2);
+    assert.equal(read('300Mi'), 300 * 1024 ** 2);
+    assert.equal(read('2Gi'), 2 * 1024 ** 3);
+    for (const [text, problem] of [
+      ['512MB', 'maxHistoryMemory: must be a whole number of bytes, or of Ki, Mi or Gi (512Mi)'],
+      ['1.5Gi', 'maxHistoryMemory: must be a whole number of bytes, or of Ki, Mi or Gi (512Mi)'],
+      ['512', 'maxHistoryMemory: must be at least 64Ki'],
+    ] as const) {
+      assert.throws(() => read(text), (error: unknown) => error instanceof Error && error.message.includes(problem), text);
+    }
   });
 
   it('layers file < environment < flags', () => {
@@ -82,8 +98,8 @@ describe('serve configuration', () => {
         assert.ok(error instanceof ConfigError);
         const lines = error.message.split('\n');
         assert.deepEqual(lines, [
-          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, allowedHosts, tlsCert, tlsKey, shard',
-          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_PROMETHEUS_URL, SPLITSTAT_PROMETHEUS_SCHEMA, SPLITSTAT_PROMETHEUS_TOKEN, SPLITSTAT_PROMETHEUS_HEADERS, SPLITSTAT_MESH, SPLITSTAT_ENVOY_CLUSTER_PATTERN, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_MAX_SERIES_PER_TARGET, SPLITSTAT_MAX_SERIES_TOTAL, SPLITSTAT_GRAPHQL_MAX_ITEMS, SPLITSTAT_LOG_FORMAT, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_ALLOWED_HOSTS, SPLITSTAT_TLS_CERT, SPLITSTAT_TLS_KEY, SPLITSTAT_SHARD',
+          'splitstat.yaml: unknown key "colour"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxHistoryMemory, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, allowedHosts, tlsCert, tlsKey, shard',
+          'SPLITSTAT_SOURCES: unknown environment variable; known: SPLITSTAT_LISTEN, SPLITSTAT_SPLITS, SPLITSTAT_TARGETS, SPLITSTAT_KUBECONFIG, SPLITSTAT_CONTEXT, SPLITSTAT_NAMESPACE, SPLITSTAT_SELECTOR, SPLITSTAT_ADMIN_PORT, SPLITSTAT_SOURCE, SPLITSTAT_PROMETHEUS_URL, SPLITSTAT_PROMETHEUS_SCHEMA, SPLITSTAT_PROMETHEUS_TOKEN, SPLITSTAT_PROMETHEUS_HEADERS, SPLITSTAT_MESH, SPLITSTAT_ENVOY_CLUSTER_PATTERN, SPLITSTAT_CLUSTER_DOMAIN, SPLITSTAT_SCRAPE_INTERVAL, SPLITSTAT_SCRAPE_TIMEOUT, SPLITSTAT_MAX_WINDOW, SPLITSTAT_MAX_HISTORY_MEMORY, SPLITSTAT_MAX_SERIES_PER_TARGET, SPLITSTAT_MAX_SERIES_TOTAL, SPLITSTAT_GRAPHQL_MAX_ITEMS, SPLITSTAT_LOG_FORMAT, SPLITSTAT_AUTH, SPLITSTAT_AUTH_TOKENS_FILE, SPLITSTAT_METRICS_AUTH, SPLITSTAT_ALLOWED_HOSTS, SPLITSTAT_TLS_CERT, SPLITSTAT_TLS_KEY, SPLITSTAT_SHARD',
           'listen: "everywhere" is not [host]:port (e.g. :8080, 127.0.0.1:8080, [::1]:8080)',
           'mesh: "kuma" is not supported; allowed: auto, linkerd, istio, osm, consul, envoy',
           'scrapeInterval: time: missing unit in duration "10" (Go duration syntax: 10s, 1m, 1h30m)',

@@ -51,6 +51,8 @@ export interface ServeConfig {
   readonly scrapeTimeoutMs: number;
   /** The longest stat window served; history kept for it. */
   readonly maxWindowMs: number;
+  /** The most bytes of history kept (TrafficWindow maxHistoryBytes); past it the oldest goes first. */
+  readonly maxHistoryBytes: number;
   readonly auth: 'none' | 'token' | 'kubernetes';
   /** Bearer tokens and their namespaces, for auth=token (and metricsAuth=token). */
   readonly authTokensFile: string | undefined;
@@ -100,6 +102,11 @@ export const SETTINGS = {
   scrapeInterval: { env: 'SPLITSTAT_SCRAPE_INTERVAL', default: '10s', help: 'how often to scrape every target' },
   scrapeTimeout: { env: 'SPLITSTAT_SCRAPE_TIMEOUT', default: '5s', help: 'per-target scrape timeout (at most the interval)' },
   maxWindow: { env: 'SPLITSTAT_MAX_WINDOW', default: '1h', help: 'longest stat window served (history kept)' },
+  maxHistoryMemory: {
+    env: 'SPLITSTAT_MAX_HISTORY_MEMORY',
+    default: '512Mi',
+    help: 'memory for the history of traffic (bytes, or with Ki, Mi or Gi); past it the oldest intervals are dropped, the window covers less, and splitstat_history_dropped_intervals_total counts them',
+  },
   maxSeriesPerTarget: {
     env: 'SPLITSTAT_MAX_SERIES_PER_TARGET',
     default: '50000',
@@ -138,6 +145,10 @@ export type RawSettings = Partial<Record<SettingKey, string>>;
 
 /** Variables read by other commands, so a shell that sets them can still run `serve`. */
 const OTHER_COMMANDS_ENV = new Set(['SPLITSTAT_SERVER', 'SPLITSTAT_CONFIG']);
+/** Suffixes of maxHistoryMemory, as Kubernetes writes memory quantities. */
+const BINARY_UNITS: Readonly<Record<string, number>> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+/** A floor against a number meant as MiB read as bytes: a few intervals of a small mesh. */
+const MIN_HISTORY_BYTES = 64 * 1024;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -235,6 +246,11 @@ const schema = z.object({
   scrapeInterval: duration('scrapeInterval', 100),
   scrapeTimeout: duration('scrapeTimeout', 100),
   maxWindow: duration('maxWindow', 15_000),
+  maxHistoryMemory: z
+    .string()
+    .regex(/^\d{1,12}(Ki|Mi|Gi)?$/, { error: 'maxHistoryMemory: must be a whole number of bytes, or of Ki, Mi or Gi (512Mi)' })
+    .transform((text) => Number(/^\d+/.exec(text)?.[0]) * (BINARY_UNITS[text.replace(/^\d+/, '')] ?? 1))
+    .refine((bytes) => bytes >= MIN_HISTORY_BYTES, { error: 'maxHistoryMemory: must be at least 64Ki' }),
   auth: oneOf('auth', ['none', 'token', 'kubernetes']),
   authTokensFile: z.string().optional(),
   metricsAuth: oneOf('metricsAuth', ['auto', 'none', 'token']),
@@ -342,6 +358,7 @@ export function resolveServeConfig(layers: { file?: Record<string, unknown>; fil
     scrapeIntervalMs: config.scrapeInterval,
     scrapeTimeoutMs: config.scrapeTimeout,
     maxWindowMs: config.maxWindow,
+    maxHistoryBytes: config.maxHistoryMemory,
     maxSeriesPerTarget: config.maxSeriesPerTarget,
     maxSeriesTotal: config.maxSeriesTotal,
     graphqlMaxItems: config.graphqlMaxItems,

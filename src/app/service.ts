@@ -84,7 +84,13 @@ export async function startService(
     }
   }
   const mesh = meshNamed(config.mesh).createAdapter({ clusterDomain: config.clusterDomain, envoyClusterPattern: config.envoyClusterPattern });
-  const window = new TrafficWindow({ latencyBucketsMs: mesh.latencyBucketsMs, routeLatencyBucketsMs: mesh.routeLatencyBucketsMs, layouts: mesh.layouts, retentionMs: config.maxWindowMs });
+  const window = new TrafficWindow({
+    latencyBucketsMs: mesh.latencyBucketsMs,
+    routeLatencyBucketsMs: mesh.routeLatencyBucketsMs,
+    layouts: mesh.layouts,
+    retentionMs: config.maxWindowMs,
+    maxHistoryBytes: config.maxHistoryBytes,
+  });
   const apexFilter = splitApexFilter(store);
   const engine = new ScrapeEngine({
     targets,
@@ -112,6 +118,7 @@ export async function startService(
   engine.onCycle(() => {
     if (targets.ready && splits.ready) scrapedWhenSynced = true;
   });
+  noteHistoryBudget(engine, window, log, now);
   const ctx: ServiceContext = {
     info: {
       version: VERSION,
@@ -172,4 +179,30 @@ export async function startService(
       weightHistory.dispose();
     },
   };
+}
+
+/**
+ * Says when history starts dropping its oldest intervals for --max-history-memory: once, and
+ * again only after a whole --max-window without drops (at the bound, drops come every few cycles).
+ */
+function noteHistoryBudget(engine: ScrapeEngine, window: TrafficWindow, log: Log, now: () => number): void {
+  let dropped = window.droppedIntervalsTotal;
+  let lastDropAtMs: number | undefined;
+  engine.onCycle(() => {
+    if (window.droppedIntervalsTotal === dropped) return;
+    dropped = window.droppedIntervalsTotal;
+    const at = now();
+    if (lastDropAtMs === undefined || at - lastDropAtMs > window.retentionMs) {
+      log(
+        `history holds --max-history-memory (${sizeText(window.maxHistoryBytes)}): its oldest intervals are dropped, and stat windows cover less than --max-window (give the targets their workload, raise the limit, or shorten --max-window)`,
+        'warn',
+      );
+    }
+    lastDropAtMs = at;
+  });
+}
+
+/** A memory size as people write it: MiB from 1 MiB up, KiB below. */
+function sizeText(bytes: number): string {
+  return bytes >= 1024 ** 2 ? `${Math.round(bytes / 1024 ** 2)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }

@@ -5,6 +5,9 @@
 // costs its numbers (232 bytes for Linkerd's 26 buckets) and some 60 bytes of key.
 import type { Entry, EntryKey } from './interval.js';
 
+/** What one slot of an array of references costs on a 64-bit V8 without pointer compression. */
+const KEY_REFERENCE_BYTES = 8;
+
 export class PackedEntries {
   readonly keys: readonly EntryKey[];
   /** Where each entry's numbers start in `values`; the next entry's start (or the end) ends them. */
@@ -19,6 +22,14 @@ export class PackedEntries {
 
   get size(): number {
     return this.keys.length;
+  }
+
+  /**
+   * Bytes this interval holds for itself: its numbers, their offsets and a reference per key. The
+   * key objects are shared with every interval that has the same (edge, client), so not counted.
+   */
+  get bytes(): number {
+    return this.values.byteLength + this.offsets.byteLength + KEY_REFERENCE_BYTES * this.keys.length;
   }
 
   /** The entries of an interval; their key objects are shared with every interval that has them. */

@@ -109,6 +109,31 @@ describe('TrafficWindow', () => {
     assert.equal(window.totals(3_600_000).edges.get('default/web/web-v1')?.success, 30);
   });
 
+  it('drops the oldest intervals past maxHistoryBytes, counts them, and says the window covers less', () => {
+    const perInterval = filled(1).historyBytes;
+    assert.ok(perInterval > 0);
+    const window = filled(20, 5, { maxHistoryBytes: perInterval * 6 });
+    assert.equal(window.bucketCount, 6);
+    assert.equal(window.historyBytes, perInterval * 6);
+    assert.equal(window.droppedIntervalsTotal, 14);
+    const totals = window.totals(3_600_000);
+    assert.equal(totals.coveredMs, 60_000);
+    assert.equal(totals.edges.get('default/web/web-v1')?.success, 30);
+    // What was counted before the drop stays in the lifetime totals.
+    assert.equal(window.lifetimeTotals().get('default/web/web-v1')?.success, 100);
+    const unbounded = filled(20);
+    assert.equal(unbounded.droppedIntervalsTotal, 0);
+    assert.equal(unbounded.historyBytes, perInterval * 20);
+  });
+
+  it('keeps the newest interval even when it alone is over maxHistoryBytes', () => {
+    const window = filled(3, 5, { maxHistoryBytes: 1 });
+    assert.equal(window.bucketCount, 1);
+    assert.equal(window.droppedIntervalsTotal, 2);
+    assert.equal(window.totals(3_600_000).coveredMs, 10_000);
+    assert.equal(window.totals(3_600_000).edges.get('default/web/web-v1')?.success, 5);
+  });
+
   it('merges old intervals into coarse buckets without changing totals', () => {
     const fine = filled(60, 5, { fineRetentionMs: 10 * 60_000 });
     const compacted = filled(60, 5, { fineRetentionMs: 60_000, coarseBucketMs: 60_000 });

@@ -37,6 +37,12 @@ export interface TrafficWindowOptions {
   /** Intervals older than this are merged into coarse buckets to bound memory. */
   readonly fineRetentionMs?: number;
   readonly coarseBucketMs?: number;
+  /**
+   * The most bytes of history kept (PackedEntries.bytes over every interval): past it the oldest
+   * intervals are dropped, so the window covers less than retentionMs (WindowTotals.coveredMs
+   * says how much). The newest interval is always kept. Default: no bound.
+   */
+  readonly maxHistoryBytes?: number;
 }
 
 /** How long every interval is kept as it was scraped; older ones are merged (TrafficWindowOptions). */
@@ -48,12 +54,15 @@ export class TrafficWindow {
   readonly latencyBucketsMs: readonly number[];
   readonly routeLatencyBucketsMs: readonly number[];
   readonly retentionMs: number;
+  readonly maxHistoryBytes: number;
   readonly #fineRetentionMs: number;
   readonly #coarseBucketMs: number;
   readonly #layouts: LatencyLayouts;
   readonly #buckets: Bucket[] = [];
   readonly #lifetime: LifetimeTotals;
   #cache = new Map<string, WindowTotals>();
+  #historyBytes = 0;
+  #droppedIntervals = 0;
   /** The one interval builder, reused from interval to interval (IntervalBuilder). */
   readonly #builder: IntervalBuilder;
 
@@ -64,10 +73,12 @@ export class TrafficWindow {
     retentionMs = 3_600_000,
     fineRetentionMs = FINE_RETENTION_MS,
     coarseBucketMs = COARSE_BUCKET_MS,
+    maxHistoryBytes = Number.POSITIVE_INFINITY,
   }: TrafficWindowOptions) {
     this.latencyBucketsMs = latencyBucketsMs;
     this.routeLatencyBucketsMs = routeLatencyBucketsMs;
     this.retentionMs = retentionMs;
+    this.maxHistoryBytes = maxHistoryBytes;
     this.#fineRetentionMs = fineRetentionMs;
     this.#coarseBucketMs = coarseBucketMs;
     this.#layouts = new LatencyLayouts(latencyBucketsMs, routeLatencyBucketsMs, layouts);
@@ -102,6 +113,16 @@ export class TrafficWindow {
     return this.#buckets.length;
   }
 
+  /** Bytes of history kept now (see TrafficWindowOptions.maxHistoryBytes). */
+  get historyBytes(): number {
+    return this.#historyBytes;
+  }
+
+  /** Intervals dropped before their time since start because history held maxHistoryBytes. */
+  get droppedIntervalsTotal(): number {
+    return this.#droppedIntervals;
+  }
+
   /**
    * Starts collecting the increases of one interval. One interval is open at a time: opening the
    * next drops what the open one collected unless it was committed.
@@ -122,6 +143,18 @@ export class TrafficWindow {
     const horizon = endMs - this.retentionMs;
     while (this.#buckets.length > 0 && (this.#buckets[0] as Bucket).endMs <= horizon) this.#buckets.shift();
     this.#compact(endMs);
+    this.#keepWithinBudget();
+  }
+
+  /** Drops the oldest intervals while history holds more than maxHistoryBytes, the newest aside. */
+  #keepWithinBudget(): void {
+    let bytes = 0;
+    for (const bucket of this.#buckets) bytes += bucket.entries.bytes;
+    while (bytes > this.maxHistoryBytes && this.#buckets.length > 1) {
+      bytes -= (this.#buckets.shift() as Bucket).entries.bytes;
+      this.#droppedIntervals++;
+    }
+    this.#historyBytes = bytes;
   }
 
   /** Everything ever committed, per edge (see LifetimeTotals). */

@@ -25,7 +25,7 @@ describe('splitstat serve', () => {
   it('documents every flag with its default and environment variable', async () => {
     const { stdout: help } = await run(process.execPath, ['--import', 'tsx', main, 'serve', '--help'], { cwd: root, timeout: 30_000 });
     const stdout = help.replace(/\s+/g, ' ');
-    for (const flag of ['--config', '--listen', '--splits', '--targets', '--kubeconfig', '--context', '--namespace', '--selector', '--admin-port', '--source', '--mesh', '--cluster-domain', '--scrape-interval', '--scrape-timeout', '--max-window', '--max-series-per-target', '--max-series-total', '--graphql-max-items', '--log-format', '--auth', '--auth-tokens-file', '--metrics-auth', '--shard']) {
+    for (const flag of ['--config', '--listen', '--splits', '--targets', '--kubeconfig', '--context', '--namespace', '--selector', '--admin-port', '--source', '--mesh', '--cluster-domain', '--scrape-interval', '--scrape-timeout', '--max-window', '--max-history-memory', '--max-series-per-target', '--max-series-total', '--graphql-max-items', '--log-format', '--auth', '--auth-tokens-file', '--metrics-auth', '--shard']) {
       assert.ok(stdout.includes(flag), `${flag} in --help`);
     }
     assert.match(stdout, /--listen <value> address to serve on: \[host\]:port \(default: :8080; env SPLITSTAT_LISTEN\)/);
@@ -54,7 +54,7 @@ describe('splitstat serve', () => {
         assert.equal(error.code, 1);
         assert.equal(
           error.stderr,
-          `Error: ${config}: unknown key "verbose"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, allowedHosts, tlsCert, tlsKey, shard\n` +
+          `Error: ${config}: unknown key "verbose"; known keys: listen, splits, targets, kubeconfig, context, namespace, selector, adminPort, source, prometheusUrl, prometheusSchema, prometheusToken, prometheusHeaders, mesh, envoyClusterPattern, clusterDomain, scrapeInterval, scrapeTimeout, maxWindow, maxHistoryMemory, maxSeriesPerTarget, maxSeriesTotal, graphqlMaxItems, logFormat, auth, authTokensFile, metricsAuth, allowedHosts, tlsCert, tlsKey, shard\n` +
             'mesh: "kuma" is not supported; allowed: auto, linkerd, istio, osm, consul, envoy\n' +
             'scrapeInterval: time: invalid duration "often" (Go duration syntax: 10s, 1m, 1h30m)\n',
         );

@@ -5,7 +5,7 @@ import type { ServiceContext } from '../context.js';
 import type { QueryTimings, RefusalTally } from '../graphql/index.js';
 import { registerDefaultMetrics } from './default-metrics.js';
 import { registerGraphQLMetrics } from './graphql-metrics.js';
-import { registerScrapeMetrics } from './scrape-metrics.js';
+import { registerHistoryMetrics, registerScrapeMetrics } from './scrape-metrics.js';
 import { registerSelfMetrics } from './self-metrics.js';
 import { registerSplitFamilies } from './split-families.js';
 import { registerTrafficFamilies } from './traffic-families.js';
@@ -39,6 +39,7 @@ export function createMetricsRegistry(ctx: ServiceContext, { observedWindowMs = 
   registerSelfMetrics(registry, ctx);
   if (graphql !== undefined) registerGraphQLMetrics(registry, graphql);
   if (ctx.engine !== undefined) registerScrapeMetrics(registry, ctx.engine, ctx.info.scrapeIntervalMs);
+  if (ctx.window !== undefined) registerHistoryMetrics(registry, ctx.window);
   if (collectDefaultMetrics) registerDefaultMetrics(registry);
   return registry;
 }

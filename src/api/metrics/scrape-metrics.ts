@@ -1,7 +1,8 @@
 // Self metrics of the scrape path (scrape mode only): targets up and down, how long cycles take,
-// why scrapes fail, and how much of what targets serve is unreadable.
+// why scrapes fail, how much of what targets serve is unreadable, and how much history is kept.
 import { Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
+import type { TrafficWindow } from '../../window/index.js';
 import type { ScrapeEngine, ScrapeFailureReason } from '../../ingest/index.js';
 import { stateCounter, stateGauge } from './state-metrics.js';
 
@@ -163,6 +164,28 @@ export function registerScrapeMetrics(registry: Registry, engine: ScrapeEngine, 
     labelNames: [],
     collect(emit) {
       emit({}, engine.rejectedSamplesTotal);
+    },
+  });
+}
+
+/** How much memory the history of traffic holds, and what it dropped to stay within its bound. */
+export function registerHistoryMetrics(registry: Registry, window: TrafficWindow): void {
+  stateGauge(registry, {
+    name: 'splitstat_history_bytes',
+    help: 'Bytes the history of traffic holds now (its numbers and their index, all intervals of --max-window), and the most it may (--max-history-memory).',
+    labelNames: ['bound'],
+    collect(emit) {
+      emit({ bound: 'used' }, window.historyBytes);
+      emit({ bound: 'max' }, window.maxHistoryBytes);
+    },
+  });
+
+  stateCounter(registry, {
+    name: 'splitstat_history_dropped_intervals_total',
+    help: 'Intervals of history dropped before --max-window because history held --max-history-memory (stat windows then cover less).',
+    labelNames: [],
+    collect(emit) {
+      emit({}, window.droppedIntervalsTotal);
     },
   });
 }
