@@ -60,16 +60,19 @@ describe('serve configuration', () => {
     });
   });
 
-  it('reads --max-history-memory as bytes, or Ki, Mi or Gi, and refuses anything else', () => {
+  it('reads --max-history-memory as a Kubernetes quantity of bytes, and refuses anything else', () => {
     const read = (maxHistoryMemory: string): number => resolveServeConfig({ file: { ...needed, maxHistoryMemory }, env: {}, flags: {} }).maxHistoryBytes;
     assert.equal(read('2097152'), 2 * 1024 ** 2);
     assert.equal(read('4096Ki'), 4 * 1024 ** 2);
     assert.equal(read('300Mi'), 300 * 1024 ** 2);
     assert.equal(read('2Gi'), 2 * 1024 ** 3);
+    assert.equal(read('1.5Gi'), 1.5 * 1024 ** 3);
+    assert.equal(read('800M'), 800_000_000);
     for (const [text, problem] of [
-      ['512MB', 'maxHistoryMemory: must be a whole number of bytes, or of Ki, Mi or Gi (512Mi)'],
-      ['1.5Gi', 'maxHistoryMemory: must be a whole number of bytes, or of Ki, Mi or Gi (512Mi)'],
+      ['512MB', 'maxHistoryMemory: "512MB" is not a memory quantity (512Mi, 1Gi, 800M)'],
+      ['lots', 'maxHistoryMemory: "lots" is not a memory quantity (512Mi, 1Gi, 800M)'],
       ['512', 'maxHistoryMemory: must be at least 64Ki'],
+      ['-1Gi', 'maxHistoryMemory: must be at least 64Ki'],
     ] as const) {
       assert.throws(() => read(text), (error: unknown) => error instanceof Error && error.message.includes(problem), text);
     }

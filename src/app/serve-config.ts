@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DurationError, parseGoDuration } from '../go/index.js';
+import { parseQuantity, QuantityError, quantityToNumber } from '../splits/index.js';
 import { parseShard, ShardError } from '../collect/index.js';
 import type { Shard } from '../collect/index.js';
 import { ClusterPatternError, MESH_NAMES, parseClusterPattern } from '../mesh/index.js';
@@ -105,7 +106,7 @@ export const SETTINGS = {
   maxHistoryMemory: {
     env: 'SPLITSTAT_MAX_HISTORY_MEMORY',
     default: '512Mi',
-    help: 'memory for the history of traffic (bytes, or with Ki, Mi or Gi); past it the oldest intervals are dropped, the window covers less, and splitstat_history_dropped_intervals_total counts them',
+    help: 'memory for the history of traffic, as a Kubernetes quantity (512Mi, 1Gi); past it the oldest intervals are dropped, the window covers less, and splitstat_history_dropped_intervals_total counts them',
   },
   maxSeriesPerTarget: {
     env: 'SPLITSTAT_MAX_SERIES_PER_TARGET',
@@ -145,8 +146,6 @@ export type RawSettings = Partial<Record<SettingKey, string>>;
 
 /** Variables read by other commands, so a shell that sets them can still run `serve`. */
 const OTHER_COMMANDS_ENV = new Set(['SPLITSTAT_SERVER', 'SPLITSTAT_CONFIG']);
-/** Suffixes of maxHistoryMemory, as Kubernetes writes memory quantities. */
-const BINARY_UNITS: Readonly<Record<string, number>> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
 /** A floor against a number meant as MiB read as bytes: a few intervals of a small mesh. */
 const MIN_HISTORY_BYTES = 64 * 1024;
 
@@ -248,8 +247,15 @@ const schema = z.object({
   maxWindow: duration('maxWindow', 15_000),
   maxHistoryMemory: z
     .string()
-    .regex(/^\d{1,12}(Ki|Mi|Gi)?$/, { error: 'maxHistoryMemory: must be a whole number of bytes, or of Ki, Mi or Gi (512Mi)' })
-    .transform((text) => Number(/^\d+/.exec(text)?.[0]) * (BINARY_UNITS[text.replace(/^\d+/, '')] ?? 1))
+    .transform((text, ctx) => {
+      try {
+        return Math.floor(quantityToNumber(parseQuantity(text)));
+      } catch (error) {
+        if (!(error instanceof QuantityError)) throw error;
+        ctx.addIssue({ code: 'custom', message: `maxHistoryMemory: ${JSON.stringify(text)} is not a memory quantity (512Mi, 1Gi, 800M)` });
+        return z.NEVER;
+      }
+    })
     .refine((bytes) => bytes >= MIN_HISTORY_BYTES, { error: 'maxHistoryMemory: must be at least 64Ki' }),
   auth: oneOf('auth', ['none', 'token', 'kubernetes']),
   authTokensFile: z.string().optional(),
