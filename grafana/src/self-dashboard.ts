@@ -161,8 +161,8 @@ export function selfDashboard(): Dashboard {
       }),
       timeSeries({
         id: next(),
-        title: 'Dropped series and refused input',
-        description: 'Per second: new series dropped at the series limits, counter samples refused, malformed lines, and histograms whose buckets fall.',
+        title: 'Dropped series and history, refused input',
+        description: 'Per second: new series dropped at the series limits, intervals of history dropped at --max-history-memory, counter samples refused, malformed lines, and histograms whose buckets fall.',
         place: { x: 8, y: 22, w: 8, h: 8 },
         unit: 'short',
         min: 0,
@@ -171,6 +171,7 @@ export function selfDashboard(): Dashboard {
           query('B', `sum (rate(splitstat_rejected_samples_total{${INSTANCE}}[${RATE}]))`, 'refused samples'),
           query('C', `sum (rate(splitstat_malformed_lines_total{${INSTANCE}}[${RATE}]))`, 'malformed lines'),
           query('D', `sum (rate(splitstat_nonmonotonic_histograms_total{${INSTANCE}}[${RATE}]))`, 'falling histograms'),
+          query('E', `sum (rate(splitstat_history_dropped_intervals_total{${INSTANCE}}[${RATE}]))`, 'dropped history intervals'),
         ],
       }),
       timeSeries({
